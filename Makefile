@@ -1,0 +1,67 @@
+# surftrace - top-level build.  `make` builds everything into build/;
+# `make test` installs what is missing, builds and runs every test;
+# `make run` installs, builds and runs the default job.
+
+CC       ?= cc
+BUILD    ?= build
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+            -Wshadow -Wformat=2 -fPIC -Iinclude -Isrc/lib
+LIBS     := -lbpf -ltraceevent -lelf -ldw -lz
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRCS := $(sort $(wildcard src/lib/*/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
+CMDS     := surftrace
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+
+.PHONY: all test run deps unit fuzz bench clean install man
+all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/surf/*.h src/lib/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c $(wildcard include/surf/*.h src/lib/*/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 $(SAN) -c $< -o $@
+
+$(BUILD)/libsurf.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libsurf.so: $(LIB_OBJS)
+	$(CC) -shared -o $@ $^ $(LIBS)
+
+$(BUILD)/%: $(BUILD)/obj/src/cmd/%.o $(BUILD)/libsurf.a
+	$(CC) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
+
+# Unit tests run with AddressSanitizer and UndefinedBehaviorSanitizer.
+$(BUILD)/unit-tests: $(SAN_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+# The fuzz target needs clang's libFuzzer.
+$(BUILD)/fuzz-expr: tests/fuzz/fuzz_expr.c $(LIB_SRCS)
+	@mkdir -p $(BUILD)
+	clang $(filter-out -Wshadow -Wformat=2,$(CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined \
+		-o $@ $^ $(LIBS)
+
+deps:
+	@scripts/deps.sh
+
+test: deps
+	$(MAKE) all
+	@tests/run.sh
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/surftrace 'e sched/sched_process_exec filename=filename pid=pid'
+
+fuzz: $(BUILD)/fuzz-expr
+
+bench: all
+	bench/show.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * surf/expr.h - the surftrace expression compiler.
+ *
+ * One expression line describes one probe:
+ *
+ *     KIND TARGET [NAME=VALUE ...] [f:FILTER]
+ *
+ *     p wake_up_new_task comm=%0->comm f:comm=="bash"
+ *
+ * and compiles, with the types of a struct surf_types, into the text the
+ * kernel takes (kprobe_events / uprobe_events definition, ftrace filter).
+ * The compiler never touches tracefs: what it needs from the running system
+ * (tracepoint fields, user binary symbols) comes through callbacks in the
+ * options, so that it runs anywhere and can be tested with fixtures.
+ *
+ * Errors carry the byte range of the bad part of the line, so that callers
+ * can print a caret under it (surf_expr_error__format()).
+ */
+#ifndef SURF_EXPR_H
+#define SURF_EXPR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <surf/arch.h>
+#include <surf/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum surf_probe_kind {
+	SURF_PROBE_KPROBE = 'p',
+	SURF_PROBE_KRETPROBE = 'r',
+	SURF_PROBE_EVENT = 'e',		/* an existing tracepoint */
+	SURF_PROBE_UPROBE = 'P',
+	SURF_PROBE_URETPROBE = 'R',
+};
+
+/* How an argument's value is shown, from its name's prefix (ip_, b16_, B32_...). */
+enum surf_arg_conv {
+	SURF_CONV_NONE,
+	SURF_CONV_IPV4,		/* ip_: a network-order u32 shown as a dotted quad */
+	SURF_CONV_BSWAP_DEC,	/* b16_/b32_/b64_: byte-swapped, decimal */
+	SURF_CONV_BSWAP_HEX,	/* B16_/B32_/B64_: byte-swapped, hex */
+};
+
+struct surf_arg {
+	char *name;
+	char *fetch;		/* "+0x6d8(%di):string" */
+	char *type;		/* the fetch type after ':' ("string", "u32"); NULL: kernel default */
+	enum surf_arg_conv conv;
+	int conv_bits;		/* 16, 32, 64 for the byte swaps */
+};
+
+/* A compiled expression line. */
+struct surf_probe_def {
+	enum surf_probe_kind kind;
+	char *name;		/* event name, "f0" */
+	char *symbol;		/* p/r: function; P/R: symbol; e: NULL */
+	uint64_t offset;	/* p/P: offset inside the function (sym+OFF) */
+	char *location;		/* p/r: "sym[+off]"; P/R: "/abs/path:0xOFF"; e: "group/event" */
+	char *path;		/* P/R: the binary */
+	char *group;		/* e: tracepoint system */
+	char *event;		/* e: tracepoint name */
+	struct surf_arg *args;
+	int nargs;
+	char *filter;		/* converted ftrace filter, NULL when none */
+	char *module;		/* p/r: module defining the function, NULL for vmlinux */
+};
+
+/* An error with the byte range [pos, pos+len) of the expression it is about. */
+struct surf_expr_error {
+	int code;		/* negative errno */
+	size_t pos, len;
+	char msg[512];
+};
+
+/* What the compiler asks the system; each callback may be NULL. */
+struct surf_expr_env {
+	/*
+	 * Fields of tracepoint group/event into names[] (at most max), returning
+	 * the count, or -ENOENT when the event does not exist.  NULL: not checked.
+	 */
+	int (*event_fields)(void *ctx, const char *group, const char *event,
+			    char names[][64], int max);
+	/*
+	 * Resolve a user-space BIN:SYM to an absolute path and a file offset.
+	 * NULL: P/R probes are rejected with an error saying so.
+	 */
+	int (*resolve_user)(void *ctx, const char *bin, const char *sym, char *path,
+			    size_t path_len, uint64_t *offset, char *errbuf, size_t errlen);
+	/* Types of a user binary (DWARF), NULL when it has none. */
+	struct surf_types *(*user_types)(void *ctx, const char *path);
+	void *ctx;
+};
+
+struct surf_expr_opts {
+	size_t sz;			/* sizeof(struct surf_expr_opts) */
+	const struct surf_arch *arch;	/* NULL: this machine's */
+	const char *name;		/* event name; NULL: "f0" */
+	const struct surf_expr_env *env;
+};
+
+/*
+ * Compile one expression line.  On error returns a negative errno and fills
+ * *err (when not NULL); *out is set only on success.
+ */
+int surf_expr__compile(struct surf_types *types, const char *line,
+		       const struct surf_expr_opts *opts, struct surf_probe_def **out,
+		       struct surf_expr_error *err);
+void surf_probe_def__free(struct surf_probe_def *def);
+
+/*
+ * The kernel definition line, e.g. "p:f0 wake_up_new_task comm=+0x6d8(%di):string",
+ * with "GROUP/" before the name when group is not NULL.  Caller frees.
+ * NULL for tracepoints (they need no definition).
+ */
+char *surf_probe_def__definition(const struct surf_probe_def *def, const char *group);
+
+/*
+ * Print an error as
+ *     surftrace: 'comm2' is not a member of struct task_struct (did you mean 'comm'?)
+ *       p wake_up_new_task comm=%0->comm2
+ *                                   ^~~~~
+ */
+void surf_expr_error__print(FILE *out, const char *prog, const char *line,
+			    const struct surf_expr_error *err);
+
+/* Convert a value of a prefixed argument for display (ip_, bNN_, BNN_). */
+int surf_arg__format_value(const struct surf_arg *arg, uint64_t value, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

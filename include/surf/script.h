@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * surf/script.h - compiled probes as shell commands: what `surftrace -S`
+ * prints, and the replayable script `surftrace -o FILE` writes (setup, stream
+ * trace_pipe until Ctrl-C, clean up).
+ */
+#ifndef SURF_SCRIPT_H
+#define SURF_SCRIPT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <surf/expr.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct surf_script_opts {
+	size_t sz;
+	const char *tracefs;	/* default /sys/kernel/tracing */
+	const char *instance;	/* default "surftrace" */
+	bool stack;		/* turn on options/stacktrace */
+	bool full;		/* a complete script: shebang, mount, trace_pipe, cleanup */
+};
+
+int surf_script__write(FILE *out, struct surf_probe_def *const *defs, int ndefs,
+		       const struct surf_script_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

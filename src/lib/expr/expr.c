@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+/*
+ * surf_expr__compile(): one expression line from text to a struct
+ * surf_probe_def, and the helpers that go with it (definition text, error
+ * printing with a caret, display conversions).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr/internal.h"
+
+static const char *const common_fields[] = {
+	"common_pid", "common_preempt_count", "common_flags", "common_type",
+};
+#define NCOMMON (int)(sizeof(common_fields) / sizeof(common_fields[0]))
+#define MAX_EVENT_FIELDS 128
+
+/* --- suggestions ------------------------------------------------------------ */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[128];
+
+	if (la >= 127 || lb >= 127)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = diag + cost;
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *expr_closest(const char *word, const char *const *candidates, int n)
+{
+	size_t best = SIZE_MAX, limit = strlen(word) / 3 + 1;
+	const char *found = NULL;
+
+	if (limit < 2)
+		limit = 2;
+	for (int i = 0; i < n; i++) {
+		size_t d;
+
+		if (!candidates[i])
+			continue;
+		d = edit_distance(word, candidates[i]);
+		if (d < best) {
+			best = d;
+			found = candidates[i];
+		}
+	}
+	return best <= limit ? found : NULL;
+}
+
+struct closest_func {
+	const char *word;
+	size_t best;
+	char found[128];
+};
+
+static int closest_func_cb(void *ctx, struct surf_typeview *view, const char *name, uint64_t proto)
+{
+	struct closest_func *c = ctx;
+	size_t d;
+
+	(void)view;
+	(void)proto;
+	/* Cheap length test first: most of ~60000 names are far off. */
+	if (strlen(name) + 3 < strlen(c->word) || strlen(name) > strlen(c->word) + 3)
+		return 0;
+	d = edit_distance(c->word, name);
+	if (d < c->best) {
+		c->best = d;
+		snprintf(c->found, sizeof(c->found), "%s", name);
+	}
+	return 0;
+}
+
+/* --- errors ------------------------------------------------------------------- */
+
+void surf_expr_error__print(FILE *out, const char *prog, const char *line,
+			    const struct surf_expr_error *err)
+{
+	size_t len = strlen(line), pos = err->pos, n = err->len ? err->len : 1;
+
+	fprintf(out, "%s: %s\n", prog ? prog : "surftrace", err->msg);
+	if (!len)
+		return;
+	fputs("  ", out);
+	for (size_t i = 0; i < len; i++)
+		fputc(line[i] == '\t' || line[i] == '\n' ? ' ' : line[i], out);
+	fputs("\n  ", out);
+	if (pos > len)
+		pos = len;
+	for (size_t i = 0; i < pos; i++)
+		fputc(' ', out);
+	fputc('^', out);
+	for (size_t i = 1; i < n && pos + i < len; i++)
+		fputc('~', out);
+	fputc('\n', out);
+}
+
+/* --- the probe point ------------------------------------------------------------ */
+
+static struct span sub(struct span s, size_t off, size_t len)
+{
+	return (struct span){ s.pos + off, len ? len : 1 };
+}
+
+/* "sym+off" (decimal or hex offset). */
+static int split_symbol(const struct ast_line *al, char *sym, size_t symlen, uint64_t *off,
+			struct surf_expr_error *err)
+{
+	const char *t = al->target, *plus = strchr(t, '+');
+	size_t n = plus ? (size_t)(plus - t) : strlen(t);
+	char *endp;
+
+	if (!n || n >= symlen)
+		return expr_error(err, -EINVAL, al->target_span, "expected a function name");
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '.')
+			return expr_error(err, -EINVAL, sub(al->target_span, i, 1),
+					  "'%c' cannot be part of a function name", t[i]);
+	memcpy(sym, t, n);
+	sym[n] = '\0';
+	*off = 0;
+	if (plus) {
+		errno = 0;
+		*off = strtoull(plus + 1, &endp, 0);
+		if (!plus[1] || *endp || errno)
+			return expr_error(err, -EINVAL, sub(al->target_span, n, strlen(plus)),
+					  "the offset after '+' must be a number (decimal or 0x hex)");
+	}
+	return 0;
+}
+
+/* The name BTF knows for a GCC clone such as "tcp_v4_rcv.isra.0". */
+static void clone_base_name(char *sym)
+{
+	static const char *const suffixes[] = { ".isra.", ".constprop.", ".part.", ".cold" };
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		char *s = strstr(sym, suffixes[i]);
+
+		if (s)
+			*s = '\0';
+	}
+}
+
+static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
+			struct surf_probe_def *def, struct surf_expr_error *err)
+{
+	char sym[256], base[256];
+	int ret;
+
+	ret = split_symbol(al, sym, sizeof(sym), &def->offset, err);
+	if (ret)
+		return ret;
+	if (al->kind == 'r' && def->offset)
+		return expr_error(err, -EINVAL, al->target_span, "a return probe (r) takes a "
+				  "function name without +offset");
+	snprintf(base, sizeof(base), "%s", sym);
+	clone_base_name(base);
+	ret = surf_types__find_func(cc->types, base, &cc->view, &cc->proto);
+	if (ret) {
+		struct closest_func c = { .word = base, .best = SIZE_MAX };
+		size_t limit = strlen(base) / 3 + 1;
+
+		surf_types__for_each_func(cc->types, closest_func_cb, &c);
+		if (c.best <= (limit < 2 ? 2 : limit))
+			return expr_error(err, -ENOENT, sub(al->target_span, 0, strlen(sym)),
+					  "unknown function '%s' in %s (did you mean '%s'?)", base,
+					  surf_types__describe(cc->types), c.found);
+		return expr_error(err, -ENOENT, sub(al->target_span, 0, strlen(sym)),
+				  "unknown function '%s' in %s", base,
+				  surf_types__describe(cc->types));
+	}
+	cc->have_proto = true;
+	cc->in_function = def->offset != 0;
+	cc->func = al->target;
+	def->symbol = strdup(sym);
+	def->location = strdup(al->target);
+	if (surf_typeview__module(cc->view))
+		def->module = strdup(surf_typeview__module(cc->view));
+	return def->symbol && def->location ? 0 : -ENOMEM;
+}
+
+static int setup_event(const struct ast_line *al, const struct surf_expr_env *env,
+		       struct surf_probe_def *def, char (*fields)[64], int *nfields,
+		       struct surf_expr_error *err)
+{
+	const char *t = al->target;
+	size_t n = strcspn(t, "/:");
+	int ret;
+
+	if (!t[n] || !n || !t[n + 1] || strchr(t + n + 1, '/') || strchr(t + n + 1, ':'))
+		return expr_error(err, -EINVAL, al->target_span, "a tracepoint is GROUP/EVENT, e.g. "
+				  "sched/sched_switch");
+	def->group = strndup(t, n);
+	def->event = strdup(t + n + 1);
+	if (!def->group || !def->event)
+		return -ENOMEM;
+	if (asprintf(&def->location, "%s/%s", def->group, def->event) < 0)
+		return -ENOMEM;
+	if (al->nargs)
+		return expr_error(err, -EINVAL, al->args[0].name_span, "a tracepoint records its "
+				  "own fields: it takes no NAME=VALUE arguments (use its fields "
+				  "in f:)");
+	*nfields = -1;
+	if (!env || !env->event_fields)
+		return 0;
+	ret = env->event_fields(env->ctx, def->group, def->event, fields, MAX_EVENT_FIELDS);
+	if (ret < 0)
+		return expr_error(err, ret, al->target_span, "unknown tracepoint '%s/%s'%s",
+				  def->group, def->event, ret == -ENOENT ?
+				  " (see surftrace -l 'GROUP:*')" : "");
+	*nfields = ret;
+	return 0;
+}
+
+static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
+			const struct surf_expr_env *env, struct surf_probe_def *def,
+			struct surf_expr_error *err)
+{
+	const char *t = al->target, *colon = strrchr(t, ':');
+	char path[4096], bin[1024], sym[256], why[256] = "";
+	struct ast_line symline = *al;
+	uint64_t off;
+	int ret;
+
+	if (!colon || colon == t || !colon[1])
+		return expr_error(err, -EINVAL, al->target_span, "a user probe point is "
+				  "BINARY:SYMBOL, e.g. bash:readline or libc:malloc");
+	snprintf(bin, sizeof(bin), "%.*s", (int)(colon - t), t);
+	snprintf(symline.target, sizeof(symline.target), "%s", colon + 1);
+	symline.target_span = sub(al->target_span, (size_t)(colon + 1 - t), strlen(colon + 1));
+	ret = split_symbol(&symline, sym, sizeof(sym), &def->offset, err);
+	if (ret)
+		return ret;
+	if (al->kind == 'R' && def->offset)
+		return expr_error(err, -EINVAL, al->target_span, "a return probe (R) takes a "
+				  "symbol without +offset");
+	if (!env || !env->resolve_user)
+		return expr_error(err, -EOPNOTSUPP, al->target_span, "user-space probes need ELF "
+				  "symbol resolution, which this build does not provide");
+	ret = env->resolve_user(env->ctx, bin, sym, path, sizeof(path), &off, why, sizeof(why));
+	if (ret)
+		return expr_error(err, ret, al->target_span, "%s", why[0] ? why :
+				  "cannot resolve this user symbol");
+	def->symbol = strdup(sym);
+	def->path = strdup(path);
+	if (asprintf(&def->location, "%s:0x%" PRIx64, path, off + def->offset) < 0)
+		return -ENOMEM;
+	cc->in_function = def->offset != 0;
+	cc->func = sym;
+	if (env->user_types) {
+		struct surf_types *ut = env->user_types(env->ctx, path);
+
+		if (ut && surf_types__find_func(ut, sym, &cc->view, &cc->proto) == 0) {
+			cc->types = ut;
+			cc->have_proto = true;
+		}
+	}
+	return def->symbol && def->path ? 0 : -ENOMEM;
+}
+
+/* --- the whole line ---------------------------------------------------------------- */
+
+static int compile_filter(const char *line, const struct ast_line *al, struct surf_probe_def *def,
+			  char (*event_fields)[64], int nevent, struct surf_expr_error *err)
+{
+	const char *names[EXPR_MAX_ARGS + MAX_EVENT_FIELDS + NCOMMON];
+	int n = 0;
+
+	if (!al->filter_span.len)
+		return 0;
+	for (int i = 0; i < NCOMMON; i++)
+		names[n++] = common_fields[i];
+	for (int i = 0; i < def->nargs; i++)
+		names[n++] = def->args[i].name;
+	for (int i = 0; i < nevent; i++)
+		names[n++] = event_fields[i];
+	return expr_compile_filter(line, al->filter_span,
+				   def->kind == SURF_PROBE_EVENT && nevent < 0 ? NULL : names, n,
+				   def->args, def->nargs, &def->filter, err);
+}
+
+int surf_expr__compile(struct surf_types *types, const char *line,
+		       const struct surf_expr_opts *opts, struct surf_probe_def **out,
+		       struct surf_expr_error *err)
+{
+	const struct surf_expr_env *env = opts ? opts->env : NULL;
+	struct compile_ctx cc = { .line = line, .types = types, .err = err };
+	char (*event_fields)[64] = NULL;
+	struct surf_probe_def *def;
+	struct ast_line al;
+	int ret, nevent = -1;
+
+	if (err)
+		memset(err, 0, sizeof(*err));
+	if (opts && opts->sz < sizeof(size_t))
+		return -EINVAL;
+	cc.arch = opts && opts->arch ? opts->arch : surf_arch__host();
+	cc.view = types ? surf_types__main_view(types) : NULL;
+	def = calloc(1, sizeof(*def));
+	if (!def)
+		return -ENOMEM;
+
+	ret = expr_split_line(line, &al, err);
+	if (ret)
+		goto out;
+	def->kind = (enum surf_probe_kind)al.kind;
+	cc.kind = def->kind;
+	def->name = strdup(opts && opts->name ? opts->name : "f0");
+	for (int i = 0; i < al.nargs && !ret; i++)
+		ret = expr_parse_value(line, al.args[i].value_span, &al.args[i].value, err);
+	if (ret)
+		goto out;
+
+	switch (al.kind) {
+	case 'p':
+	case 'r':
+		if (!types) {
+			ret = expr_error(err, -ENOENT, al.target_span, "no kernel types loaded");
+			goto out;
+		}
+		ret = setup_kprobe(&cc, &al, def, err);
+		break;
+	case 'e':
+		event_fields = calloc(MAX_EVENT_FIELDS, sizeof(*event_fields));
+		ret = event_fields ? setup_event(&al, env, def, event_fields, &nevent, err) : -ENOMEM;
+		break;
+	default:
+		ret = setup_uprobe(&cc, &al, env, def, err);
+		break;
+	}
+	if (ret)
+		goto out;
+
+	def->args = calloc(al.nargs ? (size_t)al.nargs : 1, sizeof(*def->args));
+	if (!def->args) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < al.nargs; i++) {
+		ret = expr_compile_arg(&cc, &al.args[i], &def->args[i]);
+		def->nargs = i + 1;
+		if (ret)
+			goto out;
+	}
+	ret = compile_filter(line, &al, def, event_fields, nevent, err);
+out:
+	free(event_fields);
+	expr_free_line(&al);
+	if (ret) {
+		if (err && !err->msg[0])
+			expr_error(err, ret, (struct span){ 0, strlen(line) }, "%s", strerror(-ret));
+		surf_probe_def__free(def);
+		return ret;
+	}
+	*out = def;
+	return 0;
+}
+
+void surf_probe_def__free(struct surf_probe_def *def)
+{
+	if (!def)
+		return;
+	for (int i = 0; i < def->nargs; i++) {
+		free(def->args[i].name);
+		free(def->args[i].fetch);
+		free(def->args[i].type);
+	}
+	free(def->args);
+	free(def->name);
+	free(def->symbol);
+	free(def->location);
+	free(def->path);
+	free(def->group);
+	free(def->event);
+	free(def->filter);
+	free(def->module);
+	free(def);
+}
+
+char *surf_probe_def__definition(const struct surf_probe_def *def, const char *group)
+{
+	size_t len = 64 + strlen(def->name) + (group ? strlen(group) : 0) +
+		     (def->location ? strlen(def->location) : 0);
+	char kind, *buf, *p;
+
+	if (def->kind == SURF_PROBE_EVENT)
+		return NULL;
+	for (int i = 0; i < def->nargs; i++)
+		len += strlen(def->args[i].name) + strlen(def->args[i].fetch) + 2;
+	buf = malloc(len);
+	if (!buf)
+		return NULL;
+	kind = def->kind == SURF_PROBE_KPROBE || def->kind == SURF_PROBE_UPROBE ? 'p' : 'r';
+	p = buf + sprintf(buf, "%c:%s%s%s %s", kind, group ? group : "", group ? "/" : "",
+			  def->name, def->location);
+	for (int i = 0; i < def->nargs; i++)
+		p += sprintf(p, " %s=%s", def->args[i].name, def->args[i].fetch);
+	return buf;
+}
+
+int surf_arg__format_value(const struct surf_arg *arg, uint64_t value, char *buf, size_t len)
+{
+	switch (arg->conv) {
+	case SURF_CONV_IPV4:
+		/* The fetched u32 holds the address bytes in network order. */
+		return snprintf(buf, len, "%u.%u.%u.%u", (unsigned)(value & 0xff),
+				(unsigned)((value >> 8) & 0xff), (unsigned)((value >> 16) & 0xff),
+				(unsigned)((value >> 24) & 0xff));
+	case SURF_CONV_BSWAP_DEC:
+	case SURF_CONV_BSWAP_HEX:
+		value = arg->conv_bits == 16 ? __builtin_bswap16((uint16_t)value) :
+			arg->conv_bits == 32 ? __builtin_bswap32((uint32_t)value) :
+					       __builtin_bswap64(value);
+		return snprintf(buf, len, arg->conv == SURF_CONV_BSWAP_HEX ? "0x%" PRIx64 :
+									      "%" PRIu64, value);
+	default:
+		return snprintf(buf, len, "%" PRIu64, value);
+	}
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Filters: ftrace's own syntax (FIELD OP VALUE joined by &&, || and
+ * parentheses, ! to negate), checked here so that a typo gets a caret instead
+ * of a bare EINVAL from the kernel, and rewritten where an argument's name
+ * asks for a conversion: "ip_src==127.0.0.1" becomes "ip_src==0x100007f",
+ * "b16_dport==9988" becomes the byte-swapped number.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr/internal.h"
+
+struct fparser {
+	const char *line;
+	size_t pos, end;
+	const char *const *fields;
+	int nfields;
+	const struct surf_arg *args;
+	int nargs;
+	char *out;
+	size_t out_len, copied;	/* line[copied, pos) is still to be copied to out */
+	struct surf_expr_error *err;
+};
+
+static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">", "&", "~" };
+
+static struct span fspan(size_t pos, size_t len)
+{
+	return (struct span){ pos, len ? len : 1 };
+}
+
+static void fskip(struct fparser *p)
+{
+	while (p->pos < p->end && isspace((unsigned char)p->line[p->pos]))
+		p->pos++;
+}
+
+static bool at(const struct fparser *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	return p->end - p->pos >= n && !strncmp(p->line + p->pos, s, n);
+}
+
+static void emit(struct fparser *p, const char *s, size_t n)
+{
+	char *grown = realloc(p->out, p->out_len + n + 1);
+
+	if (!grown)
+		return;
+	p->out = grown;
+	memcpy(p->out + p->out_len, s, n);
+	p->out_len += n;
+	p->out[p->out_len] = '\0';
+}
+
+/* Copy the original text up to the current position. */
+static void flush(struct fparser *p, size_t upto)
+{
+	if (upto > p->copied)
+		emit(p, p->line + p->copied, upto - p->copied);
+	p->copied = upto;
+}
+
+static const struct surf_arg *find_arg(const struct fparser *p, const char *name, size_t len)
+{
+	for (int i = 0; i < p->nargs; i++)
+		if (strlen(p->args[i].name) == len && !strncmp(p->args[i].name, name, len))
+			return &p->args[i];
+	return NULL;
+}
+
+static int convert_value(struct fparser *p, const struct surf_arg *arg, size_t vpos, size_t vlen)
+{
+	char buf[64], out[64];
+	struct in_addr addr;
+	uint64_t v, max;
+	char *endp;
+
+	if (vlen >= sizeof(buf))
+		return expr_error(p->err, -EINVAL, fspan(vpos, vlen), "value too long");
+	memcpy(buf, p->line + vpos, vlen);
+	buf[vlen] = '\0';
+
+	if (arg->conv == SURF_CONV_IPV4) {
+		if (inet_pton(AF_INET, buf, &addr) != 1)
+			return expr_error(p->err, -EINVAL, fspan(vpos, vlen), "%s takes an IPv4 "
+					  "address such as 127.0.0.1", arg->name);
+		/* The u32 a fetch of the network-order field reads on this host. */
+		snprintf(out, sizeof(out), "0x%" PRIx32, (uint32_t)addr.s_addr);
+	} else {
+		errno = 0;
+		v = strtoull(buf, &endp, arg->conv == SURF_CONV_BSWAP_HEX ? 16 : 0);
+		max = arg->conv_bits == 64 ? UINT64_MAX : (1ULL << arg->conv_bits) - 1;
+		if (*endp || errno || !vlen)
+			return expr_error(p->err, -EINVAL, fspan(vpos, vlen), "%s takes a number%s",
+					  arg->name, arg->conv == SURF_CONV_BSWAP_HEX ? " in hex" : "");
+		if (v > max)
+			return expr_error(p->err, -ERANGE, fspan(vpos, vlen), "%s is wider than "
+					  "%d bits", buf, arg->conv_bits);
+		v = arg->conv_bits == 16 ? __builtin_bswap16((uint16_t)v) :
+		    arg->conv_bits == 32 ? __builtin_bswap32((uint32_t)v) : __builtin_bswap64(v);
+		/* Hex keeps its 0x: the kernel would read bare hex digits as decimal. */
+		snprintf(out, sizeof(out), arg->conv == SURF_CONV_BSWAP_HEX ? "0x%" PRIx64 :
+									   "%" PRIu64, v);
+	}
+	flush(p, vpos);
+	emit(p, out, strlen(out));
+	p->copied = vpos + vlen;
+	return 0;
+}
+
+static int check_field(struct fparser *p, size_t fpos, size_t flen)
+{
+	char name[EXPR_MAX_NAME];
+	const char *near;
+
+	if (!p->fields)
+		return 0;
+	for (int i = 0; i < p->nfields; i++)
+		if (strlen(p->fields[i]) == flen && !strncmp(p->fields[i], p->line + fpos, flen))
+			return 0;
+	snprintf(name, sizeof(name), "%.*s", (int)flen, p->line + fpos);
+	near = expr_closest(name, p->fields, p->nfields);
+	return expr_error(p->err, -ENOENT, fspan(fpos, flen), "the filter names '%s', which is "
+			  "not a field of this event%s%s%s", name, near ? " (did you mean '" : "",
+			  near ? near : "", near ? "'?)" : "");
+}
+
+static int parse_pred(struct fparser *p)
+{
+	size_t fpos = p->pos, flen = 0, vpos, vlen = 0;
+	const struct surf_arg *arg;
+	int ret;
+
+	while (p->pos + flen < p->end &&
+	       (isalnum((unsigned char)p->line[p->pos + flen]) || p->line[p->pos + flen] == '_'))
+		flen++;
+	if (!flen)
+		return expr_error(p->err, -EINVAL, fspan(p->pos, 1), "expected a field name here");
+	ret = check_field(p, fpos, flen);
+	if (ret)
+		return ret;
+	p->pos += flen;
+	fskip(p);
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (at(p, ops[i])) {
+			p->pos += strlen(ops[i]);
+			goto value;
+		}
+	}
+	return expr_error(p->err, -EINVAL, fspan(p->pos, 1), "expected a comparison after '%.*s' "
+			  "(==, !=, <, <=, >, >=, & or ~)", (int)flen, p->line + fpos);
+value:
+	fskip(p);
+	vpos = p->pos;
+	if (p->pos < p->end && (p->line[p->pos] == '"' || p->line[p->pos] == '\'')) {
+		char q = p->line[p->pos];
+
+		for (vlen = 1; vpos + vlen < p->end && p->line[vpos + vlen] != q; vlen++)
+			;
+		if (vpos + vlen >= p->end)
+			return expr_error(p->err, -EINVAL, fspan(vpos, 1), "unclosed quote");
+		vlen++;
+	} else {
+		while (vpos + vlen < p->end && !isspace((unsigned char)p->line[vpos + vlen]) &&
+		       !strchr("()&|", p->line[vpos + vlen]))
+			vlen++;
+	}
+	if (!vlen)
+		return expr_error(p->err, -EINVAL, fspan(vpos, 1), "expected a value to compare "
+				  "'%.*s' with", (int)flen, p->line + fpos);
+	p->pos = vpos + vlen;
+	arg = find_arg(p, p->line + fpos, flen);
+	if (arg && arg->conv != SURF_CONV_NONE)
+		return convert_value(p, arg, vpos, vlen);
+	return 0;
+}
+
+static int parse_or(struct fparser *p, int depth);
+
+static int parse_unary(struct fparser *p, int depth)
+{
+	size_t open;
+	int ret;
+
+	fskip(p);
+	if (p->pos >= p->end)
+		return expr_error(p->err, -EINVAL, fspan(p->end, 1), "the filter ends where a "
+				  "condition is expected");
+	if (at(p, "!") && !at(p, "!=")) {
+		p->pos++;
+		return parse_unary(p, depth + 1);
+	}
+	if (at(p, "(")) {
+		if (depth > 64)
+			return expr_error(p->err, -EINVAL, fspan(p->pos, 1), "nested too deeply");
+		open = p->pos++;
+		ret = parse_or(p, depth + 1);
+		if (ret)
+			return ret;
+		fskip(p);
+		if (!at(p, ")"))
+			return expr_error(p->err, -EINVAL, fspan(open, 1), "this '(' is not closed");
+		p->pos++;
+		return 0;
+	}
+	return parse_pred(p);
+}
+
+static int parse_and(struct fparser *p, int depth)
+{
+	int ret = parse_unary(p, depth);
+
+	while (!ret) {
+		fskip(p);
+		if (!at(p, "&&"))
+			break;
+		p->pos += 2;
+		ret = parse_unary(p, depth);
+	}
+	return ret;
+}
+
+static int parse_or(struct fparser *p, int depth)
+{
+	int ret = parse_and(p, depth);
+
+	while (!ret) {
+		fskip(p);
+		if (!at(p, "||"))
+			break;
+		p->pos += 2;
+		ret = parse_and(p, depth);
+	}
+	return ret;
+}
+
+int expr_compile_filter(const char *line, struct span filter, const char *const *fields,
+			int nfields, const struct surf_arg *args, int nargs, char **out,
+			struct surf_expr_error *err)
+{
+	struct fparser p = {
+		.line = line, .pos = filter.pos, .end = filter.pos + filter.len,
+		.fields = fields, .nfields = nfields, .args = args, .nargs = nargs,
+		.copied = filter.pos, .err = err,
+	};
+	int ret;
+
+	ret = parse_or(&p, 0);
+	if (!ret) {
+		fskip(&p);
+		if (p.pos < p.end)
+			ret = expr_error(err, -EINVAL, fspan(p.pos, 1), at(&p, ")") ?
+					 "unbalanced ')': nothing to close" :
+					 "expected '&&', '||' or the end of the filter");
+	}
+	if (!ret) {
+		flush(&p, p.end);
+		if (!p.out)
+			emit(&p, "", 0);
+		*out = p.out;
+		return p.out ? 0 : -ENOMEM;
+	}
+	free(p.out);
+	return ret;
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <traceevent/event-parse.h>
+
+#include <surf/tracefs.h>
+
+#define TRACEFS_MOUNT "/sys/kernel/tracing"
+
+static bool has_events(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/events", dir);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int surf_tracefs__find(char *buf, size_t len, bool mount_it)
+{
+	struct mntent *m;
+	FILE *f;
+
+	f = setmntent("/proc/self/mounts", "re");
+	if (f) {
+		while ((m = getmntent(f))) {
+			if (!strcmp(m->mnt_type, "tracefs") && has_events(m->mnt_dir)) {
+				snprintf(buf, len, "%s", m->mnt_dir);
+				endmntent(f);
+				return 0;
+			}
+		}
+		endmntent(f);
+	}
+	/* Old layout: tracefs automounted under debugfs. */
+	if (has_events("/sys/kernel/debug/tracing")) {
+		snprintf(buf, len, "/sys/kernel/debug/tracing");
+		return 0;
+	}
+	if (!mount_it)
+		return -ENOENT;
+	if (mount("nodev", TRACEFS_MOUNT, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	if (!has_events(TRACEFS_MOUNT))
+		return -ENOENT;
+	snprintf(buf, len, "%s", TRACEFS_MOUNT);
+	return 0;
+}
+
+static char *read_file(const char *path, size_t *size)
+{
+	size_t cap = 8192, n = 0;
+	char *buf = malloc(cap), *grown;
+	FILE *f = fopen(path, "re");
+	size_t got;
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (n + 1 == cap) {
+			grown = realloc(buf, cap * 2);
+			if (!grown)
+				break;
+			buf = grown;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*size = n;
+	return buf;
+}
+
+int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,
+			       char names[][64], int max)
+{
+	struct tep_handle *tep;
+	struct tep_event *ev = NULL;
+	struct tep_format_field *lists[2], *f;
+	char path[4096];
+	size_t size;
+	char *fmt;
+	int n = 0;
+
+	if (strchr(group, '/') || strchr(event, '/') || !strcmp(group, "..") || !strcmp(event, ".."))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs, group, event);
+	fmt = read_file(path, &size);
+	if (!fmt)
+		return errno == EACCES ? -EACCES : -ENOENT;
+	tep = tep_alloc();
+	if (!tep || tep_parse_format(tep, &ev, fmt, size, group) != TEP_ERRNO__SUCCESS) {
+		tep_free(tep);
+		free(fmt);
+		return -EINVAL;
+	}
+	lists[0] = ev->format.common_fields;
+	lists[1] = ev->format.fields;
+	for (int l = 0; l < 2; l++)
+		for (f = lists[l]; f && n < max; f = f->next)
+			snprintf(names[n++], 64, "%s", f->name);
+	tep_free(tep);
+	free(fmt);
+	return n;
+}
+
+int surf_tracefs__print_events(const char *tracefs, const char *glob, FILE *out)
+{
+	struct dirent **groups = NULL, **events = NULL;
+	char path[4096], name[512];
+	int ng, ne, count = 0;
+
+	snprintf(path, sizeof(path), "%s/events", tracefs);
+	ng = scandir(path, &groups, NULL, alphasort);
+	if (ng < 0)
+		return -errno;
+	for (int g = 0; g < ng; g++) {
+		if (groups[g]->d_name[0] == '.' || groups[g]->d_type != DT_DIR)
+			goto next_group;
+		snprintf(path, sizeof(path), "%s/events/%s", tracefs, groups[g]->d_name);
+		ne = scandir(path, &events, NULL, alphasort);
+		for (int e = 0; e < ne; e++) {
+			if (events[e]->d_name[0] != '.' && events[e]->d_type == DT_DIR) {
+				snprintf(name, sizeof(name), "%s:%s", groups[g]->d_name,
+					 events[e]->d_name);
+				if (!fnmatch(glob, name, 0)) {
+					fprintf(out, "%s\n", name);
+					count++;
+				}
+			}
+			free(events[e]);
+		}
+		free(events);
+next_group:
+		free(groups[g]);
+	}
+	free(groups);
+	return count;
+}

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The generic side of surf/types.h: choosing the back end, module lookup,
+ * peeling typedefs and qualifiers, member search through anonymous members,
+ * and spelling types the way C does.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "types/provider.h"
+
+#define DEFAULT_SYSFS_BTF "/sys/kernel/btf"
+#define MAX_MODULE_VIEWS 64
+
+struct surf_types {
+	struct surf_typeview *main;
+	struct surf_typeview *modules[MAX_MODULE_VIEWS];
+	int nmodules;
+	bool kernel;		/* the running kernel: modules may be searched */
+	bool modules_scanned;
+	char sysfs_dir[256];
+	char describe[512];
+};
+
+static int open_vmlinux_path(struct surf_types *types, const char *path)
+{
+	int ret = surf_btf_view_open_file(&types->main, path);
+
+	if (ret == 0) {
+		snprintf(types->describe, sizeof(types->describe), "BTF in %s", path);
+		return 0;
+	}
+	/* No .BTF section: the vmlinux may still carry DWARF. */
+	ret = surf_dwarf_view_open(&types->main, path);
+	if (ret == 0)
+		snprintf(types->describe, sizeof(types->describe), "DWARF in %s", path);
+	return ret;
+}
+
+int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts)
+{
+	struct surf_types *types;
+	const char *sysfs = DEFAULT_SYSFS_BTF;
+	int ret;
+
+	if (opts && opts->sz < sizeof(size_t))
+		return -EINVAL;
+	types = calloc(1, sizeof(*types));
+	if (!types)
+		return -ENOMEM;
+	if (opts && opts->sysfs_btf_dir)
+		sysfs = opts->sysfs_btf_dir;
+	snprintf(types->sysfs_dir, sizeof(types->sysfs_dir), "%s", sysfs);
+
+	if (opts && opts->btf_path) {
+		ret = surf_btf_view_open_file(&types->main, opts->btf_path);
+		snprintf(types->describe, sizeof(types->describe), "BTF in %s", opts->btf_path);
+	} else if (opts && opts->vmlinux_path) {
+		ret = open_vmlinux_path(types, opts->vmlinux_path);
+	} else if (opts && opts->elf_path) {
+		ret = surf_dwarf_view_open(&types->main, opts->elf_path);
+		snprintf(types->describe, sizeof(types->describe), "DWARF in %s", opts->elf_path);
+	} else {
+		ret = surf_btf_view_open_vmlinux(&types->main, sysfs);
+		snprintf(types->describe, sizeof(types->describe), "BTF in %s/vmlinux", sysfs);
+		types->kernel = !(opts && opts->no_modules);
+	}
+	if (ret) {
+		free(types);
+		return ret;
+	}
+	*out = types;
+	return 0;
+}
+
+void surf_types__close(struct surf_types *types)
+{
+	if (!types)
+		return;
+	for (int i = 0; i < types->nmodules; i++)
+		types->modules[i]->ops->destroy(types->modules[i]);
+	types->main->ops->destroy(types->main);
+	free(types);
+}
+
+const char *surf_types__describe(const struct surf_types *types)
+{
+	return types->describe;
+}
+
+struct surf_typeview *surf_types__main_view(struct surf_types *types)
+{
+	return types->main;
+}
+
+const char *surf_typeview__module(const struct surf_typeview *view)
+{
+	return view->module;
+}
+
+static struct surf_typeview *module_view(struct surf_types *types, const char *module)
+{
+	struct surf_typeview *view;
+
+	for (int i = 0; i < types->nmodules; i++)
+		if (!strcmp(types->modules[i]->module, module))
+			return types->modules[i];
+	if (types->nmodules == MAX_MODULE_VIEWS)
+		return NULL;
+	if (surf_btf_view_open_module(&view, types->main, types->sysfs_dir, module))
+		return NULL;
+	types->modules[types->nmodules++] = view;
+	return view;
+}
+
+/* Which module defines a symbol, from /proc/kallsyms ("addr t name\t[mod]"). */
+static int kallsyms_module(const char *name, char *module, size_t len)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256], mod[128];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %255s [%127[^]]]", sym, mod) == 2 && !strcmp(sym, name)) {
+			snprintf(module, len, "%s", mod);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static int find_in_modules(struct surf_types *types, const char *name,
+			   struct surf_typeview **view, uint64_t *proto)
+{
+	char module[128];
+	struct surf_typeview *v;
+	struct dirent *de;
+	DIR *dir;
+
+	if (kallsyms_module(name, module, sizeof(module)) == 0) {
+		v = module_view(types, module);
+		if (v && v->ops->find_func(v, name, proto) == 0) {
+			*view = v;
+			return 0;
+		}
+	}
+	/* kallsyms may be restricted or the symbol inlined: try every module. */
+	dir = opendir(types->sysfs_dir);
+	if (!dir)
+		return -ENOENT;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		v = module_view(types, de->d_name);
+		if (v && v->ops->find_func(v, name, proto) == 0) {
+			*view = v;
+			closedir(dir);
+			return 0;
+		}
+	}
+	closedir(dir);
+	return -ENOENT;
+}
+
+int surf_types__find_func(struct surf_types *types, const char *name,
+			  struct surf_typeview **view, uint64_t *proto)
+{
+	if (types->main->ops->find_func(types->main, name, proto) == 0) {
+		*view = types->main;
+		return 0;
+	}
+	if (!types->kernel)
+		return -ENOENT;
+	return find_in_modules(types, name, view, proto);
+}
+
+struct module_func_ctx {
+	surf_func_cb fn;
+	void *ctx;
+};
+
+int surf_types__for_each_func(struct surf_types *types, surf_func_cb fn, void *ctx)
+{
+	struct dirent *de;
+	DIR *dir;
+	int ret;
+
+	ret = types->main->ops->for_each_func(types->main, fn, ctx);
+	if (ret || !types->kernel)
+		return ret;
+	dir = opendir(types->sysfs_dir);
+	if (!dir)
+		return 0;
+	while (!ret && (de = readdir(dir))) {
+		struct surf_typeview *v;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		v = module_view(types, de->d_name);
+		if (v)
+			ret = v->ops->for_each_func(v, fn, ctx);
+	}
+	closedir(dir);
+	return ret;
+}
+
+int surf_typeview__for_each_type_name(struct surf_typeview *view, enum surf_type_kind kind,
+				      int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	return view->ops->for_each_type_name(view, kind, fn, ctx);
+}
+
+int surf_typeview__type(struct surf_typeview *view, uint64_t id, struct surf_type *out)
+{
+	/* Bounded: a malformed type graph must not loop forever. */
+	for (int depth = 0; depth < 64; depth++) {
+		int ret = view->ops->raw(view, id, out);
+
+		if (ret)
+			return ret;
+		if ((int)out->kind < SURF_RAW_TYPEDEF)
+			return 0;
+		id = out->ref;
+	}
+	return -ELOOP;
+}
+
+int surf_typeview__member(struct surf_typeview *view, uint64_t id, uint32_t idx,
+			  struct surf_member *out)
+{
+	struct surf_type t;
+	int ret = surf_typeview__type(view, id, &t);
+
+	if (ret)
+		return ret;
+	/* Members belong to the peeled struct: find its id again. */
+	while (1) {
+		struct surf_type raw;
+
+		ret = view->ops->raw(view, id, &raw);
+		if (ret)
+			return ret;
+		if ((int)raw.kind < SURF_RAW_TYPEDEF)
+			break;
+		id = raw.ref;
+	}
+	return view->ops->member(view, id, idx, out);
+}
+
+int surf_typeview__param(struct surf_typeview *view, uint64_t proto, uint32_t idx,
+			 struct surf_param *out)
+{
+	return view->ops->param(view, proto, idx, out);
+}
+
+int surf_typeview__find_type(struct surf_typeview *view, const char *name,
+			     enum surf_type_kind kind, uint64_t *id)
+{
+	return view->ops->find_type(view, name, kind, id);
+}
+
+int surf_typeview__find_var(struct surf_typeview *view, const char *name, uint64_t *type)
+{
+	return view->ops->find_var(view, name, type);
+}
+
+int surf_typeview__find_member(struct surf_typeview *view, uint64_t id, const char *name,
+			       struct surf_member *out)
+{
+	struct surf_type t;
+	struct surf_member m;
+	int ret = surf_typeview__type(view, id, &t);
+
+	if (ret)
+		return ret;
+	if (t.kind != SURF_TYPE_STRUCT && t.kind != SURF_TYPE_UNION)
+		return -EINVAL;
+	for (uint32_t i = 0; i < t.vlen; i++) {
+		ret = surf_typeview__member(view, id, i, &m);
+		if (ret)
+			return ret;
+		if (m.name) {
+			if (!strcmp(m.name, name)) {
+				*out = m;
+				return 0;
+			}
+			continue;
+		}
+		/* An anonymous struct/union: its members are ours. */
+		if (surf_typeview__find_member(view, m.type, name, out) == 0) {
+			out->bit_offset += m.bit_offset;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* --- spelling types as C does ---------------------------------------------- */
+
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+static void sb_add(struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (sb->len + n + 1 > sb->cap) {
+		size_t cap = (sb->len + n + 1) * 2;
+		char *p = realloc(sb->buf, cap);
+
+		if (!p)
+			return;
+		sb->buf = p;
+		sb->cap = cap;
+	}
+	memcpy(sb->buf + sb->len, s, n + 1);
+	sb->len += n;
+}
+
+static int spell(struct surf_typeview *view, uint64_t id, const char *decl,
+		 struct strbuf *out, int depth);
+
+static int spell_params(struct surf_typeview *view, uint64_t id, const struct surf_type *t,
+			struct strbuf *sb, int depth)
+{
+	struct surf_param p;
+
+	sb_add(sb, "(");
+	if (t->vlen == 0)
+		sb_add(sb, "void");
+	for (uint32_t i = 0; i < t->vlen; i++) {
+		struct strbuf one = { 0 };
+
+		if (view->ops->param(view, id, i, &p))
+			break;
+		if (i)
+			sb_add(sb, ", ");
+		spell(view, p.type, p.name ? p.name : "", &one, depth + 1);
+		sb_add(sb, one.buf ? one.buf : "?");
+		free(one.buf);
+	}
+	sb_add(sb, ")");
+	return 0;
+}
+
+static void spell_base(struct strbuf *out, const char *kw, const char *name, const char *decl)
+{
+	if (kw) {
+		sb_add(out, kw);
+		sb_add(out, " ");
+	}
+	sb_add(out, name ? name : "(anon)");
+	if (*decl) {
+		if (*decl != '[' && *decl != '(')
+			sb_add(out, " ");
+		sb_add(out, decl);
+	}
+}
+
+static int spell(struct surf_typeview *view, uint64_t id, const char *decl,
+		 struct strbuf *out, int depth)
+{
+	struct surf_type t, ref;
+	struct strbuf inner = { 0 };
+	char num[32];
+	int ret;
+
+	if (depth > 32)
+		return -ELOOP;
+	ret = view->ops->raw(view, id, &t);
+	if (ret)
+		return ret;
+	switch ((int)t.kind) {
+	case SURF_RAW_TYPEDEF:
+		spell_base(out, NULL, t.name, decl);
+		return 0;
+	case SURF_RAW_CONST:
+	case SURF_RAW_VOLATILE:
+	case SURF_RAW_RESTRICT: {
+		const char *q = t.kind == (enum surf_type_kind)SURF_RAW_CONST ? "const" :
+				t.kind == (enum surf_type_kind)SURF_RAW_VOLATILE ? "volatile" :
+										 "restrict";
+		if (view->ops->raw(view, t.ref, &ref) == 0 && ref.kind == SURF_TYPE_PTR) {
+			/* "char *const p": the qualifier goes with the declarator. */
+			sb_add(&inner, q);
+			if (*decl) {
+				sb_add(&inner, " ");
+				sb_add(&inner, decl);
+			}
+			ret = spell(view, t.ref, inner.buf, out, depth + 1);
+		} else {
+			sb_add(out, q);
+			sb_add(out, " ");
+			ret = spell(view, t.ref, decl, out, depth + 1);
+		}
+		free(inner.buf);
+		return ret;
+	}
+	case SURF_RAW_SKIP:
+		return spell(view, t.ref, decl, out, depth + 1);
+	case SURF_TYPE_PTR:
+		ret = surf_typeview__type(view, t.ref, &ref);
+		if (ret == 0 && (ref.kind == SURF_TYPE_ARRAY || ref.kind == SURF_TYPE_FUNC)) {
+			sb_add(&inner, "(*");
+			sb_add(&inner, decl);
+			sb_add(&inner, ")");
+		} else {
+			sb_add(&inner, "*");
+			sb_add(&inner, decl);
+		}
+		ret = spell(view, t.ref, inner.buf, out, depth + 1);
+		free(inner.buf);
+		return ret;
+	case SURF_TYPE_ARRAY:
+		sb_add(&inner, decl);
+		snprintf(num, sizeof(num), "[%u]", t.nelems);
+		sb_add(&inner, t.nelems ? num : "[]");
+		ret = spell(view, t.ref, inner.buf, out, depth + 1);
+		free(inner.buf);
+		return ret;
+	case SURF_TYPE_FUNC:
+		sb_add(&inner, decl);
+		spell_params(view, id, &t, &inner, depth);
+		ret = spell(view, t.ref, inner.buf, out, depth + 1);
+		free(inner.buf);
+		return ret;
+	case SURF_TYPE_STRUCT:
+		spell_base(out, "struct", t.name, decl);
+		return 0;
+	case SURF_TYPE_UNION:
+		spell_base(out, "union", t.name, decl);
+		return 0;
+	case SURF_TYPE_ENUM:
+		spell_base(out, "enum", t.name, decl);
+		return 0;
+	default:
+		spell_base(out, NULL, t.name ? t.name : "void", decl);
+		return 0;
+	}
+}
+
+int surf_typeview__type_str(struct surf_typeview *view, uint64_t id, const char *decl,
+			    char *buf, size_t len)
+{
+	struct strbuf sb = { 0 };
+	int ret = spell(view, id, decl ? decl : "", &sb, 0);
+
+	if (ret == 0) {
+		ret = (int)sb.len;
+		if (len)
+			snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
+	}
+	free(sb.buf);
+	return ret;
+}
