@@ -75,6 +75,7 @@ struct val {
 	int64_t off;
 	uint64_t abs;
 	int derefs;
+	bool indexed;		/* the last step was an index */
 	uint32_t bitfield_size;	/* the value is a bitfield of this many bits */
 	uint64_t bit_offset;	/* ... starting this many bits after text+off */
 	char what[FETCH_MAX + 32];	/* how the user wrote the value so far, for messages */
@@ -352,6 +353,7 @@ static int step_member(struct compile_ctx *cc, struct val *v, const struct ast_s
 	v->bitfield_size = m.bitfield_size;
 	v->bit_offset = m.bitfield_size ? m.bit_offset % 8 : 0;
 	v->type = (struct cty){ .id = m.type };
+	v->indexed = false;
 	snprintf(v->what, sizeof(v->what), "'%s'", s->name);
 	return 0;
 }
@@ -385,7 +387,8 @@ static int step_index(struct compile_ctx *cc, struct val *v, const struct ast_st
 	} else {
 		type_name(cc, &v->type, tname, sizeof(tname));
 		return fail(cc, -EINVAL, s->span, "%s is %s: only arrays and pointers take "
-			    "an index", v->what, tname);
+			    "an index%s", v->what, tname, v->indexed ? " (BTF keeps multi-"
+			    "dimensional arrays flat: index them as one array)" : "");
 	}
 	ret = describe(cc, &elem_ty, &elem);
 	if (ret)
@@ -396,6 +399,7 @@ static int step_index(struct compile_ctx *cc, struct val *v, const struct ast_st
 	v->off += (int64_t)(s->index * elem.size);
 	v->type = elem_ty;
 	v->bitfield_size = 0;
+	v->indexed = true;
 	return 0;
 }
 

@@ -221,10 +221,6 @@ static int setup_event(const struct ast_line *al, const struct surf_expr_env *en
 		return -ENOMEM;
 	if (asprintf(&def->location, "%s/%s", def->group, def->event) < 0)
 		return -ENOMEM;
-	if (al->nargs)
-		return expr_error(err, -EINVAL, al->args[0].name_span, "a tracepoint records its "
-				  "own fields: it takes no NAME=VALUE arguments (use its fields "
-				  "in f:)");
 	*nfields = -1;
 	if (!env || !env->event_fields)
 		return 0;
@@ -331,6 +327,11 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 	def->kind = (enum surf_probe_kind)al.kind;
 	cc.kind = def->kind;
 	def->name = strdup(opts && opts->name ? opts->name : "f0");
+	if (al.kind == 'e' && al.nargs) {
+		ret = expr_error(err, -EINVAL, al.args[0].name_span, "a tracepoint records its own "
+				 "fields: it takes no NAME=VALUE arguments (use its fields in f:)");
+		goto out;
+	}
 	for (int i = 0; i < al.nargs && !ret; i++)
 		ret = expr_parse_value(line, al.args[i].value_span, &al.args[i].value, err);
 	if (ret)
