@@ -33,6 +33,18 @@ BEGIN { exit(); }'
 
 [ -x "$SURF" ] || { echo "bench: $SURF is missing: run make first" >&2; exit 1; }
 
+# Leave tracefs as found: surftrace or this script may mount it.
+tracefs_mounted() { awk '$3 == "tracefs" { f = 1 } END { exit !f }' /proc/self/mounts; }
+tracefs_before=0
+tracefs_mounted && tracefs_before=1
+cleanup() {
+	if [ "$tracefs_before" = 0 ] && tracefs_mounted; then
+		umount /sys/kernel/tracing 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 # A tiny runner: fork/exec the command N times (output to /dev/null) and print,
 # per run, the wall time in microseconds and the child's peak RSS in KiB.
 RUNNER=$BUILD/bench-run
@@ -147,18 +159,12 @@ s_kb=$(peak_rss "$SURF" -S "$@") || { echo "bench: surftrace run failed" >&2; ex
 
 # --- bpftrace --------------------------------------------------------------
 b_us= b_kb= b_note=
-unmount=
-cleanup() { [ -n "$unmount" ] && umount "$unmount" 2>/dev/null; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 if ! command -v bpftrace >/dev/null 2>&1; then
 	b_note="bpftrace not installed"
 else
 	# bpftrace reads tracepoint formats from tracefs; mount it for the run if needed.
 	if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then
-		if mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
-			unmount=/sys/kernel/tracing
-		fi
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 	fi
 	if ! bout=$(bpftrace -e "$BPF_PROG" </dev/null 2>&1); then
 		b_note="bpftrace failed: $(echo "$bout" | grep -v RLIMIT_MEMLOCK | head -n 3 | tr '\n' ' ')"

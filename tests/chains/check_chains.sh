@@ -10,15 +10,18 @@
 # the running kernel's BTF.  The expected kprobe definition of each is computed
 # by ONE C program that includes a vmlinux.h dumped by bpftool and uses only
 # gcc's offsetof/sizeof (and, for bitfields, a runtime scan of a struct
-# instance whose field is set to all ones): nothing of the expected text comes
-# from BTF.  All chains are then compiled by one `surftrace -S -f FILE` run and
-# every `echo 'p:fK ...'` line is compared with the expected text.
+# instance whose field is set to all ones): no offset or size of the expected
+# text is read from BTF (only the sizes of odd-sized enums, which old bpftool
+# leaves out of vmlinux.h, are put back from bpftool's raw listing: see 2.).
+# The chains are then compiled by `surftrace -S -f FILE`, CHUNK (200) at a
+# time as it takes at most 256 expressions, and every `echo 'p:fK ...'` line
+# is compared with the expected text.
 #
 # Environment: SURFTRACE (default build/surftrace), CC (default gcc),
-# BPFTOOL (default bpftool), CHAINS=FILE checks the chains of FILE (in
+# BPFTOOL (default bpftool), CHUNK, CHAINS=FILE checks the chains of FILE (in
 # gen_chains' format) instead of generated ones.  build/chains/ keeps the last
 # run's files: chains.tsv, exprs.txt, oracle.c, expected.txt, got.out,
-# got.txt, surftrace.err.
+# got.txt, rejected.txt, surftrace.err, header_check.txt.
 #
 # Prints one 'N passed, N failed' line; 'skipped: REASON' (exit 0) when gcc,
 # bpftool, libbpf's headers or the kernel's BTF are missing.
@@ -56,7 +59,7 @@ mkdir -p "$OUT" || die "cannot create $OUT"
 # 1. the generator
 GEN=$OUT/gen_chains
 if [ ! -x "$GEN" ] || [ tests/chains/gen_chains.c -nt "$GEN" ]; then
-	"$CC" -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	"$CC" -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra \
 		-o "$GEN" tests/chains/gen_chains.c -lbpf || die "cannot build $GEN"
 fi
 

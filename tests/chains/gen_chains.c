@@ -43,7 +43,7 @@
 #define MAX_SEGS (MAX_STEPS + 1)
 #define MAX_CANDS 4096
 
-static const struct btf *btf;
+static struct btf *btf;
 static uint32_t ntypes;
 
 /* Name counts per C namespace: bpftool renames duplicates to name___2. */
@@ -419,11 +419,17 @@ static int member_cands(const struct member *m, uint64_t seg_base_bits, int mi, 
 	return n;
 }
 
-static void seg_append(char *seg, size_t len, const char *fmt, const char *name, uint32_t idx)
+/* Append NAME, NAME[IDX] (idx >= 0) or "." (name NULL) to a segment. */
+static void seg_append(char *seg, size_t len, const char *name, long idx)
 {
 	size_t l = strlen(seg);
 
-	snprintf(seg + l, len - l, fmt, name, idx);
+	if (!name)
+		snprintf(seg + l, len - l, ".");
+	else if (idx < 0)
+		snprintf(seg + l, len - l, "%s", name);
+	else
+		snprintf(seg + l, len - l, "%s[%ld]", name, idx);
 }
 
 /* One walk of `steps` member accesses from struct id; false when stuck. */
@@ -480,10 +486,10 @@ static bool walk_from(uint32_t id, int steps, struct walk *w)
 		case A_END_BF:
 		case A_DOT:
 		case A_ARROW:
-			seg_append(seg, sizeof(w->segs[0]), "%s", m->name, 0);
+			seg_append(seg, sizeof(w->segs[0]), m->name, -1);
 			break;
 		default:
-			seg_append(seg, sizeof(w->segs[0]), "%s[%u]", m->name, c->index);
+			seg_append(seg, sizeof(w->segs[0]), m->name, (long)c->index);
 			break;
 		}
 		switch (c->act) {
@@ -511,12 +517,12 @@ static bool walk_from(uint32_t id, int steps, struct walk *w)
 		}
 		case A_DOT:
 			seg_base += m->bit_off;
-			seg_append(seg, sizeof(w->segs[0]), ".", "", 0);
+			seg_append(seg, sizeof(w->segs[0]), NULL, 0);
 			break;
 		case A_IDX_DOT:
 			seg_base += m->bit_off + (uint64_t)c->index * 8 *
 				    (uint64_t)btf__resolve_size(btf, c->next);
-			seg_append(seg, sizeof(w->segs[0]), ".", "", 0);
+			seg_append(seg, sizeof(w->segs[0]), NULL, 0);
 			break;
 		case A_ARROW:
 		case A_IDX_ARROW:
@@ -641,6 +647,12 @@ int main(int argc, char **argv)
 			printf("\t%s", w.segs[i]);
 		printf("\n");
 	}
+	free(seen);
+	free(roots);
+	free(tag_dups);
+	free(ident_dups);
+	free(func_dups);
+	btf__free(btf);
 	if (made < count) {
 		fprintf(stderr, "gen_chains: made only %ld of %ld chains\n", made, count);
 		return 1;

@@ -46,6 +46,7 @@ struct variant {
 	const char *name;
 	const char *cflags;
 	bool linked;		/* both parts linked into a shared object */
+	bool dwz;		/* then shared DIEs moved to an alternate file */
 };
 
 static void fx_cleanup(void)
@@ -160,11 +161,17 @@ static int build(const struct variant *var, char *out, size_t len)
 		return run("cc %s -c -o '%s' '%s'", fl, out, fx.src);
 	}
 	snprintf(out, len, "%s/%s.so", d, name);
-	return run("cc %s -fPIC -c -o '%s/%s-1.o' '%s'", fl, d, name, fx.src) ||
-	       run("cc %s -fPIC -c -DDWARF_FIXTURE_PART2 -o '%s/%s-2.o' '%s'", fl, d,
-		   name, fx.src) ||
-	       run("cc %s -shared -o '%s' '%s/%s-1.o' '%s/%s-2.o'", fl, out, d, name, d,
-		   name);
+	if (run("cc %s -fPIC -c -o '%s/%s-1.o' '%s'", fl, d, name, fx.src) ||
+	    run("cc %s -fPIC -c -DDWARF_FIXTURE_PART2 -o '%s/%s-2.o' '%s'", fl, d, name,
+		fx.src) ||
+	    run("cc %s -shared -o '%s' '%s/%s-1.o' '%s/%s-2.o'", fl, out, d, name, d, name))
+		return -1;
+	if (!var->dwz)
+		return 0;
+	/* dwz only makes a common file for what two files share: copy it. */
+	return run("cp '%s' '%s/%s-copy.so'", out, d, name) ||
+	       run("dwz -m '%s/%s.alt' -M '%s/%s.alt' '%s' '%s/%s-copy.so'", d, name, d,
+		   name, out, d, name);
 }
 
 /* ---- Helpers over the ops table ---------------------------------------- */
@@ -583,6 +590,8 @@ static void check_variant(const struct variant *var)
 
 	if (!fx_setup())
 		SKIP("%s", fx.skip);
+	if (var->dwz && run("command -v dwz >/dev/null"))
+		SKIP("no dwz");
 	if (build(var, path, sizeof(path)))
 		SKIP("cc %s cannot build the fixture (see %s/cc.log)", var->cflags, fx.dir);
 	ret = surf_dwarf_view_open(&v, path);
@@ -612,65 +621,75 @@ static void check_variant(const struct variant *var)
 
 TEST(test_dwarf_obj_default)
 {
-	check_variant(&(struct variant){ "obj-g", "-g -O0", false });
+	check_variant(&(struct variant){ .name = "obj-g", .cflags = "-g -O0" });
 }
 
 /* DWARF 2: DW_OP_plus_uconst member locations, MSB-based DW_AT_bit_offset. */
 TEST(test_dwarf_obj_v2)
 {
-	check_variant(&(struct variant){ "obj-v2", "-gdwarf-2 -O0", false });
+	check_variant(&(struct variant){ .name = "obj-v2", .cflags = "-gdwarf-2 -O0" });
 }
 
 /* gcc's DWARF 4 still uses DW_AT_bit_offset, with constant locations. */
 TEST(test_dwarf_obj_v4)
 {
-	check_variant(&(struct variant){ "obj-v4", "-gdwarf-4 -O0", false });
+	check_variant(&(struct variant){ .name = "obj-v4", .cflags = "-gdwarf-4 -O0" });
 }
 
 /* DWARF 5: DW_AT_data_bit_offset. */
 TEST(test_dwarf_obj_v5)
 {
-	check_variant(&(struct variant){ "obj-v5", "-gdwarf-5 -O0", false });
+	check_variant(&(struct variant){ .name = "obj-v5", .cflags = "-gdwarf-5 -O0" });
 }
 
 /* Abstract and concrete instances of an inlined function. */
 TEST(test_dwarf_obj_optimized)
 {
-	check_variant(&(struct variant){ "obj-o2", "-g -O2", false });
+	check_variant(&(struct variant){ .name = "obj-o2", .cflags = "-g -O2" });
 }
 
 TEST(test_dwarf_so_v4)
 {
-	check_variant(&(struct variant){ "so-v4", "-gdwarf-4 -O0", true });
+	check_variant(&(struct variant){ .name = "so-v4", .cflags = "-gdwarf-4 -O0",
+					 .linked = true });
 }
 
 TEST(test_dwarf_so_v5)
 {
-	check_variant(&(struct variant){ "so-v5", "-gdwarf-5 -O0", true });
+	check_variant(&(struct variant){ .name = "so-v5", .cflags = "-gdwarf-5 -O0",
+					 .linked = true });
 }
 
 /* DWARF 4 type units live in .debug_types, with offsets of their own. */
 TEST(test_dwarf_so_type_units_v4)
 {
-	check_variant(&(struct variant){ "so-tu4", "-gdwarf-4 -fdebug-types-section -O0",
-					 true });
+	check_variant(&(struct variant){ .name = "so-tu4", .linked = true,
+					 .cflags = "-gdwarf-4 -fdebug-types-section -O0" });
 }
 
 /* DWARF 5 type units are DW_UT_type units inside .debug_info. */
 TEST(test_dwarf_so_type_units_v5)
 {
-	check_variant(&(struct variant){ "so-tu5", "-gdwarf-5 -fdebug-types-section -O0",
-					 true });
+	check_variant(&(struct variant){ .name = "so-tu5", .linked = true,
+					 .cflags = "-gdwarf-5 -fdebug-types-section -O0" });
 }
 
 TEST(test_dwarf_so_compressed)
 {
-	check_variant(&(struct variant){ "so-gz", "-g -gz -O0", true });
+	check_variant(&(struct variant){ .name = "so-gz", .cflags = "-g -gz -O0", .linked = true });
+}
+
+/* dwz moves shared DIEs to a file of their own, another id space. */
+TEST(test_dwarf_so_dwz)
+{
+	check_variant(&(struct variant){ .name = "so-dwz", .cflags = "-g -O0",
+					 .linked = true, .dwz = true });
 }
 
 TEST(test_dwarf_open_errors)
 {
-	struct surf_typeview *v = (struct surf_typeview *)&v;
+	static struct surf_typeview stale;
+	struct surf_typeview *v = &stale;	/* must be cleared on failure */
 	char path[PATH_MAX];
 	FILE *f;
 

@@ -26,18 +26,22 @@
 
 /*
  * Layout of an id.  The low bits are the DIE's offset in its section; offset
- * 0 is a unit header, never a DIE, so id 0 is free for void.  Two fields above
+ * 0 is a unit header, never a DIE, so id 0 is free for void.  The bits above
  * say what a bare offset cannot:
  *   ID_DIM:   "int a[3][4]" is a single DW_TAG_array_type with one subrange
  *             per dimension, yet the element of "int[3][4]" is "int[4]".  The
  *             same DIE with dimension d stands for the array of dimensions d
  *             and onwards.
+ *   ID_ALT:   the DIE is in the alternate file that dwz (or a DWARF 5
+ *             supplementary file) moved shared DIEs to: another Dwarf handle,
+ *             with offsets of its own.
  *   ID_TYPES: the DIE is in .debug_types (DWARF 4 type units), whose offsets
  *             overlap those of .debug_info.
  */
 #define ID_OFF_BITS	48
 #define ID_OFF_MASK	((UINT64_C(1) << ID_OFF_BITS) - 1)
-#define ID_DIM_MASK	UINT64_C(0x3fff)
+#define ID_DIM_MASK	UINT64_C(0xfff)
+#define ID_ALT		(UINT64_C(1) << 61)
 #define ID_TYPES	(UINT64_C(1) << 62)
 
 /* Bounds chains of wrappers and arrays of arrays, in case the DWARF loops. */
@@ -200,20 +204,28 @@ static int idx_add(struct dwarf_view *dv, const char *name, enum dw_cat cat,
 static int id_die(struct dwarf_view *dv, uint64_t id, Dwarf_Die *die)
 {
 	Dwarf_Off off = id & ID_OFF_MASK;
+	Dwarf *dw = dv->dw;
 	Dwarf_Die *found;
 
+	if (id & ID_ALT)
+		dw = dwarf_getalt(dv->dw);
+	if (!dw)
+		return -ENOENT;
 	if (id & ID_TYPES)
-		found = dwarf_offdie_types(dv->dw, off, die);
+		found = dwarf_offdie_types(dw, off, die);
 	else
-		found = dwarf_offdie(dv->dw, off, die);
+		found = dwarf_offdie(dw, off, die);
 	return found ? 0 : -ENOENT;
 }
 
-static uint64_t die_id(Dwarf_Die *die)
+static uint64_t die_id(struct dwarf_view *dv, Dwarf_Die *die)
 {
 	uint64_t id = dwarf_dieoffset(die);
 	Dwarf_Half version;
 	uint8_t unit_type;
+
+	if (dwarf_cu_getdwarf(die->cu) != dv->dw)
+		id |= ID_ALT;
 
 	/* DWARF 5 moved type units into .debug_info; only older ones are apart. */
 	if (dwarf_cu_info(die->cu, &version, &unit_type, NULL, NULL, NULL, NULL, NULL) == 0 &&
@@ -223,7 +235,7 @@ static uint64_t die_id(Dwarf_Die *die)
 }
 
 /* The id of what DW_AT_type names; a DIE without one means void. */
-static int type_ref(Dwarf_Die *die, uint64_t *id)
+static int type_ref(struct dwarf_view *dv, Dwarf_Die *die, uint64_t *id)
 {
 	Dwarf_Attribute attr;
 	Dwarf_Die type;
@@ -233,7 +245,7 @@ static int type_ref(Dwarf_Die *die, uint64_t *id)
 		return 0;
 	if (!dwarf_formref_die(&attr, &type))
 		return -EINVAL;
-	*id = die_id(&type);
+	*id = die_id(dv, &type);
 	return 0;
 }
 
@@ -429,7 +441,7 @@ static int raw_base(Dwarf_Die *die, struct surf_type *out)
 	return 0;
 }
 
-static int raw_ptr(Dwarf_Die *die, struct surf_type *out)
+static int raw_ptr(struct dwarf_view *dv, Dwarf_Die *die, struct surf_type *out)
 {
 	Dwarf_Word size;
 	uint8_t addr_size = 0;
@@ -442,7 +454,7 @@ static int raw_ptr(Dwarf_Die *die, struct surf_type *out)
 		out->size = addr_size;
 	else
 		out->size = 8;
-	return type_ref(die, &out->ref);
+	return type_ref(dv, die, &out->ref);
 }
 
 /*
@@ -499,7 +511,7 @@ static int raw_array(struct dwarf_view *dv, Dwarf_Die *die, uint64_t id,
 	Dwarf_Word bytes;
 	int ret;
 
-	ret = type_ref(die, &elem);
+	ret = type_ref(dv, die, &elem);
 	if (ret)
 		return ret;
 	array_dims(die, dim, &ndims, &out->nelems, &elems);
@@ -593,7 +605,7 @@ static int raw_enum(Dwarf_Die *die, struct surf_type *out)
 	return 0;
 }
 
-static int raw_func(Dwarf_Die *die, struct surf_type *out)
+static int raw_func(struct dwarf_view *dv, Dwarf_Die *die, struct surf_type *out)
 {
 	Dwarf_Die proto = *die;
 
@@ -602,15 +614,15 @@ static int raw_func(Dwarf_Die *die, struct surf_type *out)
 	if (dwarf_tag(die) == DW_TAG_subprogram)
 		out->name = dwarf_diename(die);
 	out->vlen = count_children(&proto, is_param);
-	return type_ref(&proto, &out->ref);
+	return type_ref(dv, &proto, &out->ref);
 }
 
-static int raw_wrap(Dwarf_Die *die, int kind, struct surf_type *out)
+static int raw_wrap(struct dwarf_view *dv, Dwarf_Die *die, int kind, struct surf_type *out)
 {
 	out->kind = kind;
 	if (kind == SURF_RAW_TYPEDEF)
 		out->name = dwarf_diename(die);
-	return type_ref(die, &out->ref);
+	return type_ref(dv, die, &out->ref);
 }
 
 static int raw_die(struct dwarf_view *dv, Dwarf_Die *die, uint64_t id,
@@ -626,7 +638,7 @@ static int raw_die(struct dwarf_view *dv, Dwarf_Die *die, uint64_t id,
 	case DW_TAG_reference_type:
 	case DW_TAG_rvalue_reference_type:
 	case DW_TAG_ptr_to_member_type:
-		return raw_ptr(die, out);
+		return raw_ptr(dv, die, out);
 	case DW_TAG_array_type:
 		return raw_array(dv, die, id, out, depth);
 	case DW_TAG_structure_type:
@@ -638,20 +650,20 @@ static int raw_die(struct dwarf_view *dv, Dwarf_Die *die, uint64_t id,
 		return raw_enum(die, out);
 	case DW_TAG_subroutine_type:
 	case DW_TAG_subprogram:
-		return raw_func(die, out);
+		return raw_func(dv, die, out);
 	case DW_TAG_typedef:
-		return raw_wrap(die, SURF_RAW_TYPEDEF, out);
+		return raw_wrap(dv, die, SURF_RAW_TYPEDEF, out);
 	case DW_TAG_const_type:
-		return raw_wrap(die, SURF_RAW_CONST, out);
+		return raw_wrap(dv, die, SURF_RAW_CONST, out);
 	case DW_TAG_volatile_type:
-		return raw_wrap(die, SURF_RAW_VOLATILE, out);
+		return raw_wrap(dv, die, SURF_RAW_VOLATILE, out);
 	case DW_TAG_restrict_type:
-		return raw_wrap(die, SURF_RAW_RESTRICT, out);
+		return raw_wrap(dv, die, SURF_RAW_RESTRICT, out);
 	}
 	/* _Atomic and other wrappers that we have no C spelling for. */
 	if (!dwarf_hasattr(die, DW_AT_type))
 		return -EOPNOTSUPP;
-	return raw_wrap(die, SURF_RAW_SKIP, out);
+	return raw_wrap(dv, die, SURF_RAW_SKIP, out);
 }
 
 static int raw_at(struct dwarf_view *dv, uint64_t id, struct surf_type *out, int depth)
@@ -795,7 +807,7 @@ static int dwarf_member(struct surf_typeview *view, uint64_t id, uint32_t idx,
 	if (ret)
 		return ret;
 	out->name = dwarf_diename(&m);
-	ret = type_ref(&m, &out->type);
+	ret = type_ref(dv, &m, &out->type);
 	if (ret)
 		return ret;
 	return member_bits(dv, &m, out);
@@ -822,7 +834,7 @@ static int dwarf_param(struct surf_typeview *view, uint64_t proto, uint32_t idx,
 	if (ret)
 		return ret;
 	out->name = dwarf_diename(&p);
-	return type_ref(&p, &out->type);
+	return type_ref(dv, &p, &out->type);
 }
 
 /* ---- Lookups by name --------------------------------------------------- */
@@ -956,7 +968,7 @@ static int dwarf_find_var(struct surf_typeview *view, const char *name, uint64_t
 	ret = id_die(dv, e->id, &die);
 	if (ret)
 		return ret;
-	return type_ref(&die, type);
+	return type_ref(dv, &die, type);
 }
 
 static int dwarf_find_func(struct surf_typeview *view, const char *name, uint64_t *proto)
@@ -1058,14 +1070,15 @@ static int index_unit(struct dwarf_view *dv, Dwarf_Die *unit)
 		name = dwarf_diename(&die);
 		if (!name || !*name)
 			continue;
-		ret = idx_add(dv, name, cat, die_rank(&die, cat), die_id(&die));
+		ret = idx_add(dv, name, cat, die_rank(&die, cat), die_id(dv, &die));
 		if (ret)
 			return ret;
 	} while (dwarf_siblingof(&die, &die) == 0);
 	return 0;
 }
 
-static int build_index(struct dwarf_view *dv)
+/* Every unit: compile, partial and type units, .debug_types included. */
+static int index_units(struct dwarf_view *dv, Dwarf *dw)
 {
 	Dwarf_CU *cu = NULL, *next;
 	Dwarf_Half version;
@@ -1073,9 +1086,8 @@ static int build_index(struct dwarf_view *dv)
 	Dwarf_Die unit;
 	int ret;
 
-	/* Every unit: compile, partial and type units, .debug_types included. */
-	while ((ret = dwarf_get_units(dv->dw, cu, &next, &version, &unit_type,
-				      &unit, NULL)) == 0) {
+	while ((ret = dwarf_get_units(dw, cu, &next, &version, &unit_type, &unit,
+				      NULL)) == 0) {
 		cu = next;
 		if (!unit.addr)
 			continue;
@@ -1084,6 +1096,18 @@ static int build_index(struct dwarf_view *dv)
 			return ret;
 	}
 	return ret < 0 ? -EIO : 0;
+}
+
+static int build_index(struct dwarf_view *dv)
+{
+	Dwarf *alt = dwarf_getalt(dv->dw);
+	int ret;
+
+	ret = index_units(dv, dv->dw);
+	/* After the main file, so that its own DIEs win ties. */
+	if (!ret && alt)
+		ret = index_units(dv, alt);
+	return ret;
 }
 
 static bool has_debug_info(Elf *elf)

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Bad input on the command line: exit status 2, one message naming the
+# problem, the expression with a caret under the bad part, and nothing
+# written to tracefs.
+source "$(dirname "$0")/lib.sh"
+
+snapshot() {
+	local t=/sys/kernel/tracing
+	{ cat $t/kprobe_events $t/uprobe_events 2>/dev/null; ls $t/instances 2>/dev/null; } | md5sum
+}
+before=$(snapshot)
+
+expect_error unknown_member 2 "'comm2' is not a member of struct task_struct (did you mean 'comm'?)" \
+	"                              ^~~~~" $ST -S 'p wake_up_new_task comm=%0->comm2'
+expect_error unknown_function 2 "unknown function 'wake_up_new_tsk'" "    ^~~~~~~~~~~~~~~" \
+	$ST -S 'p wake_up_new_tsk comm=%0->comm'
+expect_error arrow_on_struct 2 "'->' needs a pointer, but 'se' is struct sched_entity: use '.'" "" \
+	$ST -S 'p wake_up_new_task x=%0->se->vruntime'
+expect_error dot_on_pointer 2 "is a pointer (struct task_struct *): use '->'" "" \
+	$ST -S 'p wake_up_new_task comm=%0.comm'
+expect_error index_out_of_bounds 2 "index 16 is out of bounds: 'comm' has 16 elements" "" \
+	$ST -S 'p wake_up_new_task c=%0->comm[16]'
+expect_error struct_not_scalar 2 "'se' is struct sched_entity, not a value" "" \
+	$ST -S 'p wake_up_new_task x=%0->se'
+expect_error too_many_args 2 "wake_up_new_task has 1 parameter" "" \
+	$ST -S 'p wake_up_new_task x=%1'
+expect_error name_twice 2 "the name 'x' is used twice" "" $ST -S 'p wake_up_new_task x=%0 x=%0'
+expect_error unknown_register 2 "'rdi' is not a register of x86_64" "" \
+	$ST -S 'p wake_up_new_task x=%rdi'
+expect_error unknown_register_arm 2 "'di' is not a register of aarch64" "" \
+	$ST -a aarch64 -S 'p wake_up_new_task x=%di'
+expect_error unbalanced_filter 2 "this '(' is not closed" "" \
+	$ST -S 'p wake_up_new_task x=%0->pid f:(x==1'
+expect_error unknown_filter_field 2 "not a field of this event" "" \
+	$ST -S 'p wake_up_new_task x=%0->pid f:y==1'
+expect_error unknown_tracepoint_field 2 "the filter names 'nosuch'" "" \
+	$ST -S 'e sched/sched_switch f:nosuch==1'
+expect_error unknown_kind 2 "unknown probe kind 'q'" "  ^" $ST -S 'q foo'
+expect_error bad_arch 2 "unknown architecture 'mips'" "" $ST -a mips -S 'p wake_up_new_task'
+expect_error no_expression 2 "no expression given" "" $ST -S
+expect_error bad_option 2 "Try 'surftrace --help'" "" $ST --bogus
+# One bad expression among good ones: nothing is set up, even without -S.
+expect_error one_bad_of_three 2 "'nope' is not a member" "" \
+	$ST 'p wake_up_new_task' 'e sched/sched_switch' 'p wake_up_new_task x=%0->nope'
+
+after=$(snapshot)
+if [ "$before" = "$after" ]; then pass tracefs_untouched
+else fail tracefs_untouched "kprobe_events, uprobe_events or instances changed"; fi
+summary
