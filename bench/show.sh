@@ -22,6 +22,7 @@ TARGET_MS=30
 TARGET_KB=$((20 * 1024))
 
 # The expressions compiled by surftrace, and bpftrace's equivalent program.
+# shellcheck disable=SC2016
 set -- \
 	'p wake_up_new_task comm=%0->comm f:comm=="bash"' \
 	'r do_filp_open pos=$retval->f_pos' \
@@ -158,7 +159,7 @@ s_us=$(echo "$s_runs" | awk '{ print $1 }' | median)
 s_kb=$(peak_rss "$SURF" -S "$@") || { echo "bench: surftrace run failed" >&2; exit 1; }
 
 # --- bpftrace --------------------------------------------------------------
-b_us= b_kb= b_note=
+b_us='' b_kb='' b_note=''
 if ! command -v bpftrace >/dev/null 2>&1; then
 	b_note="bpftrace not installed"
 else

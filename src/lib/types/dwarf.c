@@ -30,11 +30,11 @@
  * say what a bare offset cannot:
  *   ID_DIM:   "int a[3][4]" is a single DW_TAG_array_type with one subrange
  *             per dimension, yet the element of "int[3][4]" is "int[4]".  The
- *             same DIE with dimension d stands for the array of dimensions d
- *             and onwards.
- *   ID_ALT:   the DIE is in the alternate file that dwz (or a DWARF 5
- *             supplementary file) moved shared DIEs to: another Dwarf handle,
- *             with offsets of its own.
+ *             same DIE with dimension d (bits 48-59) stands for the array of
+ *             dimensions d and onwards.
+ *   ID_ALT:   the DIE is in the alternate file (.gnu_debugaltlink) that dwz
+ *             moved shared DIEs to: another Dwarf handle, with offsets of its
+ *             own.
  *   ID_TYPES: the DIE is in .debug_types (DWARF 4 type units), whose offsets
  *             overlap those of .debug_info.
  */
@@ -224,9 +224,9 @@ static uint64_t die_id(struct dwarf_view *dv, Dwarf_Die *die)
 	Dwarf_Half version;
 	uint8_t unit_type;
 
+	/* A reference may lead into the dwz file (DW_FORM_GNU_ref_alt). */
 	if (dwarf_cu_getdwarf(die->cu) != dv->dw)
 		id |= ID_ALT;
-
 	/* DWARF 5 moved type units into .debug_info; only older ones are apart. */
 	if (dwarf_cu_info(die->cu, &version, &unit_type, NULL, NULL, NULL, NULL, NULL) == 0 &&
 	    version < 5 && unit_type == DW_UT_type)

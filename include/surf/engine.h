@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * surf/engine.h - the event engine: dynamic events in tracefs, perf ring
+ * buffers per CPU, records decoded through the tracepoint format, fields
+ * reached by handle.
+ *
+ *   engine = surf_engine__new(opts)
+ *   ev = surf_engine__add_probe(engine, compiled_def, cb, ctx)   (or __add_raw)
+ *   field = surf_event__field(ev, "comm")        once, before the loop
+ *   surf_engine__start(engine)
+ *   while (running) surf_engine__poll(engine, 100)
+ *      cb(ctx, rec): surf_record__str(rec, field, &len) ...
+ *   surf_engine__free(engine)                    removes everything it made
+ *
+ * Every dynamic event lives in a tracefs group unique to the process
+ * ("surftrace_<pid>"), so that two runs never collide and a later run can
+ * remove what a killed one left (surf_engine__sweep_stale).
+ * All functions return 0 (or a count) or a negative errno, and never print:
+ * the kernel's reason for a refusal is in surf_engine__last_error().
+ */
+#ifndef SURF_ENGINE_H
+#define SURF_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <surf/expr.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct surf_engine;
+struct surf_event;
+
+struct surf_engine_opts {
+	size_t sz;			/* sizeof(struct surf_engine_opts) */
+	const char *tracefs;		/* NULL: find it, mounting it if needed */
+	const char *group;		/* NULL: "surftrace_<pid>" */
+	unsigned int ring_pages;	/* per CPU, a power of two; 0: 1024 (4 MiB) */
+	int pid;			/* >0: only this process (and its threads), 0: all */
+	bool inherit;			/* with pid: also its future children */
+	bool callchain;			/* record kernel and user call chains */
+	unsigned int workers;		/* >0: callbacks run on this many threads */
+	unsigned int queue_len;		/* records the worker queue holds; 0: 65536 */
+};
+
+/* One record, valid only during the callback (zero copy) unless queued. */
+struct surf_record {
+	const struct surf_event *event;
+	int cpu;
+	int pid, tid;
+	uint64_t time_ns;		/* CLOCK_MONOTONIC */
+	const uint8_t *raw;		/* the tracepoint record */
+	uint32_t raw_size;
+	const uint64_t *callchain;	/* with opts.callchain; PERF_CONTEXT_* markers kept */
+	uint32_t nr_callchain;
+};
+
+typedef void (*surf_record_cb)(void *ctx, const struct surf_record *rec);
+
+int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *opts);
+/* Stop, close, and delete every dynamic event this engine made. */
+void surf_engine__free(struct surf_engine *engine);
+
+/* Remove dynamic events of groups "surftrace_<pid>" whose process is gone. */
+int surf_engine__sweep_stale(const char *tracefs);
+
+/*
+ * Add an event from a compiled expression (kprobe, uprobe or tracepoint).  The
+ * definition is written to tracefs in the engine's group; the filter is set on
+ * the perf events.
+ */
+int surf_engine__add_probe(struct surf_engine *engine, const struct surf_probe_def *def,
+			   surf_record_cb cb, void *ctx, struct surf_event **out);
+/*
+ * Add an event by raw tracefs text: "p:NAME SYMBOL ARGS..." or "r:..."
+ * (kprobe_events syntax, no group), "p:NAME /path:0xOFF ..." (uprobe_events),
+ * or "e:GROUP/EVENT" for an existing tracepoint.  filter may be NULL.
+ */
+int surf_engine__add_raw(struct surf_engine *engine, const char *definition,
+			 const char *filter, surf_record_cb cb, void *ctx,
+			 struct surf_event **out);
+
+int surf_engine__start(struct surf_engine *engine);
+/*
+ * Wait up to timeout_ms for records and hand each to its callback.
+ * Returns the number of records delivered, or -EINTR when a signal arrived.
+ */
+int surf_engine__poll(struct surf_engine *engine, int timeout_ms);
+/* Deliver what is in the rings without waiting (at the end of a run). */
+int surf_engine__drain(struct surf_engine *engine);
+/* A file descriptor that becomes readable when records wait (for your own poll loop). */
+int surf_engine__epoll_fd(const struct surf_engine *engine);
+
+/* The kernel's own words for the last refused definition or filter, or "". */
+const char *surf_engine__last_error(const struct surf_engine *engine);
+/* The commands the engine ran, one per line ("echo '...' >> .../kprobe_events"). */
+const char *surf_engine__commands(const struct surf_engine *engine);
+const char *surf_engine__tracefs(const struct surf_engine *engine);
+int surf_engine__ncpus(const struct surf_engine *engine);
+
+struct surf_engine_stats {
+	uint64_t records;		/* delivered to callbacks */
+	uint64_t lost;			/* PERF_RECORD_LOST, all CPUs */
+	uint64_t dropped;		/* worker queue full */
+	uint64_t lost_cpu[1024];	/* per CPU */
+};
+void surf_engine__stats(const struct surf_engine *engine, struct surf_engine_stats *stats);
+
+/* --- events and fields ---------------------------------------------------- */
+
+const char *surf_event__name(const struct surf_event *ev);
+const char *surf_event__group(const struct surf_event *ev);
+const struct surf_probe_def *surf_event__def(const struct surf_event *ev);	/* or NULL */
+/* Lost records the kernel attributed to this event (it reports one per ring). */
+uint64_t surf_event__lost(const struct surf_event *ev);
+
+enum surf_field_kind {
+	SURF_FIELD_INT,		/* 1, 2, 4, 8 bytes */
+	SURF_FIELD_STRING,	/* char[N] or __data_loc char[] */
+	SURF_FIELD_ARRAY,	/* fixed or __data_loc array of other elements */
+};
+
+struct surf_field_info {
+	const char *name;
+	enum surf_field_kind kind;
+	uint32_t offset, size;	/* size of the element for arrays */
+	bool is_signed;
+	bool dynamic;		/* __data_loc / __rel_loc */
+	bool common;		/* common_* */
+};
+
+int surf_event__nfields(const struct surf_event *ev);
+const struct surf_field_info *surf_event__field_info(const struct surf_event *ev, int field);
+/* A field handle (>= 0) to use with surf_record__*, or -ENOENT. */
+int surf_event__field(const struct surf_event *ev, const char *name);
+
+/* Integer field, sign-extended when signed.  0 when out of range. */
+uint64_t surf_record__int(const struct surf_record *rec, int field);
+/* String field: pointer into the record and its length without the NUL; NULL when bad. */
+const char *surf_record__str(const struct surf_record *rec, int field, uint32_t *len);
+/* Any field's bytes (arrays): pointer and byte length; NULL when bad. */
+const void *surf_record__data(const struct surf_record *rec, int field, uint32_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

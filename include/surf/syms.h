@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * surf/syms.h - addresses to symbol names: the kernel's (/proc/kallsyms) and
+ * a process's (/proc/PID/maps plus the ELF symbol tables of its mappings).
+ * Used for call chains and for the "(func+0x0/0x280)" of kprobe events.
+ */
+#ifndef SURF_SYMS_H
+#define SURF_SYMS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct surf_sym {
+	const char *name;
+	uint64_t addr;		/* start of the symbol */
+	uint64_t size;		/* 0 when unknown */
+	const char *module;	/* kernel: module name or NULL; user: the mapped file */
+};
+
+struct surf_ksyms;
+
+/* Load /proc/kallsyms (or another file in its format, for tests). */
+int surf_ksyms__load(struct surf_ksyms **out, const char *path);
+void surf_ksyms__free(struct surf_ksyms *ksyms);
+/* The symbol containing addr (size from the next symbol when not known); -ENOENT. */
+int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out);
+/* The address of a symbol by name; -ENOENT. */
+int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_t *addr);
+
+struct surf_usyms;	/* a cache of processes and ELF files */
+
+int surf_usyms__new(struct surf_usyms **out);
+void surf_usyms__free(struct surf_usyms *usyms);
+/* The symbol containing addr in process pid; out->module is the file. */
+int surf_usyms__find(struct surf_usyms *usyms, int pid, uint64_t addr, struct surf_sym *out);
+/* Forget what is cached about pid (it exited or exec'ed). */
+void surf_usyms__forget(struct surf_usyms *usyms, int pid);
+
+/* Format "name+0xoff/0xsize" (or "[module]" / "0xaddr" when unknown) into buf. */
+int surf_sym__format(const struct surf_sym *sym, uint64_t addr, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
