@@ -44,6 +44,7 @@ struct surf_engine_opts {
 	bool callchain;			/* record kernel and user call chains */
 	unsigned int workers;		/* >0: callbacks run on this many threads */
 	unsigned int queue_len;		/* records the worker queue holds; 0: 65536 */
+	bool offline;			/* no tracefs, no rings: events by format, records fed */
 };
 
 /* One record, valid only during the callback (zero copy) unless queued. */
@@ -109,11 +110,27 @@ struct surf_engine_stats {
 };
 void surf_engine__stats(const struct surf_engine *engine, struct surf_engine_stats *stats);
 
+/*
+ * Offline use (opts.offline): add an event from the text of its tracefs
+ * "format" file under a given perf sample id, then feed raw perf records
+ * (as they sit in a ring: perf_event_header first) to be decoded and
+ * dispatched.  For tests, benchmarks and replays.
+ */
+int surf_engine__add_format(struct surf_engine *engine, const char *group, const char *format,
+			    uint64_t sample_id, surf_record_cb cb, void *ctx,
+			    struct surf_event **out);
+int surf_engine__feed(struct surf_engine *engine, const void *records, size_t len);
+
+/* The command name of a thread: from the kernel's exec records or /proc; "<...>" if gone. */
+const char *surf_engine__comm(struct surf_engine *engine, int tid);
+
 /* --- events and fields ---------------------------------------------------- */
 
 const char *surf_event__name(const struct surf_event *ev);
 const char *surf_event__group(const struct surf_event *ev);
 const struct surf_probe_def *surf_event__def(const struct surf_event *ev);	/* or NULL */
+/* The libtraceevent view of the event (struct tep_event *), for printing its format. */
+void *surf_event__tep_event(const struct surf_event *ev);
 /* Lost records the kernel attributed to this event (it reports one per ring). */
 uint64_t surf_event__lost(const struct surf_event *ev);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include <surf/expr.h>
-#include <surf/script.h>
+#include <surf/trace.h>
 #include <surf/tracefs.h>
 #include <surf/types.h>
 
@@ -34,6 +34,13 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -S, --show          print the tracefs commands and exit (touches nothing)\n"
+"  -q, --quiet         trace without printing the commands and the summary\n"
+"      --json          one JSON object per event\n"
+"  -p, --pid=PID       only this process (and its threads and children)\n"
+"  -c, --command=CMD   run CMD, trace only it, stop when it exits\n"
+"  -t, --time=SECONDS  stop after SECONDS\n"
+"  -n, --count=N       stop after N events\n"
+"  -b, --buffer=PAGES  ring buffer pages per CPU (power of two, default 1024)\n"
 "  -o, --output=FILE   write the commands as a replayable shell script\n"
 "  -f, --file=FILE     read more expressions from FILE, one per line\n"
 "  -s, --stack         add the kernel stack to every event\n"
@@ -52,14 +59,16 @@ static const char usage_text[] =
 "  surftrace 'p __netif_receive_skb_core proto=@(struct iphdr *)l3%0->protocol \\\n"
 "             ip_src=@(struct iphdr *)l3%0->saddr f:proto==1&&ip_src==127.0.0.1'\n"
 "  surftrace 'e sched/sched_stat_wait f:delay>1000000'\n"
+"  surftrace -t 5 'e syscalls/sys_enter_openat f:filename.ustring~\"*.conf\"'\n"
+"  surftrace --json -c 'ls /tmp' 'e sched/sched_process_exec'\n"
 "  surftrace -S 'p wake_up_new_task comm=%0->comm'\n"
 "  surftrace -l 'tcp_v4_*'    surftrace -l 'struct sk_buff'\n"
 "\n"
 "Exit status: 0 on success, 2 on a bad expression or option, 1 on other errors.\n";
 
 struct options {
-	bool show, stack;
-	const char *output, *arch, *db, *vmlinux, *list;
+	struct surf_trace_opts run;
+	const char *list;
 	const char *exprs[MAX_EXPRS];
 	char *owned[MAX_EXPRS];	/* lines read from -f */
 	int nexprs;
@@ -107,28 +116,67 @@ static int read_expr_file(struct options *o, const char *path)
 	return ret;
 }
 
+static int parse_number(const char *opt, const char *arg, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || *end || *out < 0) {
+		fprintf(stderr, "surftrace: %s takes a number, not '%s'\n", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
+	enum { OPT_JSON = 256 };
 	static const struct option longopts[] = {
 		{ "show", no_argument, NULL, 'S' },	 { "output", required_argument, NULL, 'o' },
 		{ "file", required_argument, NULL, 'f' }, { "stack", no_argument, NULL, 's' },
 		{ "arch", required_argument, NULL, 'a' }, { "db", required_argument, NULL, 'd' },
 		{ "vmlinux", required_argument, NULL, 'v' },
-		{ "list", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "list", required_argument, NULL, 'l' }, { "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, OPT_JSON },  { "pid", required_argument, NULL, 'p' },
+		{ "command", required_argument, NULL, 'c' },
+		{ "time", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'n' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
 	};
+	struct surf_trace_opts *r = &o->run;
 	const char *files[16];
 	int c, nfiles = 0, ret;
+	double v;
 
-	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:l:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:l:qp:c:t:n:b:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'S': o->show = true; break;
-		case 'o': o->output = optarg; break;
-		case 's': o->stack = true; break;
-		case 'a': o->arch = optarg; break;
-		case 'd': o->db = optarg; break;
-		case 'v': o->vmlinux = optarg; break;
+		case 'S': r->show = true; break;
+		case 'o': r->script = optarg; break;
+		case 's': r->stack = true; break;
+		case 'a': r->arch = optarg; break;
+		case 'd': r->btf_path = optarg; break;
+		case 'v': r->vmlinux_path = optarg; break;
 		case 'l': o->list = optarg; break;
+		case 'q': r->quiet = true; break;
+		case OPT_JSON: r->json = true; break;
+		case 'c': r->command = optarg; break;
+		case 'p':
+		case 't':
+		case 'n':
+		case 'b':
+			if (parse_number(c == 'p' ? "-p" : c == 't' ? "-t" : c == 'n' ? "-n" : "-b",
+					 optarg, &v))
+				return EXIT_BAD_INPUT;
+			if (c == 'p')
+				r->pid = (int)v;
+			else if (c == 't')
+				r->duration = v;
+			else if (c == 'n')
+				r->max_events = (unsigned long long)v;
+			else
+				r->ring_pages = (unsigned int)v;
+			break;
 		case 'f':
 			if (nfiles == 16) {
 				fprintf(stderr, "surftrace: too many -f files\n");
@@ -152,8 +200,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		if (ret)
 			return ret == -E2BIG ? EXIT_BAD_INPUT : 1;
 	}
-	if (o->db && o->vmlinux) {
+	if (r->btf_path && r->vmlinux_path) {
 		fprintf(stderr, "surftrace: -d and -v both name a type source: pick one\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (r->ring_pages && (r->ring_pages & (r->ring_pages - 1))) {
+		fprintf(stderr, "surftrace: -b takes a power of two (pages per CPU)\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (r->pid && r->command) {
+		fprintf(stderr, "surftrace: -p and -c both choose the process: pick one\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (!o->list && !o->nexprs) {
@@ -161,29 +217,23 @@ static int parse_options(int argc, char **argv, struct options *o)
 				"Try 'surftrace --help' for more information.\n");
 		return EXIT_BAD_INPUT;
 	}
+	r->sz = sizeof(*r);
+	r->exprs = o->exprs;
+	r->nexprs = o->nexprs;
 	return 0;
-}
-
-/* The compiler asks for tracepoint fields through this. */
-static int event_fields(void *ctx, const char *group, const char *event, char names[][64],
-			int max)
-{
-	const char *tracefs = ctx;
-
-	return surf_tracefs__event_fields(tracefs, group, event, names, max);
 }
 
 static int open_types(const struct options *o, struct surf_types **types)
 {
 	struct surf_types_opts topts = {
-		.sz = sizeof(topts), .btf_path = o->db, .vmlinux_path = o->vmlinux,
+		.sz = sizeof(topts), .btf_path = o->run.btf_path, .vmlinux_path = o->run.vmlinux_path,
 	};
 	int ret = surf_types__open(types, &topts);
 
 	if (ret)
 		fprintf(stderr, "surftrace: cannot load kernel types from %s: %s%s\n",
-			o->db ? o->db : o->vmlinux ? o->vmlinux : "/sys/kernel/btf/vmlinux",
-			strerror(-ret), !o->db && !o->vmlinux ?
+			o->run.btf_path ? o->run.btf_path : o->run.vmlinux_path ? o->run.vmlinux_path :
+			"/sys/kernel/btf/vmlinux", strerror(-ret), !o->run.btf_path && !o->run.vmlinux_path ?
 			" (this kernel has no BTF: pass -d BTF_FILE or -v VMLINUX)" : "");
 	return ret;
 }
@@ -218,88 +268,24 @@ static int list(const struct options *o, struct surf_types *types)
 	return 0;
 }
 
-static int write_script(const struct options *o, struct surf_probe_def **defs, int n, bool full,
-			const char *path)
-{
-	struct surf_script_opts sopts = { .sz = sizeof(sopts), .stack = o->stack, .full = full };
-	FILE *out = path ? fopen(path, "we") : stdout;
-	int ret;
-
-	if (!out) {
-		fprintf(stderr, "surftrace: cannot write %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	ret = surf_script__write(out, defs, n, &sopts);
-	if (path && fclose(out))
-		ret = -errno;
-	if (ret) {
-		fprintf(stderr, "surftrace: writing %s failed: %s\n", path ? path : "stdout",
-			strerror(-ret));
-		return 1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static struct options o;
-	struct surf_probe_def *defs[MAX_EXPRS] = { 0 };
 	struct surf_types *types = NULL;
-	struct surf_expr_env env = { .event_fields = event_fields };
-	struct surf_expr_opts eopts = { .sz = sizeof(eopts), .env = &env };
-	char tracefs[4096] = "", name[16];
-	int ret, status = 0;
+	int status;
 
-	ret = parse_options(argc, argv, &o);
-	if (ret)
-		return ret;
-	if (o.arch) {
-		eopts.arch = surf_arch__find(o.arch);
-		if (!eopts.arch) {
-			fprintf(stderr, "surftrace: unknown architecture '%s' (known: %s)\n", o.arch,
-				surf_arch__names());
-			return EXIT_BAD_INPUT;
-		}
-	}
-	if (open_types(&o, &types))
-		return 1;
-	if (o.list) {
-		status = list(&o, types);
-		goto out;
-	}
-	/* Tracepoint fields come from tracefs; without it they are not checked. */
-	if (surf_tracefs__find(tracefs, sizeof(tracefs), true) == 0)
-		env.ctx = tracefs;
-	else
-		env.event_fields = NULL;
-
-	/* Compile everything first: a bad expression means nothing is set up. */
-	for (int i = 0; i < o.nexprs; i++) {
-		struct surf_expr_error err;
-
-		snprintf(name, sizeof(name), "f%d", i);
-		eopts.name = name;
-		ret = surf_expr__compile(types, o.exprs[i], &eopts, &defs[i], &err);
-		if (ret) {
-			surf_expr_error__print(stderr, "surftrace", o.exprs[i], &err);
-			status = EXIT_BAD_INPUT;
-		}
-	}
+	status = parse_options(argc, argv, &o);
 	if (status)
-		goto out;
-	if (o.output)
-		status = write_script(&o, defs, o.nexprs, true, o.output);
-	if (!status && (o.show || !o.output))
-		status = write_script(&o, defs, o.nexprs, false, NULL);
-	if (!status && !o.show && !o.output) {
-		fprintf(stderr, "surftrace: live tracing is not in this build yet: use -S or -o\n");
-		status = 1;
+		return status;
+	if (o.list) {
+		if (open_types(&o, &types))
+			return 1;
+		status = list(&o, types);
+		surf_types__close(types);
+	} else {
+		status = surf_trace__run(&o.run);
 	}
-out:
-	for (int i = 0; i < o.nexprs; i++) {
-		surf_probe_def__free(defs[i]);
+	for (int i = 0; i < o.nexprs; i++)
 		free(o.owned[i]);
-	}
-	surf_types__close(types);
 	return status;
 }

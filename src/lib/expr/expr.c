@@ -225,6 +225,8 @@ static int setup_event(const struct ast_line *al, const struct surf_expr_env *en
 	if (!env || !env->event_fields)
 		return 0;
 	ret = env->event_fields(env->ctx, def->group, def->event, fields, MAX_EVENT_FIELDS);
+	if (ret == -EOPNOTSUPP)
+		return 0;	/* the fields cannot be known here: not checked */
 	if (ret < 0)
 		return expr_error(err, ret, al->target_span, "unknown tracepoint '%s/%s'%s",
 				  def->group, def->event, ret == -ENOENT ?

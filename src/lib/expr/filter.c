@@ -148,6 +148,18 @@ static int parse_pred(struct fparser *p)
 	if (ret)
 		return ret;
 	p->pos += flen;
+	/* ftrace field modifiers: filename.ustring, call_site.function... */
+	if (p->pos < p->end && p->line[p->pos] == '.') {
+		size_t m = 1;
+
+		while (p->pos + m < p->end &&
+		       (isalnum((unsigned char)p->line[p->pos + m]) || p->line[p->pos + m] == '_'))
+			m++;
+		if (m == 1)
+			return expr_error(p->err, -EINVAL, fspan(p->pos, 1), "expected a field "
+					  "modifier after '.', e.g. .ustring");
+		p->pos += m;
+	}
 	fskip(p);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (at(p, ops[i])) {

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * surf/trace.h - a whole surftrace run: compile the expressions, then show
+ * them (-S), write them as a script (-o), or trace live until Ctrl-C, a time
+ * limit, an event count or the end of a traced command, and clean up on
+ * every way out.  The surftrace program is option parsing around this.
+ */
+#ifndef SURF_TRACE_H
+#define SURF_TRACE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct surf_trace_opts {
+	size_t sz;			/* sizeof(struct surf_trace_opts) */
+	const char *const *exprs;
+	int nexprs;
+	bool show;			/* -S: print the commands, touch nothing */
+	const char *script;		/* -o: write a replayable shell script */
+	bool stack;			/* -s: call chains */
+	bool quiet;			/* -q: no commands, no summary */
+	bool json;			/* --json */
+	const char *arch;
+	const char *btf_path;		/* -d */
+	const char *vmlinux_path;	/* -v */
+	int pid;			/* -p */
+	const char *command;		/* -c: run it, trace only it */
+	double duration;		/* -t seconds, 0: none */
+	unsigned long long max_events;	/* -n, 0: none */
+	unsigned int ring_pages;	/* per CPU, 0: default */
+	FILE *out;			/* events; default stdout */
+	FILE *err;			/* messages; default stderr */
+};
+
+/* Returns the process exit status: 0, 1 (system error) or 2 (bad input). */
+int surf_trace__run(const struct surf_trace_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The tracefs side of the engine: writing and removing dynamic events in the
+ * engine's own group, reading their ids and formats, the kernel's error_log,
+ * and removing what runs that were killed left behind.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/internal.h"
+
+void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
+{
+	char line[8192];
+	size_t n;
+	char *grown;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	grown = realloc(e->commands, e->commands_len + n + 2);
+	if (!grown)
+		return;
+	e->commands = grown;
+	memcpy(e->commands + e->commands_len, line, n);
+	e->commands_len += n;
+	e->commands[e->commands_len++] = '\n';
+	e->commands[e->commands_len] = '\0';
+}
+
+static char *slurp(const char *path, size_t *size)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap), *grown;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	while ((got = read(fd, buf + n, cap - n - 1)) > 0) {
+		n += (size_t)got;
+		if (n + 1 == cap) {
+			grown = realloc(buf, cap * 2);
+			if (!grown)
+				break;
+			buf = grown;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (size)
+		*size = n;
+	return buf;
+}
+
+/* The last entry of tracefs error_log: the kernel's own words for a refusal. */
+static void read_error_log(struct surf_engine *e)
+{
+	char path[512], *log, *last = NULL, *p;
+
+	snprintf(path, sizeof(path), "%s/error_log", e->tracefs);
+	log = slurp(path, NULL);
+	if (!log)
+		return;
+	for (p = log; (p = strchr(p, '[')); p++)
+		if (p == log || p[-1] == '\n')
+			last = p;
+	if (last) {
+		size_t n = strlen(last);
+
+		while (n && last[n - 1] == '\n')
+			last[--n] = '\0';
+		snprintf(e->last_error, sizeof(e->last_error), "%s", last);
+	}
+	free(log);
+}
+
+int dyn_write(struct surf_engine *e, const char *file, const char *text, bool append)
+{
+	char path[512];
+	size_t n = strlen(text);
+	ssize_t ret;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", e->tracefs, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0) {
+		snprintf(e->last_error, sizeof(e->last_error), "cannot open %s: %s", path,
+			 strerror(errno));
+		return -errno;
+	}
+	ret = write(fd, text, n);
+	if (ret < 0) {
+		int err = -errno;
+
+		e->last_error[0] = '\0';
+		read_error_log(e);
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return (size_t)ret == n ? 0 : -EIO;
+}
+
+int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definition)
+{
+	int ret;
+
+	ret = dyn_write(e, ev->control, definition, true);
+	dyn_note_command(e, "echo '%s' >> %s/%s", definition, e->tracefs, ev->control);
+	if (ret == -EEXIST) {
+		/* Our own group: a leftover of this very pid (a reused pid). Replace it. */
+		char del[256];
+
+		snprintf(del, sizeof(del), "-:%s/%s", ev->group, ev->name);
+		dyn_write(e, ev->control, del, true);
+		ret = dyn_write(e, ev->control, definition, true);
+	}
+	if (ret == 0)
+		ev->created = true;
+	return ret;
+}
+
+void dyn_remove(struct surf_engine *e, struct surf_event *ev)
+{
+	char del[256];
+
+	if (!ev->created)
+		return;
+	snprintf(del, sizeof(del), "-:%s/%s", ev->group, ev->name);
+	if (dyn_write(e, ev->control, del, true) == 0)
+		ev->created = false;
+	dyn_note_command(e, "echo '%s' >> %s/%s", del, e->tracefs, ev->control);
+}
+
+int dyn_read_id(struct surf_engine *e, const char *group, const char *name)
+{
+	char path[512], *text;
+	int id;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", e->tracefs, group, name);
+	text = slurp(path, NULL);
+	if (!text)
+		return errno == ENOENT ? -ENOENT : -errno;
+	id = atoi(text);
+	free(text);
+	return id > 0 ? id : -EINVAL;
+}
+
+char *dyn_read_format(struct surf_engine *e, const char *group, const char *name, size_t *size)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", e->tracefs, group, name);
+	return slurp(path, size);
+}
+
+static bool process_alive(int pid)
+{
+	return kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+/* Remove events of "surftrace_<pid>" groups from one control file. */
+static int sweep_file(const char *tracefs, const char *file)
+{
+	char path[512], *text, *line, *save = NULL;
+	int removed = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
+	text = slurp(path, NULL);
+	if (!text)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':'), *space, del[256];
+		int pid, fd;
+
+		if (!colon || strncmp(colon + 1, "surftrace_", 10))
+			continue;
+		space = strchr(colon, ' ');
+		if (space)
+			*space = '\0';
+		pid = atoi(colon + 11);
+		if (pid <= 0 || process_alive(pid))
+			continue;
+		snprintf(del, sizeof(del), "-:%s", colon + 1);
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		if (write(fd, del, strlen(del)) > 0)
+			removed++;
+		close(fd);
+	}
+	free(text);
+	return removed;
+}
+
+int surf_engine__sweep_stale(const char *tracefs)
+{
+	return sweep_file(tracefs, "kprobe_events") + sweep_file(tracefs, "uprobe_events");
+}

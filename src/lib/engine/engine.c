@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The event engine's life cycle: rings per CPU, events (dynamic ones created
+ * in the engine's tracefs group, or existing tracepoints) opened with
+ * perf_event_open on every CPU and redirected into that CPU's ring, the poll
+ * loop, and the teardown that leaves tracefs as it was found.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <traceevent/event-parse.h>
+
+#include <surf/tracefs.h>
+
+#include "engine/internal.h"
+
+#define DEFAULT_RING_PAGES 1024
+#define MAX_EVENTS 1024
+
+static bool power_of_two(unsigned int v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* Threads of a process, for per-task events. */
+static int list_threads(struct surf_engine *e, int pid)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *dir;
+	int n = 0, *grown;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return -ESRCH;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		grown = realloc(e->targets, sizeof(int) * (size_t)(n + 1));
+		if (!grown) {
+			closedir(dir);
+			return -ENOMEM;
+		}
+		e->targets = grown;
+		e->targets[n++] = atoi(de->d_name);
+	}
+	closedir(dir);
+	e->ntargets = n;
+	return n ? 0 : -ESRCH;
+}
+
+static int open_rings(struct surf_engine *e)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ret;
+
+	e->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	e->rings = calloc((size_t)e->ncpus, sizeof(*e->rings));
+	if (!e->rings)
+		return -ENOMEM;
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0)
+		return -errno;
+	for (int cpu = 0; cpu < e->ncpus; cpu++) {
+		struct ring *r = &e->rings[e->nrings];
+
+		r->fd = -1;
+		ret = ring_open(e, r, cpu);
+		if (ret == -ENODEV || ret == -EINVAL)
+			continue;	/* an offline CPU */
+		if (ret)
+			return ret;
+		ev.data.ptr = r;
+		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, r->fd, &ev))
+			return -errno;
+		e->nrings++;
+	}
+	return e->nrings ? 0 : -ENODEV;
+}
+
+int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *opts)
+{
+	struct surf_engine *e;
+	int ret;
+
+	if (opts && opts->sz < sizeof(size_t))
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->epfd = -1;
+	if (opts)
+		memcpy(&e->opts, opts, opts->sz < sizeof(e->opts) ? opts->sz : sizeof(e->opts));
+	e->opts.sz = sizeof(e->opts);
+	if (!e->opts.ring_pages)
+		e->opts.ring_pages = DEFAULT_RING_PAGES;
+	ret = -EINVAL;
+	if (!power_of_two(e->opts.ring_pages))
+		goto fail;
+	snprintf(e->group, sizeof(e->group), "%s", e->opts.group ? e->opts.group : "");
+	if (!e->group[0])
+		snprintf(e->group, sizeof(e->group), "surftrace_%d", (int)getpid());
+	e->opts.group = NULL;
+	e->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+			 PERF_SAMPLE_CPU | PERF_SAMPLE_RAW;
+	if (e->opts.callchain)
+		e->sample_type |= PERF_SAMPLE_CALLCHAIN;
+	e->tep = tep_alloc();
+	ret = -ENOMEM;
+	e->events = calloc(MAX_EVENTS, sizeof(*e->events));
+	if (!e->tep || !e->events)
+		goto fail;
+
+	if (!e->opts.offline) {
+		if (e->opts.tracefs)
+			snprintf(e->tracefs, sizeof(e->tracefs), "%s", e->opts.tracefs);
+		else if ((ret = surf_tracefs__find(e->tracefs, sizeof(e->tracefs), true)))
+			goto fail;
+		e->opts.tracefs = NULL;
+		surf_engine__sweep_stale(e->tracefs);
+		if (e->opts.pid > 0) {
+			ret = list_threads(e, e->opts.pid);
+			if (ret)
+				goto fail;
+		}
+		ret = open_rings(e);
+		if (ret)
+			goto fail;
+	}
+	if (!e->targets) {
+		e->targets = malloc(sizeof(int));
+		if (!e->targets) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		e->targets[0] = -1;
+		e->ntargets = 1;
+	}
+	if (e->opts.workers) {
+		ret = pool_new(&e->pool, e->opts.workers, e->opts.queue_len);
+		if (ret)
+			goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	surf_engine__free(e);
+	return ret;
+}
+
+static void event_close(struct surf_event *ev)
+{
+	for (int i = 0; i < ev->nfds; i++)
+		if (ev->fds[i] >= 0)
+			close(ev->fds[i]);
+	ev->nfds = 0;
+}
+
+static void event_free(struct surf_event *ev)
+{
+	free(ev->fds);
+	free(ev->fields);
+	free(ev->filter);
+	free(ev);
+}
+
+void surf_engine__free(struct surf_engine *e)
+{
+	if (!e)
+		return;
+	/* Perf fds first: the kernel refuses to delete an event still open. */
+	for (int i = 0; i < e->nevents; i++) {
+		for (int f = 0; f < e->events[i]->nfds; f++)
+			if (e->events[i]->fds[f] >= 0)
+				ioctl(e->events[i]->fds[f], PERF_EVENT_IOC_DISABLE, 0);
+	}
+	pool_free(e->pool);
+	for (int i = 0; i < e->nevents; i++) {
+		event_close(e->events[i]);
+		dyn_remove(e, e->events[i]);
+		event_free(e->events[i]);
+	}
+	for (int i = 0; i < e->nrings; i++)
+		ring_close(&e->rings[i]);
+	if (e->epfd >= 0)
+		close(e->epfd);
+	tep_free(e->tep);
+	comm_free(e);
+	free(e->rings);
+	free(e->events);
+	free(e->ids);
+	free(e->targets);
+	free(e->commands);
+	free(e);
+}
+
+static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
+{
+	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Open ev on every CPU (and target), into that CPU's ring, with its filter. */
+static int open_event(struct surf_engine *e, struct surf_event *ev)
+{
+	struct perf_event_attr attr;
+	uint64_t id;
+	int ret;
+
+	ev->fds = calloc((size_t)(e->nrings * e->ntargets), sizeof(int));
+	if (!ev->fds)
+		return -ENOMEM;
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = (uint64_t)ev->tp_id;
+	attr.sample_period = 1;
+	attr.sample_type = e->sample_type;
+	attr.sample_id_all = 1;
+	attr.disabled = 1;
+	attr.use_clockid = 1;
+	attr.clockid = CLOCK_MONOTONIC;
+	attr.inherit = e->opts.inherit;
+	for (int r = 0; r < e->nrings; r++) {
+		for (int t = 0; t < e->ntargets; t++) {
+			int fd = (int)perf_open(&attr, e->targets[t], e->rings[r].cpu);
+
+			if (fd < 0) {
+				ret = -errno;
+				snprintf(e->last_error, sizeof(e->last_error),
+					 "perf_event_open of %s/%s on CPU %d: %s", ev->group, ev->name,
+					 e->rings[r].cpu, strerror(errno));
+				return ret;
+			}
+			ev->fds[ev->nfds++] = fd;
+			if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, e->rings[r].fd) ||
+			    ioctl(fd, PERF_EVENT_IOC_ID, &id)) {
+				ret = -errno;
+				snprintf(e->last_error, sizeof(e->last_error),
+					 "cannot attach %s/%s to the ring of CPU %d: %s", ev->group,
+					 ev->name, e->rings[r].cpu, strerror(errno));
+				return ret;
+			}
+			if (ev->filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, ev->filter)) {
+				ret = -errno;
+				snprintf(e->last_error, sizeof(e->last_error),
+					 "the kernel refused the filter '%s' of %s/%s: %s", ev->filter,
+					 ev->group, ev->name, strerror(errno));
+				return ret;
+			}
+			engine_add_id(e, id, ev);
+			if (e->started)
+				ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+		}
+	}
+	if (ev->filter)
+		dyn_note_command(e, "# filter '%s' set on %s/%s through perf", ev->filter,
+				 ev->group, ev->name);
+	return 0;
+}
+
+static struct surf_event *event_new(struct surf_engine *e, surf_record_cb cb, void *ctx)
+{
+	struct surf_event *ev;
+
+	if (e->nevents == MAX_EVENTS)
+		return NULL;
+	ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		return NULL;
+	ev->engine = e;
+	ev->cb = cb;
+	ev->ctx = ctx;
+	e->events[e->nevents++] = ev;
+	return ev;
+}
+
+/* After the definition (if any): id, format, perf events. */
+static int event_finish(struct surf_engine *e, struct surf_event *ev)
+{
+	size_t size;
+	char *format;
+	int ret;
+
+	ev->tp_id = dyn_read_id(e, ev->group, ev->name);
+	if (ev->tp_id < 0) {
+		snprintf(e->last_error, sizeof(e->last_error), "no event %s/%s in %s/events",
+			 ev->group, ev->name, e->tracefs);
+		return ev->tp_id;
+	}
+	format = dyn_read_format(e, ev->group, ev->name, &size);
+	if (!format)
+		return -errno;
+	ret = fields_from_format(e, ev, ev->group, format, size);
+	free(format);
+	if (ret) {
+		snprintf(e->last_error, sizeof(e->last_error), "cannot parse the format of %s/%s",
+			 ev->group, ev->name);
+		return ret;
+	}
+	return open_event(e, ev);
+}
+
+static int add_event(struct surf_engine *e, char kind, const char *name, const char *rest,
+		     bool uprobe, const char *filter, const struct surf_probe_def *def,
+		     surf_record_cb cb, void *ctx, struct surf_event **out)
+{
+	struct surf_event *ev;
+	char *definition = NULL;
+	int ret;
+
+	if (e->opts.offline)
+		return -EOPNOTSUPP;
+	e->last_error[0] = '\0';
+	ev = event_new(e, cb, ctx);
+	if (!ev)
+		return -ENOMEM;
+	ev->def = def;
+	if (filter && *filter && !(ev->filter = strdup(filter)))
+		return -ENOMEM;
+	if (kind == 'e') {
+		const char *slash = strchr(name, '/');
+
+		if (!slash)
+			return -EINVAL;
+		snprintf(ev->group, sizeof(ev->group), "%.*s", (int)(slash - name), name);
+		snprintf(ev->name, sizeof(ev->name), "%s", slash + 1);
+	} else {
+		snprintf(ev->group, sizeof(ev->group), "%s", e->group);
+		snprintf(ev->name, sizeof(ev->name), "%s", name);
+		ev->control = uprobe ? "uprobe_events" : "kprobe_events";
+		if (asprintf(&definition, "%c:%s/%s %s", kind, ev->group, ev->name, rest) < 0)
+			return -ENOMEM;
+		ret = dyn_create(e, ev, definition);
+		free(definition);
+		if (ret)
+			return ret;
+	}
+	ret = event_finish(e, ev);
+	if (ret)
+		return ret;
+	if (out)
+		*out = ev;
+	return 0;
+}
+
+int surf_engine__add_probe(struct surf_engine *e, const struct surf_probe_def *def,
+			   surf_record_cb cb, void *ctx, struct surf_event **out)
+{
+	char *line, *rest;
+	bool uprobe = def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE;
+	int ret;
+
+	if (def->kind == SURF_PROBE_EVENT)
+		return add_event(e, 'e', def->location, NULL, false, def->filter, def, cb, ctx, out);
+	line = surf_probe_def__definition(def, NULL);
+	if (!line)
+		return -ENOMEM;
+	rest = strchr(line, ' ');
+	ret = add_event(e, line[0], def->name, rest ? rest + 1 : "", uprobe, def->filter, def, cb,
+			ctx, out);
+	free(line);
+	return ret;
+}
+
+int surf_engine__add_raw(struct surf_engine *e, const char *definition, const char *filter,
+			 surf_record_cb cb, void *ctx, struct surf_event **out)
+{
+	char name[64];
+	const char *colon = strchr(definition, ':'), *space;
+	size_t n;
+	bool uprobe;
+
+	if (!colon || colon == definition || !strchr("pre", definition[0]))
+		return -EINVAL;
+	space = strchr(colon, ' ');
+	n = (size_t)((space ? space : colon + strlen(colon)) - colon - 1);
+	if (!n || n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, colon + 1, n);
+	name[n] = '\0';
+	if (definition[0] == 'e')
+		return add_event(e, 'e', name, NULL, false, filter, NULL, cb, ctx, out);
+	if (!space || strchr(name, '/'))
+		return -EINVAL;
+	/* A uprobe's place is /path:0xOFFSET. */
+	space++;
+	uprobe = space[0] == '/' && strchr(space, ':');
+	return add_event(e, definition[0], name, space, uprobe, filter, NULL, cb, ctx, out);
+}
+
+int surf_engine__add_format(struct surf_engine *e, const char *group, const char *format,
+			    uint64_t sample_id, surf_record_cb cb, void *ctx,
+			    struct surf_event **out)
+{
+	struct surf_event *ev = event_new(e, cb, ctx);
+	char *copy;
+	int ret;
+
+	if (!ev)
+		return -ENOMEM;
+	copy = strdup(format);
+	if (!copy)
+		return -ENOMEM;
+	ret = fields_from_format(e, ev, group, copy, strlen(copy));
+	free(copy);
+	if (ret)
+		return ret;
+	snprintf(ev->group, sizeof(ev->group), "%s", group);
+	snprintf(ev->name, sizeof(ev->name), "%s", ev->tep->name);
+	engine_add_id(e, sample_id, ev);
+	if (out)
+		*out = ev;
+	return 0;
+}
+
+int surf_engine__feed(struct surf_engine *e, const void *records, size_t len)
+{
+	return dispatch_records(e, records, len, NULL);
+}
+
+int surf_engine__start(struct surf_engine *e)
+{
+	for (int i = 0; i < e->nrings; i++)
+		ioctl(e->rings[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+	for (int i = 0; i < e->nevents; i++)
+		for (int f = 0; f < e->events[i]->nfds; f++)
+			if (ioctl(e->events[i]->fds[f], PERF_EVENT_IOC_ENABLE, 0))
+				return -errno;
+	e->started = true;
+	return 0;
+}
+
+int surf_engine__poll(struct surf_engine *e, int timeout_ms)
+{
+	struct epoll_event evs[64];
+	int n;
+
+	n = epoll_wait(e->epfd, evs, 64, timeout_ms);
+	if (n < 0)
+		return -errno;
+	/* Read every ring, ready or not: it keeps CPUs in time order. */
+	return ring_consume_all(e);
+}
+
+int surf_engine__drain(struct surf_engine *e)
+{
+	int total = 0, n;
+
+	while ((n = ring_consume_all(e)) > 0)
+		total += n;
+	return total;
+}
+
+int surf_engine__epoll_fd(const struct surf_engine *e)
+{
+	return e->epfd;
+}
+
+const char *surf_engine__last_error(const struct surf_engine *e)
+{
+	return e->last_error;
+}
+
+const char *surf_engine__commands(const struct surf_engine *e)
+{
+	return e->commands ? e->commands : "";
+}
+
+const char *surf_engine__tracefs(const struct surf_engine *e)
+{
+	return e->tracefs;
+}
+
+int surf_engine__ncpus(const struct surf_engine *e)
+{
+	return e->ncpus;
+}
+
+void surf_engine__stats(const struct surf_engine *e, struct surf_engine_stats *stats)
+{
+	*stats = e->stats;
+}
+
+const char *surf_event__name(const struct surf_event *ev)
+{
+	return ev->name;
+}
+
+const char *surf_event__group(const struct surf_event *ev)
+{
+	return ev->group;
+}
+
+const struct surf_probe_def *surf_event__def(const struct surf_event *ev)
+{
+	return ev->def;
+}
+
+void *surf_event__tep_event(const struct surf_event *ev)
+{
+	return ev->tep;
+}
+
+uint64_t surf_event__lost(const struct surf_event *ev)
+{
+	return ev->lost;
+}

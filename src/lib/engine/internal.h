@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* Inside the event engine: the structures shared by its files. */
+#ifndef SURF_ENGINE_INTERNAL_H
+#define SURF_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include <surf/engine.h>
+
+struct tep_handle;
+struct tep_event;
+
+struct field {
+	struct surf_field_info info;
+	bool rel;		/* __rel_loc: offset counted from the end of the field */
+	uint32_t bytes;		/* the whole field in the record (fixed arrays) */
+};
+
+struct surf_event {
+	struct surf_engine *engine;
+	char group[64], name[64];
+	bool created;		/* a dynamic event this engine wrote to tracefs */
+	const char *control;	/* "kprobe_events", "uprobe_events", NULL for tracepoints */
+	int tp_id;		/* tracefs event id */
+	struct tep_event *tep;
+	struct field *fields;
+	int nfields;
+	int *fds;
+	int nfds;
+	uint64_t lost;
+	surf_record_cb cb;
+	void *ctx;
+	const struct surf_probe_def *def;
+	char *filter;
+};
+
+struct ring {
+	int fd;
+	int cpu;
+	void *base;		/* the mmap: a metadata page, then the data */
+	uint8_t *data;
+	uint64_t size, mask;
+	uint8_t *scratch;	/* a record that wraps around the end, made whole */
+	uint64_t lost;
+};
+
+struct id_slot {
+	uint64_t id;
+	struct surf_event *ev;
+};
+
+struct comm_slot {
+	int tid;
+	char comm[16];
+};
+
+struct pool;
+
+struct surf_engine {
+	struct surf_engine_opts opts;
+	char tracefs[256];
+	char group[64];
+	int ncpus;
+	struct ring *rings;
+	int nrings;
+	int epfd;
+	struct surf_event **events;
+	int nevents;
+	struct id_slot *ids;	/* open addressing on the perf sample id */
+	size_t ids_cap, ids_used;
+	struct tep_handle *tep;
+	struct comm_slot *comms;	/* open addressing on the tid */
+	size_t comms_cap;
+	int *targets;		/* pids or tids for per-task events; {-1} for all */
+	int ntargets;
+	bool started;
+	uint64_t sample_type;
+	char last_error[2048];
+	char *commands;
+	size_t commands_len;
+	struct surf_engine_stats stats;
+	struct pool *pool;
+};
+
+/* dynevent.c: tracefs writes */
+int dyn_write(struct surf_engine *e, const char *file, const char *text, bool append);
+int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definition);
+void dyn_remove(struct surf_engine *e, struct surf_event *ev);
+int dyn_read_id(struct surf_engine *e, const char *group, const char *name);
+char *dyn_read_format(struct surf_engine *e, const char *group, const char *name, size_t *size);
+void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* fields.c */
+int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char *group,
+		       char *format, size_t size);
+
+/* ring.c */
+int ring_open(struct surf_engine *e, struct ring *r, int cpu);
+void ring_close(struct ring *r);
+int ring_consume_all(struct surf_engine *e);
+int dispatch_records(struct surf_engine *e, const uint8_t *buf, size_t len, struct ring *r);
+void engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev);
+
+/* pool.c */
+int pool_new(struct pool **out, unsigned int workers, unsigned int queue_len);
+/* Copy rec and queue it; false when the queue is full. */
+bool pool_push(struct pool *p, const struct surf_record *rec);
+void pool_free(struct pool *p);
+
+/* comm.c */
+void comm_set(struct surf_engine *e, int tid, const char *comm);
+void comm_free(struct surf_engine *e);
+
+#endif

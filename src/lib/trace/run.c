@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One surftrace run, from expressions to a clean exit.
+ *
+ * Cleanup is the point of most of this file: signal handlers only raise a
+ * flag, the loop notices it, and the one teardown path (surf_engine__free)
+ * runs for Ctrl-C, SIGTERM, SIGHUP, SIGQUIT, a closed pipe, a time or count
+ * limit, the end of the traced command, and errors during set-up alike.
+ * Only SIGKILL escapes it; the next run removes what that left.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <surf/elf.h>
+#include <surf/engine.h>
+#include <surf/expr.h>
+#include <surf/out.h>
+#include <surf/script.h>
+#include <surf/trace.h>
+#include <surf/tracefs.h>
+#include <surf/types.h>
+
+#define EXIT_BAD_INPUT 2
+#define POLL_MS 100
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void install_signals(struct sigaction *saved)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, &saved[i]);
+}
+
+static void restore_signals(const struct sigaction *saved)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &saved[i], NULL);
+}
+
+struct run {
+	const struct surf_trace_opts *o;
+	FILE *err;
+	struct surf_types *types;
+	struct surf_probe_def **defs;
+	int ndefs;
+	char tracefs[512];
+	struct surf_engine *engine;
+	struct surf_out *out;
+	unsigned long long seen;
+	bool limit_reached;
+	pid_t child;
+	int child_gate;		/* write end: closing it lets the command run */
+	int child_status;
+	bool child_done;
+	struct surf_types *user_types[16];	/* DWARF of user binaries, by path */
+	char user_paths[16][512];
+	int nuser;
+};
+
+static int event_fields(void *ctx, const char *group, const char *event, char names[][64],
+			int max)
+{
+	const struct run *r = ctx;
+
+	/* Without tracefs the fields cannot be checked: accept any. */
+	if (!r->tracefs[0])
+		return -EOPNOTSUPP;
+	return surf_tracefs__event_fields(r->tracefs, group, event, names, max);
+}
+
+static int resolve_user(void *ctx, const char *bin, const char *sym, char *path, size_t path_len,
+			uint64_t *offset, char *errbuf, size_t errlen)
+{
+	const struct run *r = ctx;
+	int ret = surf_elf__find_binary(bin, r->o->pid, path, path_len);
+
+	if (ret) {
+		snprintf(errbuf, errlen, "cannot find the binary or library '%s'", bin);
+		return ret;
+	}
+	return surf_elf__symbol_offset(path, sym, offset, errbuf, errlen);
+}
+
+/* The DWARF types of a user binary, opened once; NULL when it has none. */
+static struct surf_types *user_types(void *ctx, const char *path)
+{
+	struct run *r = ctx;
+	struct surf_types_opts topts = { .sz = sizeof(topts), .elf_path = path };
+	struct surf_types *t = NULL;
+
+	for (int i = 0; i < r->nuser; i++)
+		if (!strcmp(r->user_paths[i], path))
+			return r->user_types[i];
+	if (r->nuser == 16)
+		return NULL;
+	if (surf_types__open(&t, &topts))
+		t = NULL;
+	snprintf(r->user_paths[r->nuser], sizeof(r->user_paths[0]), "%s", path);
+	r->user_types[r->nuser++] = t;
+	return t;
+}
+
+static int compile_all(struct run *r)
+{
+	const struct surf_trace_opts *o = r->o;
+	struct surf_types_opts topts = {
+		.sz = sizeof(topts), .btf_path = o->btf_path, .vmlinux_path = o->vmlinux_path,
+	};
+	struct surf_expr_env env = { .event_fields = event_fields, .resolve_user = resolve_user,
+				       .user_types = user_types };
+	struct surf_expr_opts eopts = { .sz = sizeof(eopts), .env = &env };
+	int ret, status = 0;
+	char name[16];
+
+	if (o->arch) {
+		eopts.arch = surf_arch__find(o->arch);
+		if (!eopts.arch) {
+			fprintf(r->err, "surftrace: unknown architecture '%s' (known: %s)\n", o->arch,
+				surf_arch__names());
+			return EXIT_BAD_INPUT;
+		}
+	}
+	ret = surf_types__open(&r->types, &topts);
+	if (ret) {
+		fprintf(r->err, "surftrace: cannot load kernel types from %s: %s%s\n",
+			o->btf_path ? o->btf_path : o->vmlinux_path ? o->vmlinux_path :
+								       "/sys/kernel/btf/vmlinux",
+			strerror(-ret), !o->btf_path && !o->vmlinux_path ?
+			" (this kernel has no BTF: pass -d BTF_FILE or -v VMLINUX)" : "");
+		return 1;
+	}
+	/* Tracepoint fields come from tracefs; without it they are not checked. */
+	if (surf_tracefs__find(r->tracefs, sizeof(r->tracefs), true))
+		r->tracefs[0] = '\0';
+	env.ctx = r;
+
+	r->defs = calloc((size_t)o->nexprs + 1, sizeof(*r->defs));
+	if (!r->defs)
+		return 1;
+	r->ndefs = o->nexprs;
+	/* Everything first: one bad expression means nothing is set up. */
+	for (int i = 0; i < o->nexprs; i++) {
+		struct surf_expr_error err;
+
+		snprintf(name, sizeof(name), "f%d", i);
+		eopts.name = name;
+		ret = surf_expr__compile(r->types, o->exprs[i], &eopts, &r->defs[i], &err);
+		if (ret) {
+			surf_expr_error__print(r->err, "surftrace", o->exprs[i], &err);
+			status = EXIT_BAD_INPUT;
+		}
+	}
+	return status;
+}
+
+static int write_script(struct run *r, bool full, const char *path)
+{
+	struct surf_script_opts sopts = { .sz = sizeof(sopts), .stack = r->o->stack, .full = full };
+	FILE *f = path ? fopen(path, "we") : (r->o->out ? r->o->out : stdout);
+	int ret;
+
+	if (!f) {
+		fprintf(r->err, "surftrace: cannot write %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	ret = surf_script__write(f, r->defs, r->ndefs, &sopts);
+	if (path && fclose(f))
+		ret = -errno;
+	else if (!path)
+		fflush(f);
+	if (ret) {
+		fprintf(r->err, "surftrace: writing %s failed: %s\n", path ? path : "the commands",
+			strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
+/* Counts events for -n before printing them. */
+static void on_record(void *ctx, const struct surf_record *rec)
+{
+	struct run *r = ctx;
+
+	if (r->limit_reached)
+		return;
+	surf_out__record(r->out, rec);
+	if (r->o->max_events && ++r->seen >= r->o->max_events)
+		r->limit_reached = true;
+}
+
+/* Start the command stopped at a gate, so that no event of it is missed. */
+static int spawn_command(struct run *r)
+{
+	int gate[2];
+
+	if (pipe2(gate, O_CLOEXEC))
+		return -errno;
+	r->child = fork();
+	if (r->child < 0) {
+		close(gate[0]);
+		close(gate[1]);
+		return -errno;
+	}
+	if (r->child == 0) {
+		char c;
+
+		close(gate[1]);
+		/* EOF without a byte: the tracer gave up; do not run the command. */
+		if (read(gate[0], &c, 1) != 1)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", r->o->command, (char *)NULL);
+		_exit(127);
+	}
+	close(gate[0]);
+	r->child_gate = gate[1];
+	return 0;
+}
+
+static void release_command(struct run *r)
+{
+	if (r->child_gate >= 0) {
+		if (write(r->child_gate, "g", 1) != 1)
+			kill(r->child, SIGKILL);
+		close(r->child_gate);
+		r->child_gate = -1;
+	}
+}
+
+static void reap_command(struct run *r, bool wait_for_it)
+{
+	if (r->child <= 0 || r->child_done)
+		return;
+	if (waitpid(r->child, &r->child_status, wait_for_it ? 0 : WNOHANG) == r->child)
+		r->child_done = true;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int add_probes(struct run *r)
+{
+	for (int i = 0; i < r->ndefs && !stop_signal; i++) {
+		int ret = surf_engine__add_probe(r->engine, r->defs[i], on_record, r, NULL);
+
+		if (ret) {
+			const char *why = surf_engine__last_error(r->engine);
+
+			fprintf(r->err, "surftrace: the kernel refused '%s': %s\n", r->o->exprs[i],
+				strerror(-ret));
+			if (why[0])
+				fprintf(r->err, "%s\n", why);
+			return ret == -EINVAL || ret == -ENOENT ? EXIT_BAD_INPUT : 1;
+		}
+	}
+	return 0;
+}
+
+static void report(struct run *r)
+{
+	struct surf_engine_stats st;
+
+	surf_engine__stats(r->engine, &st);
+	if (r->o->quiet && !st.lost && !st.dropped)
+		return;
+	fprintf(r->err, "surftrace: %llu events, %llu lost", (unsigned long long)st.records,
+		(unsigned long long)st.lost);
+	if (st.lost) {
+		fputs(" (per CPU:", r->err);
+		for (int c = 0; c < surf_engine__ncpus(r->engine) && c < 1024; c++)
+			if (st.lost_cpu[c])
+				fprintf(r->err, " %d:%llu", c, (unsigned long long)st.lost_cpu[c]);
+		fputs("; a larger buffer helps: -b PAGES)", r->err);
+	}
+	fputc('\n', r->err);
+}
+
+static int trace_live(struct run *r)
+{
+	const struct surf_trace_opts *o = r->o;
+	struct surf_engine_opts eopts = {
+		.sz = sizeof(eopts), .ring_pages = o->ring_pages, .callchain = o->stack,
+		.pid = o->pid, .inherit = o->pid > 0 || o->command,
+	};
+	struct surf_out_opts oopts = {
+		.sz = sizeof(oopts), .out = o->out, .json = o->json, .user_strings = true,
+	};
+	double deadline = o->duration > 0 ? now() + o->duration : 0;
+	int ret, status = 0;
+
+	if (geteuid() != 0)
+		fprintf(r->err, "surftrace: warning: not root; creating events and opening "
+				"them usually needs root\n");
+	if (o->command) {
+		ret = spawn_command(r);
+		if (ret) {
+			fprintf(r->err, "surftrace: cannot start '%s': %s\n", o->command,
+				strerror(-ret));
+			return 1;
+		}
+		eopts.pid = r->child;
+	}
+	ret = surf_engine__new(&r->engine, &eopts);
+	if (ret) {
+		fprintf(r->err, "surftrace: cannot set up tracing: %s%s\n", strerror(-ret),
+			ret == -ESRCH ? " (no such process)" : ret == -ENOENT ?
+			" (no tracefs: is CONFIG_FTRACE on?)" : "");
+		return 1;
+	}
+	oopts.engine = r->engine;
+	if (surf_out__new(&r->out, &oopts))
+		return 1;
+	status = add_probes(r);
+	if (!o->quiet)
+		fputs(surf_engine__commands(r->engine), r->err);
+	if (status || stop_signal)
+		return status;
+	ret = surf_engine__start(r->engine);
+	if (ret) {
+		fprintf(r->err, "surftrace: cannot enable the events: %s\n", strerror(-ret));
+		return 1;
+	}
+	release_command(r);
+
+	while (!stop_signal && !r->limit_reached) {
+		ret = surf_engine__poll(r->engine, POLL_MS);
+		if (ret < 0 && ret != -EINTR) {
+			fprintf(r->err, "surftrace: reading events failed: %s\n", strerror(-ret));
+			status = 1;
+			break;
+		}
+		if (surf_out__error(r->out))
+			break;	/* the reader went away (EPIPE) */
+		if (deadline && now() >= deadline)
+			break;
+		reap_command(r, false);
+		if (r->child_done)
+			break;
+	}
+	if (!r->limit_reached && !surf_out__error(r->out))
+		surf_engine__drain(r->engine);
+	fflush(o->out ? o->out : stdout);
+	report(r);
+	return status;
+}
+
+int surf_trace__run(const struct surf_trace_opts *opts)
+{
+	struct run r = { .o = opts, .child_gate = -1 };
+	struct sigaction saved[5];
+	int status;
+
+	r.err = opts->err ? opts->err : stderr;
+	stop_signal = 0;
+	install_signals(saved);
+	status = compile_all(&r);
+	if (status)
+		goto out;
+	if (opts->script)
+		status = write_script(&r, true, opts->script);
+	if (!status && opts->show)
+		status = write_script(&r, false, NULL);
+	if (!status && !opts->show && !opts->script)
+		status = trace_live(&r);
+out:
+	if (r.child > 0 && !r.child_done) {
+		if (r.child_gate >= 0)
+			close(r.child_gate);	/* never released: it exits at once */
+		else
+			kill(r.child, SIGTERM);	/* tracing stopped first (-t, -n, a signal) */
+		reap_command(&r, true);
+	}
+	/* The engine first: its workers may still be printing. */
+	surf_engine__free(r.engine);
+	surf_out__free(r.out);
+	for (int i = 0; i < r.ndefs; i++)
+		surf_probe_def__free(r.defs[i]);
+	free(r.defs);
+	surf_types__close(r.types);
+	for (int i = 0; i < r.nuser; i++)
+		surf_types__close(r.user_types[i]);
+	restore_signals(saved);
+	if (!status && stop_signal && stop_signal != SIGINT && stop_signal != SIGPIPE)
+		status = 128 + stop_signal;
+	return status;
+}
