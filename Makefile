@@ -17,7 +17,13 @@ CMDS     := surftrace
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
 .PHONY: all test run deps unit fuzz bench clean install man
-all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests
+HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests $(HELPERS)
+
+# Programs the tests trace: built with -g (DWARF), not optimised away.
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -g -O0 -Wall -Wextra -o $@ $<
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/surf/*.h src/lib/*/*.h)
 	@mkdir -p $(dir $@)

@@ -451,7 +451,7 @@ static int sh(const char *fmt_, ...)
 	return system(cmd);
 }
 
-/* Once per run: the four builds of the target. */
+/* Once per run: the builds of the target. */
 static bool tx_setup(void)
 {
 	char src[PATH_MAX];
@@ -473,7 +473,8 @@ static bool tx_setup(void)
 	if (sh("cc -O1 -fPIE -pie -o '%s/pie' '%s'", d, src) ||
 	    sh("cc -O1 -fno-pie -no-pie -o '%s/nopie' '%s'", d, src) ||
 	    sh("cc -O1 -fPIE -pie -rdynamic -o '%s/dynsym' '%s' && strip '%s/dynsym'", d, src, d) ||
-	    sh("cc -O1 -fPIE -pie -o '%s/stripped' '%s' && strip '%s/stripped'", d, src, d)) {
+	    sh("cc -O1 -fPIE -pie -o '%s/stripped' '%s' && strip '%s/stripped'", d, src, d) ||
+	    sh("cc -O1 -fPIC -shared -DSYMS_TARGET_LIB -o '%s/lib.so' '%s'", d, src)) {
 		tx.skip = "cannot build " TARGET_FIXTURE " (no C compiler or strip?)";
 		return false;
 	}
@@ -627,4 +628,45 @@ TEST(test_syms_user_deleted)
 	if (sh("cp '%s/pie' '%s'", tx.dir, exe))
 		SKIP("cannot copy the target");
 	run_target("deleted", NULL, true);
+}
+
+static void check_dlopen(struct surf_usyms *u, void *fn, const char *path)
+{
+	struct surf_sym s;
+
+	CHECK(fn != NULL);
+	CHECK_INT(surf_usyms__find(u, getpid(), (uint64_t)(uintptr_t)fn + 1, &s), ==, 0);
+	CHECK_STR(s.name, "syms_target_func");
+	CHECK_INT(s.addr, ==, (uint64_t)(uintptr_t)fn);
+	CHECK_STR(s.module, path);
+}
+
+/* A shared library with .symtab, loaded after the maps were first read. */
+TEST(test_syms_user_dlopen)
+{
+	int (*volatile self)(int) = syms_test_target;
+	struct surf_usyms *u = NULL;
+	char path[PATH_MAX];
+	struct surf_sym s;
+	void *lib;
+
+	if (!tx_setup())
+		SKIP("%s", tx.skip);
+	snprintf(path, sizeof(path), "%s/lib.so", tx.dir);
+	CHECK_INT(surf_usyms__new(&u), ==, 0);
+	/* The maps are read before the library is there... */
+	if (surf_usyms__find(u, getpid(), (uint64_t)(uintptr_t)self, &s)) {
+		surf_usyms__free(u);
+		CHECK(!"cannot name syms_test_target");
+	}
+	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		surf_usyms__free(u);
+		CHECK(!"cannot dlopen the target library");
+	}
+	/* ...and read again for an address outside them, at most every 100 ms. */
+	usleep(150 * 1000);
+	check_dlopen(u, dlsym(lib, "syms_target_func"), path);
+	dlclose(lib);
+	surf_usyms__free(u);
 }

@@ -1,0 +1,146 @@
+#!/bin/bash
+# surftrace tracing for real on this kernel: tracepoints and uprobes, values
+# checked against what the test made happen, and tracefs clean afterwards
+# whatever way a run ends.
+source "$(dirname "$0")/lib.sh"
+H=$ROOT/build/helpers
+TFS=/sys/kernel/tracing
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+
+if [ "$(id -u)" != 0 ]; then
+	skip live "needs root to create events"; summary; exit
+fi
+[ -d $TFS/events ] || mount -t tracefs nodev $TFS 2>/dev/null
+
+our_groups() { cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u; }
+group_of() { echo "surftrace_$1"; }
+wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.05; done
+}
+clean_before=$(our_groups)
+
+# --- tracepoints ---------------------------------------------------------
+
+# Exec events of a command we start: the file name and the pid are right.
+out=$($ST -q -c "$H/tuprobe 1" 'e sched/sched_process_exec' 2>&1)
+line=$(grep -F "filename=$H/tuprobe" <<<"$out")
+pid=$(sed -nE 's/.*-([0-9]+) +\[.*/\1/p' <<<"$line")
+if [ -n "$line" ] && grep -q "pid=$pid old_pid=$pid" <<<"$line"; then pass exec_event_fields
+else fail exec_event_fields "$out"; fi
+
+# openat with a filter on the name the test opens: only its events, with its
+# pid and that name (read from the process while it still holds it).
+name="$TMP/surftrace-open-$$-$RANDOM"
+: >"$name"
+out=$($ST -q -c "$H/opener $name 3 400 > $TMP/opener.pid" \
+	"e syscalls/sys_enter_openat f:filename.ustring~\"*${name##*/}\"" 2>&1)
+opid=$(cat "$TMP/opener.pid")
+n=$(grep -c 'sys_enter_openat:' <<<"$out")
+if [ "$n" = 3 ] && [ "$(grep -c -- "-$opid " <<<"$out")" = 3 ] &&
+   [ "$(grep -cF "filename=\"$name\"" <<<"$out")" = 3 ]; then
+	pass openat_filter_pid_filename
+else fail openat_filter_pid_filename "want 3 events of pid $opid on $name" "$out"; fi
+
+# JSON: one object per event, typed fields.
+out=$($ST -q --json -c "$H/opener $name 1 300 >/dev/null" \
+	"e syscalls/sys_enter_openat f:filename.ustring~\"*${name##*/}\"" 2>&1)
+if python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin if l.startswith("{")]
+assert len(objs) == 1, objs
+o = objs[0]
+assert o["event"] == "sys_enter_openat" and o["group"] == "syscalls"
+assert isinstance(o["pid"], int) and isinstance(o["time"], float)
+assert o["fields"]["filename"] == sys.argv[1], o
+assert isinstance(o["fields"]["flags"], int)
+' "$name" <<<"$out"; then pass json_typed_fields
+else fail json_typed_fields "$out"; fi
+
+# -n stops after N events, -t after a time.
+out=$($ST -q -n 2 'e sched/sched_switch' 2>&1)
+if [ "$(grep -c 'sched_switch:' <<<"$out")" = 2 ]; then pass count_limit
+else fail count_limit "$out"; fi
+start=$(date +%s%N)
+$ST -q -t 0.5 'e sched/sched_switch f:prev_pid==999999999' >/dev/null 2>&1
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ $ms -ge 450 ] && [ $ms -lt 3000 ]; then pass time_limit
+else fail time_limit "took $ms ms"; fi
+
+# -p: only the process given.
+$H/tuprobe 50 20 >/dev/null & tp=$!
+out=$($ST -q -t 0.6 -p $tp 'e syscalls/sys_enter_clock_nanosleep' 2>&1)
+kill $tp 2>/dev/null; wait $tp 2>/dev/null
+others=$(grep 'sys_enter_clock_nanosleep:' <<<"$out" | grep -vc -- "-$tp ")
+if [ "$(grep -c -- "-$tp " <<<"$out")" -ge 5 ] && [ "$others" = 0 ]; then pass pid_filter
+else fail pid_filter "pid $tp" "$out"; fi
+
+# --- uprobes: dynamic events in our own group ----------------------------------
+
+out=$($ST -c "$H/tuprobe 4" "P $H/tuprobe:func v=%0 a=%1->a b=%1->b" "R $H/tuprobe:func r=\$retval" 2>&1)
+ok=1
+for v in 1 2 3 4; do
+	grep -qE "f0: \(0x[0-9a-f]+\) v=$v a=$((2 * v)) b=$((3 * v))$" <<<"$out" || ok=0
+	grep -qE "f1: \(0x[0-9a-f]+ <- 0x[0-9a-f]+\) r=$((6 * v))$" <<<"$out" || ok=0
+done
+grep -qF "echo 'p:surftrace_" <<<"$out" || ok=0
+if [ $ok = 1 ]; then pass uprobe_values; else fail uprobe_values "$out"; fi
+if [ "$(our_groups)" = "$clean_before" ]; then pass uprobe_cleanup_on_exit
+else fail uprobe_cleanup_on_exit "left: $(our_groups)"; fi
+
+# Two runs at once: each in its own group, each sees every call.
+$H/tuprobe 1000000 5 >/dev/null & tp=$!
+$ST -q -t 1.5 "P $H/tuprobe:func v=%0" >"$TMP/a" 2>&1 & a=$!
+$ST -q -t 1.5 "P $H/tuprobe:func v=%0" >"$TMP/b" 2>&1 & b=$!
+wait_for 5 bash -c "[ \$(grep -c surftrace_ $TFS/uprobe_events) -ge 2 ]"
+groups=$(our_groups | wc -l)
+wait $a $b
+kill $tp; wait $tp 2>/dev/null
+na=$(grep -c 'f0:' "$TMP/a"); nb=$(grep -c 'f0:' "$TMP/b")
+if [ "$groups" -ge 2 ] && [ "$na" -ge 20 ] && [ "$nb" -ge 20 ] && [ "$(our_groups)" = "$clean_before" ]; then
+	pass two_concurrent_runs
+else fail two_concurrent_runs "groups=$groups a=$na b=$nb left=$(our_groups)"; fi
+
+# Signals mid-run: everything removed.
+for sig in INT TERM HUP QUIT; do
+	$ST -q "P $H/tuprobe:func v=%0" 'e sched/sched_switch f:prev_pid==1' >/dev/null 2>&1 & p=$!
+	if ! wait_for 5 grep -q "$(group_of $p)/" $TFS/uprobe_events; then
+		fail "cleanup_on_SIG$sig" "never set up"; kill -9 $p; continue
+	fi
+	kill -$sig $p; wait $p
+	if ! grep -q "$(group_of $p)/" $TFS/uprobe_events && ! kill -0 $p 2>/dev/null; then
+		pass "cleanup_on_SIG$sig"
+	else fail "cleanup_on_SIG$sig" "$(cat $TFS/uprobe_events)"; fi
+done
+
+# A closed pipe ends the run and cleans up too.
+$ST -q 'e sched/sched_switch' "P $H/tuprobe:func v=%0" 2>/dev/null | head -1 >/dev/null
+if [ "$(our_groups)" = "$clean_before" ]; then pass cleanup_on_SIGPIPE
+else fail cleanup_on_SIGPIPE "left: $(our_groups)"; fi
+
+# kill -9 leaves the events; the next run removes them.
+$ST -q "P $H/tuprobe:func v=%0" >/dev/null 2>&1 & p=$!
+wait_for 5 grep -q "$(group_of $p)/" $TFS/uprobe_events
+kill -9 $p; wait $p 2>/dev/null
+left=$(grep -c "$(group_of $p)/" $TFS/uprobe_events)
+$ST -q -n 1 'e sched/sched_switch' >/dev/null 2>&1
+if [ "$left" = 1 ] && ! grep -q "$(group_of $p)/" $TFS/uprobe_events; then pass sweep_after_kill9
+else fail sweep_after_kill9 "left after -9: $left; now: $(cat $TFS/uprobe_events)"; fi
+
+# The kernel's own reason when it refuses a definition (aarch64 registers here).
+out=$($ST -q -a aarch64 "P $H/tuprobe:func v=%0" 2>&1); rc=$?
+if [ $rc != 0 ] && grep -q "the kernel refused" <<<"$out" && grep -q "Command:" <<<"$out" &&
+   [ "$(our_groups)" = "$clean_before" ]; then pass kernel_refusal_shows_error_log
+else fail kernel_refusal_shows_error_log "rc=$rc" "$out"; fi
+
+# Kernel probes need kprobes, which this kernel lacks: they run in the VM tier.
+if [ -e $TFS/kprobe_events ]; then
+	out=$($ST -q -n 1 -c 'true' 'p wake_up_new_task comm=%0->comm' 2>&1)
+	if grep -q 'comm="' <<<"$out"; then pass kprobe_comm; else fail kprobe_comm "$out"; fi
+else
+	skip kprobe_comm "this kernel has no kprobe_events (kprobes are off): covered by the kernel VM tier"
+fi
+
+if [ "$(our_groups)" = "$clean_before" ]; then pass tracefs_clean_at_end
+else fail tracefs_clean_at_end "left: $(our_groups)"; fi
+summary
