@@ -66,8 +66,13 @@ run: deps
 
 fuzz: $(BUILD)/fuzz-expr
 
-bench: all
+$(BUILD)/bench-decode: bench/decode.c $(BUILD)/libsurf.a
+	$(CC) $(CFLAGS) -O2 -o $@ $< $(BUILD)/libsurf.a $(LIBS)
+
+bench: all $(BUILD)/bench-decode
 	bench/show.sh
+	bench/throughput.sh
+	$(BUILD)/bench-decode
 
 clean:
 	rm -rf $(BUILD)

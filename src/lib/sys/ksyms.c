@@ -237,8 +237,10 @@ static int parse_line(struct loader *l, const char *p, const char *end)
 		const char *m = l->last_mod ? k->pool + k->mods[l->last_mod] : NULL;
 		size_t len;
 
+		if (mod == end || *mod != '[')
+			return -EINVAL;
 		close = memchr(mod, ']', end - mod);
-		if (*mod != '[' || !close)
+		if (!close)
 			return -EINVAL;
 		mod++;
 		len = close - mod;

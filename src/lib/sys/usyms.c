@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
-#include <inttypes.h>
 #include <libelf.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -399,7 +398,7 @@ static uint32_t sym_rank(const GElf_Sym *sym, const char *name)
 }
 
 struct sect {
-	uint64_t addr, end;
+	uint64_t end;
 	bool exec;
 };
 
@@ -488,7 +487,6 @@ static int elf_read(struct elf_file *f, Elf *elf)
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (idx < shnum && (sh.sh_flags & SHF_ALLOC)) {
-			sects[idx].addr = sh.sh_addr;
 			sects[idx].end = sh.sh_addr + sh.sh_size;
 			sects[idx].exec = sh.sh_flags & SHF_EXECINSTR;
 		}
@@ -692,6 +690,12 @@ static int get_elf(struct surf_usyms *u, struct uproc *p, struct umap *m,
 		return err;
 	}
 	f->err = err;
+	if (err) {
+		/* Only the path and the error are worth keeping. */
+		free(f->loads);
+		f->loads = NULL;
+		f->nloads = 0;
+	}
 	if (u->nelfs >= MAX_ELFS)
 		evict_elf(u);
 	f->next = u->elfs[b];

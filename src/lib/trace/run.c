@@ -270,6 +270,8 @@ static int add_probes(struct run *r)
 		if (ret) {
 			const char *why = surf_engine__last_error(r->engine);
 
+			if (!r->o->quiet)
+				fputs(surf_engine__commands(r->engine), r->err);
 			fprintf(r->err, "surftrace: the kernel refused '%s': %s\n", r->o->exprs[i],
 				strerror(-ret));
 			if (why[0])
@@ -335,7 +337,7 @@ static int trace_live(struct run *r)
 	if (surf_out__new(&r->out, &oopts))
 		return 1;
 	status = add_probes(r);
-	if (!o->quiet)
+	if (!o->quiet && !status)
 		fputs(surf_engine__commands(r->engine), r->err);
 	if (status || stop_signal)
 		return status;
