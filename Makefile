@@ -18,7 +18,13 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
 .PHONY: all test run deps unit fuzz bench clean install man
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
-all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests $(HELPERS)
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests $(HELPERS) \
+     $(EXAMPLES)
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libsurf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
 
 # Programs the tests trace: built with -g (DWARF), not optimised away.
 $(BUILD)/helpers/%: tests/helpers/%.c

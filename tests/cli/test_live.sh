@@ -133,6 +133,21 @@ if [ $rc != 0 ] && grep -q "the kernel refused" <<<"$out" && grep -q "Command:" 
    [ "$(our_groups)" = "$clean_before" ]; then pass kernel_refusal_shows_error_log
 else fail kernel_refusal_shows_error_log "rc=$rc" "$out"; fi
 
+# The seed's example programs, on the engine API.
+$ROOT/build/examples/exec_monitor 1.5 >"$TMP/exec.out" 2>&1 & em=$!
+sleep 0.5; $H/tuprobe 1 >/dev/null & tp=$!; wait $tp; wait $em
+if grep -A4 "filename $H/tuprobe" "$TMP/exec.out" | grep -qx "pid $tp"; then pass example_exec_monitor
+else fail example_exec_monitor "pid $tp" "$(cat "$TMP/exec.out")"; fi
+if [ -e $TFS/kprobe_events ]; then
+	$ROOT/build/examples/accept_monitor 1 >"$TMP/acc.out" 2>&1 & am=$!
+	sleep 1; python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); c=socket.create_connection(s.getsockname()); s.accept()'
+	wait $am
+	if grep -q "local_addr 127.0.0.1" "$TMP/acc.out"; then pass example_accept_monitor
+	else fail example_accept_monitor "$(cat "$TMP/acc.out")"; fi
+else
+	skip example_accept_monitor "kretprobes need kprobe_events, absent on this kernel: covered by the kernel VM tier"
+fi
+
 # Kernel probes need kprobes, which this kernel lacks: they run in the VM tier.
 if [ -e $TFS/kprobe_events ]; then
 	out=$($ST -q -n 1 -c 'true' 'p wake_up_new_task comm=%0->comm' 2>&1)
