@@ -68,7 +68,7 @@ test: deps
 
 run: deps
 	$(MAKE) all
-	$(BUILD)/surftrace 'e sched/sched_process_exec filename=filename pid=pid'
+	$(BUILD)/surftrace 'e sched/sched_process_exec'
 
 fuzz: $(BUILD)/fuzz-expr
 

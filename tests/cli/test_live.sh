@@ -133,6 +133,15 @@ if [ $rc != 0 ] && grep -q "the kernel refused" <<<"$out" && grep -q "Command:" 
    [ "$(our_groups)" = "$clean_before" ]; then pass kernel_refusal_shows_error_log
 else fail kernel_refusal_shows_error_log "rc=$rc" "$out"; fi
 
+# -s: call chains, symbolized: kernel frames from kallsyms, user frames from ELF.
+out=$($ST -q -s -n 1 'e sched/sched_switch' 2>&1)
+if grep -qE '^ => (__schedule|schedule)\+0x[0-9a-f]+/0x[0-9a-f]+$' <<<"$out"; then pass stack_kernel
+else fail stack_kernel "$out"; fi
+out=$($ST -q -s -c "$H/tuprobe 2 200 >/dev/null" "P $H/tuprobe:func v=%0" 2>&1)
+if grep -qx ' => func+0x0/0x[0-9a-f]*' <<<"$out" && grep -qE '^ => main\+0x[0-9a-f]+/0x[0-9a-f]+$' <<<"$out"; then
+	pass stack_user
+else fail stack_user "$out"; fi
+
 # The seed's example programs, on the engine API.
 $ROOT/build/examples/exec_monitor 1.5 >"$TMP/exec.out" 2>&1 & em=$!
 sleep 0.5; $H/tuprobe 1 >/dev/null & tp=$!; wait $tp; wait $em

@@ -6,6 +6,7 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <surf/engine.h>
 
@@ -214,4 +215,41 @@ TEST(test_engine_field_info)
 	fi = surf_event__field_info(ev, surf_event__field(ev, "common_pid"));
 	CHECK(fi && fi->kind == SURF_FIELD_INT && fi->common && fi->is_signed && fi->size == 4);
 	surf_engine__free(e);
+}
+
+struct slow {
+	int n;
+};
+
+static void on_slow(void *ctx, const struct surf_record *rec)
+{
+	struct slow *s = ctx;
+	struct timespec ts = { 0, 2000000 };
+
+	(void)rec;
+	__atomic_add_fetch(&s->n, 1, __ATOMIC_RELAXED);
+	nanosleep(&ts, NULL);
+}
+
+TEST(test_engine_worker_pool_drops_and_counts)
+{
+	struct surf_engine_opts opts = { .sz = sizeof(opts), .offline = true, .workers = 1,
+					 .queue_len = 4 };
+	struct surf_engine_stats st;
+	struct surf_engine *e = NULL;
+	struct slow s = { 0 };
+	uint8_t buf[64 * 128];
+	size_t n = 0;
+
+	CHECK_INT(surf_engine__new(&e, &opts), ==, 0);
+	CHECK_INT(surf_engine__add_format(e, "sched", exec_format, SAMPLE_ID, on_slow, &s, NULL),
+		  ==, 0);
+	for (int i = 0; i < 64; i++)
+		n += make_sample(buf + n, SAMPLE_ID, i, (uint64_t)i, 0, "/q", i, 0);
+	CHECK_INT(surf_engine__feed(e, buf, n), ==, 64);
+	surf_engine__stats(e, &st);
+	surf_engine__free(e);	/* waits for the queued records */
+	CHECK_INT(st.records, ==, 64);
+	CHECK_INT(st.dropped, >, 0);
+	CHECK_INT(s.n + (int)st.dropped, ==, 64);
 }
