@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "sys/util.h"
 
 void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
 {
@@ -38,43 +39,13 @@ void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
 	e->commands[e->commands_len] = '\0';
 }
 
-static char *slurp(const char *path, size_t *size)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap), *grown;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got;
-
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			close(fd);
-		free(buf);
-		return NULL;
-	}
-	while ((got = read(fd, buf + n, cap - n - 1)) > 0) {
-		n += (size_t)got;
-		if (n + 1 == cap) {
-			grown = realloc(buf, cap * 2);
-			if (!grown)
-				break;
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (size)
-		*size = n;
-	return buf;
-}
-
 /* The last entry of tracefs error_log: the kernel's own words for a refusal. */
 static void read_error_log(struct surf_engine *e)
 {
 	char path[512], *log, *last = NULL, *p;
 
 	snprintf(path, sizeof(path), "%s/error_log", e->tracefs);
-	log = slurp(path, NULL);
+	log = surf_read_file(path, NULL);
 	if (!log)
 		return;
 	for (p = log; (p = strchr(p, '[')); p++)
@@ -154,7 +125,7 @@ int dyn_read_id(struct surf_engine *e, const char *group, const char *name)
 	int id;
 
 	snprintf(path, sizeof(path), "%s/events/%s/%s/id", e->tracefs, group, name);
-	text = slurp(path, NULL);
+	text = surf_read_file(path, NULL);
 	if (!text)
 		return errno == ENOENT ? -ENOENT : -errno;
 	id = atoi(text);
@@ -167,7 +138,7 @@ char *dyn_read_format(struct surf_engine *e, const char *group, const char *name
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", e->tracefs, group, name);
-	return slurp(path, size);
+	return surf_read_file(path, size);
 }
 
 static bool process_alive(int pid)
@@ -182,7 +153,7 @@ static int sweep_file(const char *tracefs, const char *file)
 	int removed = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
-	text = slurp(path, NULL);
+	text = surf_read_file(path, NULL);
 	if (!text)
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "expr/internal.h"
+#include "sys/util.h"
 
 static const char *const common_fields[] = {
 	"common_pid", "common_preempt_count", "common_flags", "common_type",
@@ -20,35 +21,6 @@ static const char *const common_fields[] = {
 #define MAX_EVENT_FIELDS 128
 
 /* --- suggestions ------------------------------------------------------------ */
-
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[128];
-
-	if (la >= 127 || lb >= 127)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = diag + cost;
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
 
 const char *expr_closest(const char *word, const char *const *candidates, int n)
 {
@@ -62,7 +34,7 @@ const char *expr_closest(const char *word, const char *const *candidates, int n)
 
 		if (!candidates[i])
 			continue;
-		d = edit_distance(word, candidates[i]);
+		d = surf_edit_distance(word, candidates[i]);
 		if (d < best) {
 			best = d;
 			found = candidates[i];
@@ -87,7 +59,7 @@ static int closest_func_cb(void *ctx, struct surf_typeview *view, const char *na
 	/* Cheap length test first: most of ~60000 names are far off. */
 	if (strlen(name) + 3 < strlen(c->word) || strlen(name) > strlen(c->word) + 3)
 		return 0;
-	d = edit_distance(c->word, name);
+	d = surf_edit_distance(c->word, name);
 	if (d < c->best) {
 		c->best = d;
 		snprintf(c->found, sizeof(c->found), "%s", name);

@@ -14,6 +14,8 @@
 
 #include <surf/tracefs.h>
 
+#include "sys/util.h"
+
 #define TRACEFS_MOUNT "/sys/kernel/tracing"
 
 static bool has_events(const char *dir)
@@ -56,35 +58,6 @@ int surf_tracefs__find(char *buf, size_t len, bool mount_it)
 	return 0;
 }
 
-static char *read_file(const char *path, size_t *size)
-{
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap), *grown;
-	FILE *f = fopen(path, "re");
-	size_t got;
-
-	if (!f || !buf) {
-		if (f)
-			fclose(f);
-		free(buf);
-		return NULL;
-	}
-	while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			grown = realloc(buf, cap * 2);
-			if (!grown)
-				break;
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*size = n;
-	return buf;
-}
-
 int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,
 			       char names[][64], int max)
 {
@@ -99,7 +72,7 @@ int surf_tracefs__event_fields(const char *tracefs, const char *group, const cha
 	if (strchr(group, '/') || strchr(event, '/') || !strcmp(group, "..") || !strcmp(event, ".."))
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", tracefs, group, event);
-	fmt = read_file(path, &size);
+	fmt = surf_read_file(path, &size);
 	if (!fmt)
 		return errno == EACCES ? -EACCES : -ENOENT;
 	tep = tep_alloc();

@@ -20,6 +20,8 @@
 
 #include <surf/elf.h>
 
+#include "sys/util.h"
+
 static bool is_file(const char *path)
 {
 	struct stat st;
@@ -137,32 +139,6 @@ struct sym_search {
 	size_t near_dist;
 };
 
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[128];
-
-	if (la >= 127 || lb >= 127)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 static void scan_symtab(Elf *elf, Elf_Scn *scn, struct sym_search *s)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
@@ -191,7 +167,7 @@ static void scan_symtab(Elf *elf, Elf_Scn *scn, struct sym_search *s)
 			return;
 		}
 		if (strlen(name) + 3 >= strlen(s->want) && strlen(name) <= strlen(s->want) + 3) {
-			size_t d = distance(s->want, name);
+			size_t d = surf_edit_distance(s->want, name);
 
 			if (d < s->near_dist) {
 				s->near_dist = d;
