@@ -7,7 +7,7 @@ BUILD    ?= build
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
             -Wshadow -Wformat=2 -fPIC -Iinclude -Isrc/lib
-LIBS     := -lbpf -ltraceevent -lelf -ldw -lz
+LIBS     := -lbpf -ltraceevent -lelf -ldw -lz -lcapstone
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRCS := $(sort $(wildcard src/lib/*/*.c))

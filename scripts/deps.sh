@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is there already.
 set -e
 PKGS="build-essential pkg-config clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev \
-libtraceevent-dev libtracefs-dev bpftool dwarves dwz bpftrace linux-perf"
+libtraceevent-dev libtracefs-dev bpftool dwarves dwz bpftrace linux-perf \
+systemtap-sdt-dev libcapstone-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

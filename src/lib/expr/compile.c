@@ -76,6 +76,7 @@ struct val {
 	uint64_t abs;
 	int derefs;
 	bool indexed;		/* the last step was an index */
+	bool untyped_user;	/* a user register without DWARF: u64 by default */
 	uint32_t bitfield_size;	/* the value is a bitfield of this many bits */
 	uint64_t bit_offset;	/* ... starting this many bits after text+off */
 	char what[FETCH_MAX + 32];	/* how the user wrote the value so far, for messages */
@@ -312,6 +313,11 @@ static int step_member(struct compile_ctx *cc, struct val *v, const struct ast_s
 	type_name(cc, &v->type, tname, sizeof(tname));
 
 	if (s->kind == STEP_ARROW) {
+		if (t.kind != SURF_TYPE_PTR && v->untyped_user)
+			return fail(cc, -EINVAL, op_span(s), "'->' needs a pointer, but %s is %s: "
+				    "%s has no debug info (DWARF) to type it; build it with -g or "
+				    "install its debug symbols", v->what, tname,
+				    cc->binary ? cc->binary : cc->func);
 		if (t.kind != SURF_TYPE_PTR)
 			return fail(cc, -EINVAL, op_span(s), "'->' needs a pointer, but %s is %s%s",
 				    v->what, tname,
@@ -598,6 +604,8 @@ static int reg_base(struct compile_ctx *cc, const struct ast_value *av, struct v
 	    (cc->kind == SURF_PROBE_KPROBE || cc->kind == SURF_PROBE_UPROBE))
 		return param_type(cc, av, v);
 	v->type = (struct cty){ .builtin = find_builtin("u64") };
+	v->untyped_user = av->base == BASE_ARG && !cc->have_proto &&
+			  (cc->kind == SURF_PROBE_UPROBE || cc->kind == SURF_PROBE_URETPROBE);
 	return 0;
 }
 

@@ -242,6 +242,7 @@ static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
 		return -ENOMEM;
 	cc->in_function = def->offset != 0;
 	cc->func = sym;
+	cc->binary = def->path;
 	if (env->user_types) {
 		struct surf_types *ut = env->user_types(env->ctx, path);
 

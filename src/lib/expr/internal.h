@@ -109,6 +109,7 @@ struct compile_ctx {
 	bool have_proto;
 	uint64_t proto;
 	const char *func;
+	const char *binary;		/* P/R: the user binary */
 	struct surf_expr_error *err;
 };
 

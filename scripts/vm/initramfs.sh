@@ -1,0 +1,61 @@
+#!/bin/bash
+# The guest's initramfs, from the current build: static busybox as /bin/*,
+# build/surftrace, build/surfgraph (when built), build/examples/*,
+# build/helpers/* and the static VM helpers under /surf, every shared library
+# they load (ldd) at its host path plus the dynamic loader, tests/vm/init.sh
+# as /init and tests/vm/guest-tests.sh.  Usage: initramfs.sh BUILD VM-DIR;
+# writes VM-DIR/initrd.gz.
+set -eu
+BUILD=$1 VM=$2
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+R=$VM/root
+CC=${CC_VM:-gcc}
+
+# The static helpers (the guest has no compiler), rebuilt when their source changes.
+mkdir -p "$VM/bin"
+build_static() { # build_static OUT SRC [FLAGS...]
+	local out=$VM/bin/$1 src=$SRC/tests/vm/$2; shift 2
+	if [ ! -x "$out" ] || [ "$src" -nt "$out" ]; then
+		$CC -static -O1 -Wall -Wextra "$@" -o "$out" "$src"
+	fi
+}
+build_static surfprobe-child surfprobe_child.c -pthread
+build_static tcp_accept tcp_accept.c
+
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,run,etc,surf/examples,surf/helpers,surf/bin}
+BB=$(command -v busybox)
+cp "$BB" "$R/bin/busybox"
+for a in $("$BB" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
+done
+
+bins=("$BUILD/surftrace")
+cp "$BUILD/surftrace" "$R/surf/"
+if [ -x "$BUILD/surfgraph" ]; then
+	cp "$BUILD/surfgraph" "$R/surf/"
+	bins+=("$BUILD/surfgraph")
+fi
+for f in "$BUILD"/examples/* "$BUILD"/helpers/*; do
+	[ -f "$f" ] && [ -x "$f" ] || continue
+	d=$R/surf/$(basename "$(dirname "$f")")
+	cp "$f" "$d/"
+	bins+=("$f")
+done
+cp "$VM"/bin/* "$R/surf/bin/"
+
+# Shared libraries at the paths ldd names (the guest's loader searches the
+# same default directories), and the loader itself.
+for lib in $(for b in "${bins[@]}"; do ldd "$b" 2>/dev/null; done |
+	     awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u); do
+	mkdir -p "$R$(dirname "$lib")"
+	cp -L "$lib" "$R$lib"
+done
+
+cp "$SRC/tests/vm/init.sh" "$R/init"
+cp "$SRC/tests/vm/guest-tests.sh" "$R/surf/guest-tests.sh"
+chmod 755 "$R/init" "$R/surf/guest-tests.sh"
+echo "root:x:0:0:root:/:/bin/sh" > "$R/etc/passwd"
+echo "root:x:0:" > "$R/etc/group"
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$VM/initrd.gz.tmp"
+mv "$VM/initrd.gz.tmp" "$VM/initrd.gz"

@@ -1,0 +1,283 @@
+#!/bin/sh
+# The VM tier's tests, run by /init inside Debian's 6.1 kernel under qemu
+# (POSIX sh for busybox ash).  That kernel has what the host's lacks:
+# kprobes, kretprobes and their events.  Every test makes something happen
+# whose values it knows (a process name, a file name, an inode, a port, a
+# pid, jiffies) and checks that the traced event carries them; every run must
+# leave no surftrace_ group in kprobe_events/uprobe_events.
+# Prints "ok NAME" / "FAIL NAME" + details / "skip NAME" + reason, and last
+# "N passed, N failed, N skipped".
+S=/surf
+ST=$S/surftrace
+B=$S/bin
+TFS=/sys/kernel/tracing
+KE=$TFS/kprobe_events
+UE=$TFS/uprobe_events
+W=/tmp/vmt
+mkdir -p $W
+PASSED=0 FAILED=0 SKIPPED=0
+
+pass() { PASSED=$((PASSED + 1)); echo "ok $1"; }
+fail() {
+	FAILED=$((FAILED + 1)); echo "FAIL $1"; shift
+	for f in "$@"; do
+		if [ -f "$f" ]; then echo "  --- ${f##*/}:"; sed 's/^/  /' "$f" | head -40
+		else echo "  $f"; fi
+	done
+}
+skip() { SKIPPED=$((SKIPPED + 1)); echo "skip $1"; echo "  skipped: $2"; }
+
+# Our groups left in the dynamic event files (should be none between runs).
+leftovers() { cat $KE $UE 2>/dev/null | grep 'surftrace_'; }
+
+# st NAME ARGS...: run surftrace (60 s at most), stdout to $W/NAME.out,
+# stderr to $W/NAME.err, exit status in RC, leftover events in $W/NAME.left.
+st() {
+	n=$1; shift
+	timeout 60 $ST "$@" >$W/$n.out 2>$W/$n.err
+	RC=$?
+	leftovers >$W/$n.left
+}
+clean() { [ ! -s "$W/$1.left" ]; }
+# count PATTERN FILE: lines of FILE with the fixed string PATTERN
+count() { grep -cF -- "$1" "$2"; }
+# field NAME LINE: the value of NAME=VALUE in an event line
+field() { echo "$2" | sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p"; }
+# wait_group PID: until the events of surftrace_PID exist (20 s at most)
+wait_group() {
+	i=0
+	while ! cat $KE $UE 2>/dev/null | grep -q "surftrace_$1/"; do
+		i=$((i + 1)); [ $i -gt 200 ] && return 1
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+# wait_exit PID SECONDS: until PID has exited; 1 if it had to be killed
+wait_exit() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $(($2 * 10)) ]; then kill -9 "$1" 2>/dev/null; return 1; fi
+		sleep 0.1
+	done
+}
+
+echo "vm: surftrace $(ls -l $ST | awk '{ print $5 }') bytes; kprobes: $([ -f $KE ] && echo yes || echo no);" \
+	"btf: $([ -r /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
+if [ ! -f $KE ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+	fail environment "no $KE or no /sys/kernel/btf/vmlinux: not the kernel this tier needs"
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	exit 1
+fi
+cp $B/surfprobe-child /tmp/surfprobe-child
+KNOWN=/tmp/surf-known-path
+echo hello >$KNOWN
+MISSING=/tmp/surf-missing-path
+
+# --- the offsets this kernel gets ------------------------------------------
+st show -S 'p wake_up_new_task comm=%0->comm u=S%0->mm->mm_users'
+line=$(grep "kprobe_events" $W/show.out)
+echo "vm: guest offsets ($(uname -r)): $line"
+comm_off=$(echo "$line" | sed -n 's/.*comm=+\(0x[0-9a-f]*\)(%di):string.*/\1/p')
+# -l prints the layout the compiler used: the -S offset must be comm's.
+st layout -l 'struct task_struct'
+if [ $RC = 0 ] && [ -n "$comm_off" ] &&
+   echo "$line" | grep -qE "^echo 'p:f0 wake_up_new_task comm=\+0x[0-9a-f]+\(%di\):string u=\+0x[0-9a-f]+\(\+0x[0-9a-f]+\(%di\)\):s32' >> $KE\$" &&
+   [ "$(awk '$2 ~ /^comm\[/ { print $(NF - 2) }' $W/layout.out)" = "$((comm_off))" ]; then
+	pass show_offsets
+else fail show_offsets "comm offset '$comm_off'" $W/show.out $W/show.err "layout: $(grep -F ' comm[' $W/layout.out)"; fi
+
+# --- kprobe, member of the first argument: the comm of a known process -------
+st fork_comm -q -c '/tmp/surfprobe-child 3' 'p wake_up_new_task comm=%0->comm'
+cpid=$(grep -E '^[0-9]+$' $W/fork_comm.out)
+n=$(count 'f0: (wake_up_new_task+0x0/' $W/fork_comm.out)
+if [ $RC = 0 ] && [ "$n" = 3 ] && [ "$(count 'comm="surfprobe-child"' $W/fork_comm.out)" = 3 ] &&
+   [ "$(count " surfprobe-child-$cpid " $W/fork_comm.out)" = 3 ] && clean fork_comm; then
+	pass kprobe_comm_of_new_task
+else fail kprobe_comm_of_new_task "exit $RC, want 3 events comm=\"surfprobe-child\" from pid $cpid" \
+	$W/fork_comm.out $W/fork_comm.err $W/fork_comm.left; fi
+
+# --- member chain through two pointers: fork (new mm, 1 user), thread (2) ----
+st mm_users -q -c '/tmp/surfprobe-child 2 1' 'p wake_up_new_task comm=%0->comm u=S%0->mm->mm_users'
+us=$(grep 'f0:' $W/mm_users.out | sed -n 's/.* u=\(-*[0-9]*\).*/\1/p' | tr '\n' ' ')
+if [ $RC = 0 ] && [ "$us" = "1 1 2 " ] && clean mm_users; then pass member_chain_mm_users
+else fail member_chain_mm_users "exit $RC, want u=1 u=1 u=2 (2 forks, 1 thread), got '$us'" \
+	$W/mm_users.out $W/mm_users.err $W/mm_users.left; fi
+
+# --- numeric filter on the chain: only the thread --------------------------
+st filter_num -q -c '/tmp/surfprobe-child 2 1' 'p wake_up_new_task u=S%0->mm->mm_users f:u==2'
+if [ $RC = 0 ] && [ "$(count 'f0:' $W/filter_num.out)" = 1 ] && [ "$(count ' u=2' $W/filter_num.out)" = 1 ] &&
+   clean filter_num; then pass filter_numeric_keeps_one
+else fail filter_numeric_keeps_one "exit $RC, want exactly the thread's event u=2" \
+	$W/filter_num.out $W/filter_num.err; fi
+
+# --- string filter that matches nothing drops every event; the same run
+# without it has them --------------------------------------------------------
+st filter_none -q -c '/tmp/surfprobe-child 2' 'p wake_up_new_task comm=%0->comm f:comm=="nomatch"'
+st filter_some -q -c '/tmp/surfprobe-child 2' 'p wake_up_new_task comm=%0->comm f:comm=="surfprobe-child"'
+if [ $RC = 0 ] && [ "$(count 'f0:' $W/filter_none.out)" = 0 ] && [ "$(count 'f0:' $W/filter_some.out)" = 2 ] &&
+   clean filter_none && clean filter_some; then pass filter_drops_events
+else fail filter_drops_events "want 0 events with comm==\"nomatch\", 2 with comm==\"surfprobe-child\"" \
+	$W/filter_none.out $W/filter_none.err $W/filter_some.out $W/filter_some.err; fi
+
+# --- -n stops after N events --------------------------------------------------
+st count -q -n 2 -c '/tmp/surfprobe-child 5' 'p wake_up_new_task comm=%0->comm'
+if [ "$(count 'f0:' $W/count.out)" = 2 ] && clean count; then pass count_limit
+else fail count_limit "want 2 events" $W/count.out $W/count.err; fi
+
+# --- kernel call chains with -s ---------------------------------------------
+st stack -q -s -c '/tmp/surfprobe-child 1' 'p wake_up_new_task comm=%0->comm'
+if [ $RC = 0 ] && [ "$(count 'f0:' $W/stack.out)" = 1 ] &&
+   grep -qE '^ => kernel_clone\+0x[0-9a-f]+/0x[0-9a-f]+$' $W/stack.out &&
+   grep -qE '^ => (entry_SYSCALL_64|do_syscall_64)' $W/stack.out && clean stack; then
+	pass stack_kernel_frames
+else fail stack_kernel_frames "want ' => kernel_clone+0x../0x..' and the syscall entry" \
+	$W/stack.out $W/stack.err; fi
+
+# --- JSON: typed fields of a kprobe ------------------------------------------
+st json -q --json -c '/tmp/surfprobe-child 1 1' 'p wake_up_new_task comm=%0->comm u=S%0->mm->mm_users'
+if [ $RC = 0 ] && [ "$(count '"event":"f0"' $W/json.out)" = 2 ] &&
+   [ "$(count '"fields":{"comm":"surfprobe-child","u":1}' $W/json.out)" = 1 ] &&
+   [ "$(count '"fields":{"comm":"surfprobe-child","u":2}' $W/json.out)" = 1 ] && clean json; then
+	pass json_kprobe_fields
+else fail json_kprobe_fields 'want {"comm":"surfprobe-child","u":1} and u:2' $W/json.out $W/json.err; fi
+
+# --- kretprobe on the open syscall's body -------------------------------------
+st list -l 'do_sys_open*'
+if grep -q '^int do_sys_openat2(int dfd, const char \*filename, struct open_how \*how);$' $W/list.out; then
+	pass list_do_sys_openat2
+	st ret_missing -q -c "cat $MISSING" 'r do_sys_openat2 ret=S$retval'
+	st ret_known -q -c "cat $KNOWN" 'r do_sys_openat2 ret=S$retval'
+	fd=$(grep 'f0:' $W/ret_known.out | sed -n 's/.* ret=\(-*[0-9]*\)$/\1/p' | tail -1)
+	if [ "$(count 'f0: (do_sys_openat2+0x' $W/ret_missing.out)" -ge 1 ] &&
+	   grep 'f0:' $W/ret_missing.out | tail -1 | grep -q ' ret=-2$' &&
+	   grep -q ' <- do_sys_openat2)' $W/ret_missing.out &&
+	   [ -n "$fd" ] && [ "$fd" -ge 0 ] && [ "$fd" -lt 100 ] &&
+	   grep -qx hello $W/ret_known.out && clean ret_missing && clean ret_known; then
+		pass kretprobe_openat2_retval
+	else fail kretprobe_openat2_retval "want ret=-2 for $MISSING, an fd >= 0 for $KNOWN (got '$fd')" \
+		$W/ret_missing.out $W/ret_missing.err $W/ret_known.out $W/ret_known.err; fi
+else
+	fail list_do_sys_openat2 "no do_sys_openat2 prototype" $W/list.out $W/list.err
+	skip kretprobe_openat2_retval "no do_sys_openat2 on this kernel"
+fi
+
+# --- entry probe, string through a struct member (struct filename *) ----------
+st filename -q -c "cat $KNOWN" 'p do_filp_open dfd=S%0 name=%1->name'
+if [ $RC = 0 ] && grep -q "f0: (do_filp_open+0x0/0x[0-9a-f]*) dfd=-100 name=\"$KNOWN\"\$" $W/filename.out &&
+   clean filename; then pass kprobe_filename_member
+else fail kprobe_filename_member "want dfd=-100 name=\"$KNOWN\"" $W/filename.out $W/filename.err; fi
+
+# --- string filter in the kernel on that member --------------------------------
+st filename_f -q -c "cat $KNOWN; cat $MISSING" "p do_filp_open name=%1->name f:name==\"$MISSING\""
+if [ "$(count 'f0:' $W/filename_f.out)" = 1 ] && [ "$(count "name=\"$MISSING\"" $W/filename_f.out)" = 1 ] &&
+   clean filename_f; then pass filter_string_member
+else fail filter_string_member "want the one open of $MISSING" $W/filename_f.out $W/filename_f.err; fi
+
+# --- return value with its type, and a cast of a register, to the inode ---------
+ino=$(stat -c %i $KNOWN)
+st cast -q -c "cat $KNOWN" 'r do_filp_open ino=$retval->f_inode->i_ino cino=!(struct file *)%ax->f_inode->i_ino pos=X!(struct file *)%ax->f_pos'
+l=$(grep 'f0:' $W/cast.out | grep " ino=$ino ")
+if [ $RC = 0 ] && [ -n "$ino" ] && [ "$(field cino "$l")" = "$ino" ] && [ "$(field pos "$l")" = 0x0 ] &&
+   clean cast; then pass cast_register_struct_file
+else fail cast_register_struct_file "want ino=$ino cino=$ino pos=0x0 for $KNOWN" $W/cast.out $W/cast.err; fi
+
+# --- a global: jiffies, between two readings of /proc/schedstat's timestamp -----
+j0=$(awk '/^timestamp/ { print $2 }' /proc/schedstat)
+st jiffies -q -c "cat $KNOWN" "p do_filp_open j=@jiffies name=%1->name f:name==\"$KNOWN\""
+j1=$(awk '/^timestamp/ { print $2 }' /proc/schedstat)
+j=$(field j "$(grep 'f0:' $W/jiffies.out)")
+if [ $RC = 0 ] && [ -n "$j" ] && [ "$j" != 0 ] && [ -n "$j0" ] &&
+   awk -v a="$j0" -v b="$j" -v c="$j1" 'BEGIN { exit !(a + 0 <= b + 0 && b + 0 <= c + 0) }' && clean jiffies; then
+	pass global_jiffies
+else fail global_jiffies "want $j0 <= j <= $j1, got '$j'" $W/jiffies.out $W/jiffies.err; fi
+
+# --- uprobes with DWARF types (helpers built -g) -----------------------------------
+st uprobe -q -c "$S/helpers/tuprobe 3" "P $S/helpers/tuprobe:func v=%0 a=%1->a b=%1->b" "R $S/helpers/tuprobe:func r=\$retval"
+if [ $RC = 0 ] && grep -q 'f0: (0x[0-9a-f]*) v=1 a=2 b=3$' $W/uprobe.out &&
+   grep -q 'f0: (0x[0-9a-f]*) v=3 a=6 b=9$' $W/uprobe.out &&
+   [ "$(grep -c 'f1: (0x[0-9a-f]* <- 0x[0-9a-f]*) r=\(6\|12\|18\)$' $W/uprobe.out)" = 3 ] &&
+   grep -qx 36 $W/uprobe.out && clean uprobe; then pass uprobe_members_retval
+else fail uprobe_members_retval "want v=1 a=2 b=3 .. v=3 a=6 b=9, r=6,12,18" $W/uprobe.out $W/uprobe.err; fi
+
+# --- the engine library: accept_monitor's kretprobe on a real loopback accept ---
+$S/examples/accept_monitor 1 >$W/accept.out 2>$W/accept.err &
+ap=$!
+: >$W/tcp.out
+if wait_group $ap; then
+	# The group exists a moment before the ring is enabled: connect until it sees one.
+	port=5501
+	while kill -0 $ap 2>/dev/null && [ $port -le 5520 ]; do
+		echo "port $port" >>$W/tcp.out
+		$B/tcp_accept $port >>$W/tcp.out 2>&1
+		port=$((port + 1))
+		sleep 0.2
+	done
+fi
+wait_exit $ap 10; wait $ap; arc=$?
+leftovers >$W/accept.left
+lport=$(sed -n 's/^local_port //p' $W/accept.out)
+want_cport=$(awk -v p="$lport" '$1 == "port" { cur = $2 } $1 == "client_port" && cur == p { print $2 }' $W/tcp.out)
+want_pid=$(awk -v p="$lport" '$1 == "port" { cur = $2 } $1 == "pid" && cur == p { print $2 }' $W/tcp.out)
+if [ $arc = 0 ] && grep -qx 'local_addr 127.0.0.1' $W/accept.out && grep -qx 'remote_addr 127.0.0.1' $W/accept.out &&
+   [ -n "$want_cport" ] && grep -qx "remote_port $want_cport" $W/accept.out &&
+   grep -qx "pid $want_pid" $W/accept.out && clean accept; then
+	pass accept_monitor_loopback
+else fail accept_monitor_loopback "exit $arc; want the accept on port '$lport': client port '$want_cport', pid '$want_pid'" \
+	$W/accept.out $W/accept.err $W/tcp.out $W/accept.left; fi
+
+# --- the engine library: exec_monitor (tracepoint) --------------------------------
+$S/examples/exec_monitor 4 >$W/exec.out 2>$W/exec.err &
+ep=$!
+: >$W/execs
+i=0
+while kill -0 $ep 2>/dev/null && [ $i -lt 6 ]; do
+	sleep 0.3
+	/tmp/surfprobe-child 0 >>$W/execs
+	i=$((i + 1))
+done
+wait_exit $ep 15; wait $ep; erc=$?
+hit=0
+for p in $(cat $W/execs); do
+	grep -A1 -x 'filename /tmp/surfprobe-child' $W/exec.out | grep -qx "pid $p" && hit=1
+done
+if [ $erc = 0 ] && [ $hit = 1 ]; then pass exec_monitor_exec
+else fail exec_monitor_exec "exit $erc; want filename /tmp/surfprobe-child with one of pids $(cat $W/execs | tr '\n' ' ')" \
+	$W/exec.out $W/exec.err; fi
+
+# --- cleanup on SIGINT and SIGTERM of a running trace, and after kill -9 --------
+for sig in INT TERM; do
+	$ST -q 'p do_filp_open name=%1->name' >$W/sig.out 2>$W/sig.err &
+	p=$!
+	if ! wait_group $p; then
+		kill -9 $p 2>/dev/null; wait $p
+		fail cleanup_on_SIG$sig "never set up" $W/sig.err; continue
+	fi
+	sleep 0.3
+	kill -$sig $p
+	wait_exit $p 20; wait $p; rc=$?
+	case $sig in INT) want=0 ;; TERM) want=143 ;; esac
+	if [ -z "$(leftovers)" ] && [ $rc = $want ] && [ ! -d $TFS/events/surftrace_$p ]; then
+		pass cleanup_on_SIG$sig
+	else fail cleanup_on_SIG$sig "exit $rc (want $want); left: $(leftovers)" $W/sig.err; fi
+done
+$ST -q 'p do_filp_open name=%1->name' >/dev/null 2>$W/kill9.err &
+p=$!
+if wait_group $p; then
+	kill -9 $p; wait $p 2>/dev/null
+	stale=$(leftovers | grep -c "surftrace_$p/")
+	st after_kill9 -q -c '/tmp/surfprobe-child 1' 'p wake_up_new_task comm=%0->comm'
+	if [ "$stale" -ge 1 ] && [ "$(count 'comm="surfprobe-child"' $W/after_kill9.out)" = 1 ] &&
+	   clean after_kill9; then pass cleanup_stale_after_kill9
+	else fail cleanup_stale_after_kill9 "stale events of pid $p: $stale before, after:" \
+		$W/after_kill9.left $W/after_kill9.out $W/after_kill9.err; fi
+else kill -9 $p 2>/dev/null; fail cleanup_stale_after_kill9 "never set up" $W/kill9.err; fi
+
+# --- nothing of ours left, and the kernel did not complain -----------------------
+if [ -z "$(leftovers)" ] && ! ls $TFS/events | grep -q '^surftrace_'; then pass tracefs_clean_at_end
+else fail tracefs_clean_at_end "$(leftovers)" "$(ls $TFS/events | grep '^surftrace_')"; fi
+dmesg >$W/dmesg
+if ! grep -qE 'BUG:|Oops|general protection|Call Trace' $W/dmesg; then pass kernel_no_oops
+else fail kernel_no_oops $W/dmesg; fi
+
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
