@@ -238,10 +238,11 @@ static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
 				  "cannot resolve this user symbol");
 	def->symbol = strdup(sym);
 	def->path = strdup(path);
-	if (asprintf(&def->location, "%s:0x%" PRIx64, path, off + def->offset) < 0)
+	if (!def->symbol || !def->path ||
+	    asprintf(&def->location, "%s:0x%" PRIx64, path, off + def->offset) < 0)
 		return -ENOMEM;
 	cc->in_function = def->offset != 0;
-	cc->func = sym;
+	cc->func = def->symbol;
 	cc->binary = def->path;
 	if (env->user_types) {
 		struct surf_types *ut = env->user_types(env->ctx, path);
@@ -251,7 +252,7 @@ static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
 			cc->have_proto = true;
 		}
 	}
-	return def->symbol && def->path ? 0 : -ENOMEM;
+	return 0;
 }
 
 /* --- the whole line ---------------------------------------------------------------- */
