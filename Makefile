@@ -7,7 +7,7 @@ BUILD    ?= build
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
             -Wshadow -Wformat=2 -fPIC -Iinclude -Isrc/lib
-LIBS     := -lbpf -ltraceevent -lelf -ldw -lz -lcapstone
+LIBS     := -lbpf -ltraceevent -lelf -ldw -lz -llzma -lcapstone
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRCS := $(sort $(wildcard src/lib/*/*.c))
@@ -65,6 +65,12 @@ deps:
 test: deps
 	$(MAKE) all
 	@tests/run.sh
+
+# The kernel-probe tier alone: the binaries booted with Debian's 6.1 kernel
+# under qemu (scripts/vm/run.sh; `make test` runs it too).
+.PHONY: test-vm
+test-vm: $(CMDS:%=$(BUILD)/%) $(EXAMPLES) $(HELPERS)
+	@SURF_BUILD=$(BUILD) bash scripts/vm/run.sh
 
 run: deps
 	$(MAKE) all

@@ -39,6 +39,7 @@ for t in tests/cli/test_*.sh; do
 done
 run_suite chains bash tests/chains/check_chains.sh
 run_suite fuzz bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+run_suite vm bash scripts/vm/run.sh
 
 [ -n "$broken" ] && echo "failing suites:$broken"
 echo "$passed passed, $failed failed, $skipped skipped"

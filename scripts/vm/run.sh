@@ -63,13 +63,16 @@ echo "vm: host offsets ($(uname -r)): ${host:-(none: $("$BUILD/surftrace" -S 'p 
 
 # Boot.  -nographic puts the serial console on stdio; SeaBIOS's terminal
 # escapes and the CRs are stripped so that the console and the log stay
-# readable.  The watchdog ends qemu (and the run) if the guest hangs.
+# readable; the events the guest shows for each passed test ("#   " lines) go
+# to the log only.  The watchdog ends qemu (and the run) if the guest hangs.
 t_boot=$(date +%s)
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp "$SMP" -m 1024 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$VM/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 |
-	sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g' | tee "$LOG"
+	sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g' | tee "$LOG" |
+	grep --line-buffered -v '^#   '
+
 qrc=${PIPESTATUS[0]}
 t_end=$(date +%s)
 echo "vm: qemu exit $qrc; boot and tests $((t_end - t_boot)) s, whole tier $((t_end - t_start)) s; log $LOG"

@@ -45,7 +45,7 @@ const char *expr_closest(const char *word, const char *const *candidates, int n)
 
 struct closest_func {
 	const char *word;
-	size_t best;
+	size_t best, limit;
 	char found[128];
 };
 
@@ -56,10 +56,8 @@ static int closest_func_cb(void *ctx, struct surf_typeview *view, const char *na
 
 	(void)view;
 	(void)proto;
-	/* Cheap length test first: most of ~60000 names are far off. */
-	if (strlen(name) + 3 < strlen(c->word) || strlen(name) > strlen(c->word) + 3)
-		return 0;
-	d = surf_edit_distance(c->word, name);
+	/* ~60000 names: a bounded distance gives up on most after a row or two. */
+	d = surf_edit_distance_max(c->word, name, c->best == SIZE_MAX ? c->limit : c->best);
 	if (d < c->best) {
 		c->best = d;
 		snprintf(c->found, sizeof(c->found), "%s", name);
@@ -154,11 +152,11 @@ static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
 	clone_base_name(base);
 	ret = surf_types__find_func(cc->types, base, &cc->view, &cc->proto);
 	if (ret) {
-		struct closest_func c = { .word = base, .best = SIZE_MAX };
-		size_t limit = strlen(base) / 3 + 1;
+		size_t limit = strlen(base) / 3 + 1 < 2 ? 2 : strlen(base) / 3 + 1;
+		struct closest_func c = { .word = base, .best = SIZE_MAX, .limit = limit };
 
 		surf_types__for_each_func(cc->types, closest_func_cb, &c);
-		if (c.best <= (limit < 2 ? 2 : limit))
+		if (c.best <= limit)
 			return expr_error(err, -ENOENT, sub(al->target_span, 0, strlen(sym)),
 					  "unknown function '%s' in %s (did you mean '%s'?)", base,
 					  surf_types__describe(cc->types), c.found);

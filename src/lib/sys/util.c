@@ -41,18 +41,21 @@ char *surf_read_file(const char *path, size_t *size)
 	return buf;
 }
 
-size_t surf_edit_distance(const char *a, const char *b)
+size_t surf_edit_distance_max(const char *a, const char *b, size_t max)
 {
 	size_t la = strlen(a), lb = strlen(b), row[128];
 
 	if (la >= 127 || lb >= 127)
 		return SIZE_MAX;
+	if ((la > lb ? la - lb : lb - la) > max)
+		return max + 1;
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
+		size_t diag = row[0], least;
 
 		row[0] = i;
+		least = row[0];
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
 
@@ -62,7 +65,17 @@ size_t surf_edit_distance(const char *a, const char *b)
 				best = row[j - 1] + 1;
 			row[j] = best;
 			diag = up;
+			if (best < least)
+				least = best;
 		}
+		/* Every later row is at least this row's minimum: give up early. */
+		if (least > max)
+			return max + 1;
 	}
 	return row[lb];
+}
+
+size_t surf_edit_distance(const char *a, const char *b)
+{
+	return surf_edit_distance_max(a, b, SIZE_MAX - 1);
 }

@@ -9,5 +9,7 @@
 char *surf_read_file(const char *path, size_t *size);
 /* Levenshtein distance, SIZE_MAX for words of 127 bytes or more. */
 size_t surf_edit_distance(const char *a, const char *b);
+/* The same, but any distance over max comes back as max + 1, found early. */
+size_t surf_edit_distance_max(const char *a, const char *b, size_t max);
 
 #endif

@@ -149,8 +149,12 @@ static int compile_all(struct run *r)
 			" (this kernel has no BTF: pass -d BTF_FILE or -v VMLINUX)" : "");
 		return 1;
 	}
-	/* Tracepoint fields come from tracefs; without it they are not checked. */
-	if (surf_tracefs__find(r->tracefs, sizeof(r->tracefs), true))
+	/*
+	 * Tracepoint fields come from tracefs; without it they are not checked.
+	 * -S and -o touch nothing, not even the mount table: they use tracefs
+	 * only when it is mounted already.
+	 */
+	if (surf_tracefs__find(r->tracefs, sizeof(r->tracefs), !o->show && !o->script))
 		r->tracefs[0] = '\0';
 	env.ctx = r;
 

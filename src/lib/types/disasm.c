@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Disassembly of one user function with capstone: the symbol's bytes, read
+ * from the section that holds it, decoded one instruction at a time so that
+ * bytes capstone does not know are shown and stepped over instead of ending
+ * the listing.
+ */
+#include <capstone/capstone.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <surf/disasm.h>
+
+#include "sys/util.h"
+
+struct func_search {
+	const char *want;
+	bool found, not_func;
+	GElf_Sym sym;
+	char near[128];
+	size_t near_dist;
+};
+
+static bool name_is(const char *name, const char *want)
+{
+	size_t n = strlen(want);
+
+	return !strncmp(name, want, n) && (!name[n] || name[n] == '@');
+}
+
+static void scan_symtab(Elf *elf, Elf_Scn *scn, struct func_search *s)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	GElf_Shdr sh;
+	GElf_Sym sym;
+
+	if (!data || !gelf_getshdr(scn, &sh) || !sh.sh_entsize)
+		return;
+	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && !s->found; i++) {
+		const char *name;
+		int type;
+		size_t d;
+
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+			continue;
+		name = elf_strptr(elf, sh.sh_link, sym.st_name);
+		if (!name || !*name || name[0] == '$')	/* aarch64 mapping symbols */
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC) {
+			if (name_is(name, s->want))
+				s->not_func = true;
+			continue;
+		}
+		if (name_is(name, s->want)) {
+			s->found = true;
+			s->sym = sym;
+			return;
+		}
+		d = surf_edit_distance(s->want, name);
+		if (d < s->near_dist) {
+			s->near_dist = d;
+			snprintf(s->near, sizeof(s->near), "%s", name);
+		}
+	}
+}
+
+static int find_func(Elf *elf, const char *path, const char *symbol, GElf_Sym *out,
+		     char *errbuf, size_t errlen)
+{
+	struct func_search s = { .want = symbol, .near_dist = SIZE_MAX };
+	size_t limit = strlen(symbol) / 3 + 1;
+
+	for (int pass = 0; pass < 2 && !s.found; pass++) {
+		Elf_Scn *scn = NULL;
+
+		while ((scn = elf_nextscn(elf, scn)) && !s.found) {
+			GElf_Shdr sh;
+
+			if (gelf_getshdr(scn, &sh) &&
+			    sh.sh_type == (pass == 0 ? SHT_SYMTAB : SHT_DYNSYM))
+				scan_symtab(elf, scn, &s);
+		}
+	}
+	if (s.found) {
+		*out = s.sym;
+		return 0;
+	}
+	if (s.not_func) {
+		snprintf(errbuf, errlen, "'%s' in %s is not a function", symbol, path);
+		return -EINVAL;
+	}
+	if (s.near[0] && s.near_dist <= (limit < 2 ? 2 : limit))
+		snprintf(errbuf, errlen, "no function '%s' in %s (did you mean '%s'?)", symbol,
+			 path, s.near);
+	else
+		snprintf(errbuf, errlen, "no function '%s' in %s", symbol, path);
+	return -ENOENT;
+}
+
+static bool file_offset(Elf *elf, uint64_t vaddr, uint64_t *off)
+{
+	size_t n;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(elf, &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz) {
+			*off = vaddr - ph.p_vaddr + ph.p_offset;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int open_cs(const GElf_Ehdr *eh, csh *h, const char **arch)
+{
+	cs_arch a;
+	cs_mode m;
+
+	switch (eh->e_machine) {
+	case EM_X86_64:
+		a = CS_ARCH_X86, m = CS_MODE_64, *arch = "x86_64";
+		break;
+	case EM_386:
+		a = CS_ARCH_X86, m = CS_MODE_32, *arch = "x86";
+		break;
+	case EM_AARCH64:
+		a = CS_ARCH_ARM64, m = CS_MODE_ARM, *arch = "aarch64";
+		if (eh->e_ident[EI_DATA] == ELFDATA2MSB)
+			m |= CS_MODE_BIG_ENDIAN;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (cs_open(a, m, h) != CS_ERR_OK)
+		return -EOPNOTSUPP;
+	if (a == CS_ARCH_X86)
+		cs_option(*h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+	return 0;
+}
+
+static void print_insns(csh h, cs_insn *insn, const char *symbol, const uint8_t *code,
+			size_t size, uint64_t addr, size_t step, FILE *out)
+{
+	const uint8_t *p = code;
+	size_t left = size, n;
+	uint64_t pc = addr;
+	char off[32], hex[160];
+	int offw = snprintf(off, sizeof(off), "<+%zu>", size);
+	int hexw = (int)strlen(symbol) + snprintf(off, sizeof(off), "+0x%zx", size);
+
+	while (left) {
+		uint64_t at = pc;
+		const uint8_t *start = p;
+
+		snprintf(off, sizeof(off), "<+%" PRIu64 ">", at - addr);
+		snprintf(hex, sizeof(hex), "%s+0x%" PRIx64, symbol, at - addr);
+		fprintf(out, "%-*s  %-*s  0x%" PRIx64 ":  ", offw, off, hexw, hex, at);
+		if (cs_disasm_iter(h, &p, &left, &pc, insn)) {
+			if (insn->op_str[0])
+				fprintf(out, "%-7s %s\n", insn->mnemonic, insn->op_str);
+			else
+				fprintf(out, "%s\n", insn->mnemonic);
+			continue;
+		}
+		/* Not an instruction capstone knows: one byte (x86) or word on. */
+		n = left < step ? left : step;
+
+		fprintf(out, "(bad)   .byte ");
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%s0x%02x", i ? ", " : "", start[i]);
+		fputc('\n', out);
+		p = start + n;
+		left -= n;
+		pc = at + n;
+	}
+}
+
+int surf_disasm__print(const char *path, const char *symbol, FILE *out, char *errbuf,
+		       size_t errlen)
+{
+	const char *arch = NULL;
+	uint64_t start, foff;
+	Elf_Data *data;
+	Elf_Scn *scn;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	cs_insn *insn;
+	Elf *elf;
+	csh h;
+	int fd, ret;
+
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(errbuf, errlen, "cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		snprintf(errbuf, errlen, "%s is not an ELF file", path);
+		ret = -ENOEXEC;
+		goto out;
+	}
+	ret = find_func(elf, path, symbol, &sym, errbuf, errlen);
+	if (ret)
+		goto out;
+	if (!sym.st_size) {
+		snprintf(errbuf, errlen, "'%s' in %s has no size in the symbol table "
+			 "(an assembler label?)", symbol, path);
+		ret = -ENODATA;
+		goto out;
+	}
+	scn = sym.st_shndx < SHN_LORESERVE ? elf_getscn(elf, sym.st_shndx) : NULL;
+	if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+	    !(data = elf_getdata(scn, NULL)) || !data->d_buf) {
+		snprintf(errbuf, errlen, "'%s' in %s has no bytes in the file", symbol, path);
+		ret = -ENODATA;
+		goto out;
+	}
+	/* In a relocatable object, a symbol's value is its offset in its section. */
+	start = eh.e_type == ET_REL ? sym.st_value : sym.st_value - sh.sh_addr;
+	if (sym.st_value < (eh.e_type == ET_REL ? 0 : sh.sh_addr) || start > data->d_size ||
+	    sym.st_size > data->d_size - start) {
+		snprintf(errbuf, errlen, "'%s' in %s lies outside its section", symbol, path);
+		ret = -ENODATA;
+		goto out;
+	}
+	ret = open_cs(&eh, &h, &arch);
+	if (ret) {
+		snprintf(errbuf, errlen, "%s: disassembly of ELF machine %u is not supported",
+			 path, eh.e_machine);
+		goto out;
+	}
+	insn = cs_malloc(h);
+	if (!insn) {
+		snprintf(errbuf, errlen, "out of memory");
+		ret = -ENOMEM;
+		cs_close(&h);
+		goto out;
+	}
+	fprintf(out, "# %s in %s: %s, %" PRIu64 " bytes at 0x%" PRIx64, symbol, path, arch,
+		(uint64_t)sym.st_size, (uint64_t)sym.st_value);
+	if (eh.e_type != ET_REL && file_offset(elf, sym.st_value, &foff))
+		fprintf(out, ", file offset 0x%" PRIx64, foff);
+	if (GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC)
+		fprintf(out, " (an IFUNC resolver)");
+	fputc('\n', out);
+	print_insns(h, insn, symbol, (const uint8_t *)data->d_buf + start, sym.st_size,
+		    sym.st_value, eh.e_machine == EM_AARCH64 ? 4 : 1, out);
+	cs_free(insn, 1);
+	cs_close(&h);
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return ret;
+}
