@@ -72,7 +72,6 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp "$SMP" -m 1
 	-append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 |
 	sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g' | tee "$LOG" |
 	grep --line-buffered -v '^#   '
-
 qrc=${PIPESTATUS[0]}
 t_end=$(date +%s)
 echo "vm: qemu exit $qrc; boot and tests $((t_end - t_boot)) s, whole tier $((t_end - t_start)) s; log $LOG"

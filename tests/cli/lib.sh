@@ -41,3 +41,8 @@ poff() {
 hex() { printf '0x%x' "$1"; }
 
 summary() { echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"; [ "$T_FAILED" = 0 ]; }
+
+# Tests that check tracepoint names need tracefs mounted (surftrace -S never mounts it).
+if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+fi

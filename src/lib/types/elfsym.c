@@ -131,50 +131,395 @@ int surf_elf__find_binary(const char *bin, int pid, char *path, size_t len)
 	return find_in_ld_cache(bin, path, len);
 }
 
-struct sym_search {
-	const char *want;
-	bool found, ifunc;
-	GElf_Sym sym;
-	char near[128];
-	size_t near_dist;
+/* ---- Symbols --------------------------------------------------------------- */
+
+#define MAX_CANDS	16
+#define MAX_IMPLS	12
+
+/* Where symbols come from, in the order they are searched. */
+enum sym_src { SRC_BINARY, SRC_DEBUG, SRC_MINI, NR_SRC };
+
+struct sym_file {
+	Elf *elf;
+	int fd;
+	bool tried;
+	struct surf_minidebug md;
+	char desc[PATH_MAX + 32];
 };
 
-static void scan_symtab(Elf *elf, Elf_Scn *scn, struct sym_search *s)
+/* A function of the name asked for; aliases (same address) are one candidate. */
+struct cand {
+	uint64_t vaddr, size;
+	int type, bind;
+	bool primary;		/* the version asked for, or the default version */
+	int src;
+	char name[128];		/* with its version: memcpy@@GLIBC_2.14 */
+};
+
+struct lookup {
+	const char *path;
+	char name[256];		/* the symbol without its version */
+	const char *ver;	/* the version asked for, NULL for none */
+	bool def_only;		/* "name@@VER": the default version only */
+	bool had_symtab;	/* some file searched had a .symtab */
+	struct sym_file files[NR_SRC];
+	struct cand cands[MAX_CANDS];
+	int ncands;
+	char near[128];
+	size_t near_dist;
+	char vers[256];		/* the versions of name seen, for the error */
+};
+
+/* Version names by index, from .gnu.version_d (and _r) for .gnu.version. */
+struct versions {
+	Elf_Data *versym;
+	const char **names;
+	size_t n;
+};
+
+static void set_version(struct versions *v, size_t idx, const char *name)
+{
+	if (!name || idx >= 0x8000)
+		return;
+	if (idx >= v->n) {
+		size_t n = idx + 16;
+		const char **grown = realloc(v->names, n * sizeof(*grown));
+
+		if (!grown)
+			return;
+		memset(grown + v->n, 0, (n - v->n) * sizeof(*grown));
+		v->names = grown;
+		v->n = n;
+	}
+	v->names[idx] = name;
+}
+
+static void load_verdef(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct versions *v)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	size_t off = 0;
+
+	for (size_t i = 0; d && i < sh->sh_info; i++) {
+		GElf_Verdef vd;
+		GElf_Verdaux vda;
+
+		if (!gelf_getverdef(d, (int)off, &vd) ||
+		    !gelf_getverdaux(d, (int)(off + vd.vd_aux), &vda))
+			break;
+		/* The base version is the file's own name: "unversioned". */
+		if (!(vd.vd_flags & VER_FLG_BASE))
+			set_version(v, vd.vd_ndx, elf_strptr(elf, sh->sh_link, vda.vda_name));
+		if (!vd.vd_next)
+			break;
+		off += vd.vd_next;
+	}
+}
+
+static void load_verneed(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct versions *v)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	size_t off = 0;
+
+	for (size_t i = 0; d && i < sh->sh_info; i++) {
+		GElf_Verneed vn;
+		GElf_Vernaux va;
+		size_t aoff;
+
+		if (!gelf_getverneed(d, (int)off, &vn))
+			break;
+		aoff = off + vn.vn_aux;
+		for (unsigned int j = 0; j < vn.vn_cnt; j++) {
+			if (!gelf_getvernaux(d, (int)aoff, &va))
+				break;
+			set_version(v, va.vna_other, elf_strptr(elf, sh->sh_link, va.vna_name));
+			if (!va.vna_next)
+				break;
+			aoff += va.vna_next;
+		}
+		if (!vn.vn_next)
+			break;
+		off += vn.vn_next;
+	}
+}
+
+static void load_versions(Elf *elf, struct versions *v)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_GNU_versym)
+			v->versym = elf_getdata(scn, NULL);
+		else if (sh.sh_type == SHT_GNU_verdef)
+			load_verdef(elf, scn, &sh, v);
+		else if (sh.sh_type == SHT_GNU_verneed)
+			load_verneed(elf, scn, &sh, v);
+	}
+}
+
+/* 0: not this one, 1: what was asked, 2: only a non-default version of the name. */
+static int version_class(const struct lookup *lk, const char *ver, bool hidden)
+{
+	if (lk->ver) {
+		if (!ver || strcmp(ver, lk->ver))
+			return 0;
+		return lk->def_only && hidden ? 0 : 1;
+	}
+	return ver && hidden ? 2 : 1;
+}
+
+static void note_version(struct lookup *lk, const char *display)
+{
+	size_t used = strlen(lk->vers);
+
+	if (!strchr(display, '@'))
+		return;
+	for (const char *p = lk->vers; (p = strstr(p, display)); p += strlen(display))
+		if ((p == lk->vers || p[-1] == ' ') && (!p[strlen(display)] ||
+							 p[strlen(display)] == ','))
+			return;
+	snprintf(lk->vers + used, sizeof(lk->vers) - used, "%s%s", used ? ", " : "", display);
+}
+
+static void add_cand(struct lookup *lk, int src, const GElf_Sym *sym, const char *display,
+		     bool primary)
+{
+	int bind = GELF_ST_BIND(sym->st_info), type = GELF_ST_TYPE(sym->st_info);
+	struct cand *c;
+
+	for (int i = 0; i < lk->ncands; i++) {
+		c = &lk->cands[i];
+		if (c->vaddr != sym->st_value)
+			continue;
+		/* An alias: keep the most telling name (default version, global). */
+		if ((primary && !c->primary) ||
+		    (primary == c->primary && c->bind == STB_LOCAL && bind != STB_LOCAL)) {
+			snprintf(c->name, sizeof(c->name), "%s", display);
+			c->bind = bind;
+		}
+		c->primary |= primary;
+		if (type == STT_GNU_IFUNC)
+			c->type = type;
+		if (!c->size)
+			c->size = sym->st_size;
+		return;
+	}
+	if (lk->ncands == MAX_CANDS)
+		return;
+	c = &lk->cands[lk->ncands++];
+	c->vaddr = sym->st_value;
+	c->size = sym->st_size;
+	c->type = type;
+	c->bind = bind;
+	c->primary = primary;
+	c->src = src;
+	snprintf(c->name, sizeof(c->name), "%s", display);
+}
+
+static void suggest(struct lookup *lk, const char *name, size_t len)
+{
+	size_t want = strlen(lk->name), d;
+	char base[128];
+
+	if (len >= sizeof(base) || len + 3 < want || len > want + 3)
+		return;
+	memcpy(base, name, len);
+	base[len] = '\0';
+	d = surf_edit_distance(lk->name, base);
+	if (d < lk->near_dist) {
+		lk->near_dist = d;
+		snprintf(lk->near, sizeof(lk->near), "%s", base);
+	}
+}
+
+static bool func_sym(Elf_Data *data, size_t i, GElf_Sym *sym)
+{
+	int type;
+
+	if (!gelf_getsym(data, (int)i, sym) || sym->st_shndx == SHN_UNDEF)
+		return false;
+	type = GELF_ST_TYPE(sym->st_info);
+	return type == STT_FUNC || type == STT_GNU_IFUNC;
+}
+
+static void scan_table(struct lookup *lk, int src, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
-	GElf_Shdr sh;
+	size_t want = strlen(lk->name);
+	struct versions v = { 0 };
+	char display[128];
 	GElf_Sym sym;
 
-	if (!data || !gelf_getshdr(scn, &sh) || !sh.sh_entsize)
+	if (!data || !sh->sh_entsize)
 		return;
-	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-		const char *name;
-		int type;
+	if (sh->sh_type == SHT_DYNSYM)
+		load_versions(elf, &v);
+	for (size_t i = 0; i < sh->sh_size / sh->sh_entsize; i++) {
+		const char *name, *at, *ver = NULL;
+		bool hidden = false;
+		GElf_Versym vs;
+		size_t len;
+		int cls;
 
-		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+		if (!func_sym(data, i, &sym))
 			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
-			continue;
-		name = elf_strptr(elf, sh.sh_link, sym.st_name);
+		name = elf_strptr(elf, sh->sh_link, sym.st_name);
 		if (!name)
 			continue;
-		if (!strcmp(name, s->want) ||
-		    (!strncmp(name, s->want, strlen(s->want)) && name[strlen(s->want)] == '@')) {
-			s->found = true;
-			s->ifunc = type == STT_GNU_IFUNC;
-			s->sym = sym;
-			return;
+		/* "memcpy@@GLIBC_2.14" in a .symtab; .gnu.version for .dynsym. */
+		at = strchr(name, '@');
+		len = at ? (size_t)(at - name) : strlen(name);
+		if (at) {
+			hidden = at[1] != '@';
+			ver = at + (hidden ? 1 : 2);
+		} else if (v.versym && gelf_getversym(v.versym, (int)i, &vs) &&
+			   (size_t)(vs & 0x7fff) < v.n && v.names[vs & 0x7fff]) {
+			ver = v.names[vs & 0x7fff];
+			hidden = vs & 0x8000;
 		}
-		if (strlen(name) + 3 >= strlen(s->want) && strlen(name) <= strlen(s->want) + 3) {
-			size_t d = surf_edit_distance(s->want, name);
+		if (len != want || strncmp(name, lk->name, want)) {
+			suggest(lk, name, len);
+			continue;
+		}
+		snprintf(display, sizeof(display), "%.*s%s%s", (int)len, name,
+			 ver ? (hidden ? "@" : "@@") : "", ver ? ver : "");
+		note_version(lk, display);
+		cls = version_class(lk, ver, hidden);
+		if (cls)
+			add_cand(lk, src, &sym, display, cls == 1);
+	}
+	free(v.names);
+}
 
-			if (d < s->near_dist) {
-				s->near_dist = d;
-				snprintf(s->near, sizeof(s->near), "%s", name);
-			}
+static Elf *file_elf(struct lookup *lk, int src)
+{
+	struct sym_file *f = &lk->files[src];
+	Elf *bin = lk->files[SRC_BINARY].elf;
+	char path[PATH_MAX];
+
+	if (f->tried)
+		return f->elf;
+	f->tried = true;
+	if (src == SRC_DEBUG) {
+		if (surf_debuginfo_find_elf(bin, lk->path, path, sizeof(path)))
+			return NULL;
+		f->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (f->fd < 0)
+			return NULL;
+		f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
+		if (f->elf && elf_kind(f->elf) != ELF_K_ELF) {
+			elf_end(f->elf);
+			f->elf = NULL;
+		}
+		snprintf(f->desc, sizeof(f->desc), "%s", path);
+	} else if (src == SRC_MINI) {
+		if (surf_debuginfo_minidebug(bin, &f->md))
+			return NULL;
+		f->elf = f->md.elf;
+		snprintf(f->desc, sizeof(f->desc), "%s (.gnu_debugdata)", lk->path);
+	}
+	return f->elf;
+}
+
+static void scan_file(struct lookup *lk, int src)
+{
+	Elf *elf = file_elf(lk, src);
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (!elf)
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) ||
+		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+			continue;
+		lk->had_symtab |= sh.sh_type == SHT_SYMTAB;
+		scan_table(lk, src, elf, scn, &sh);
+	}
+}
+
+static void release(struct lookup *lk)
+{
+	for (int i = 0; i < NR_SRC; i++) {
+		struct sym_file *f = &lk->files[i];
+
+		if (i == SRC_MINI) {
+			surf_debuginfo_minidebug_free(&f->md);
+			continue;
+		}
+		if (f->elf)
+			elf_end(f->elf);
+		if (f->fd >= 0)
+			close(f->fd);
+	}
+}
+
+static void list_cands(const struct lookup *lk, bool primary, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < lk->ncands && used < len; i++) {
+		const struct cand *c = &lk->cands[i];
+
+		if (c->primary != primary)
+			continue;
+		used += snprintf(buf + used, len - used, "%s%s at 0x%" PRIx64, used ? ", " : "",
+				 c->name, c->vaddr);
+	}
+}
+
+/* One function for what was asked, or why not. */
+static int choose(struct lookup *lk, const char *symbol, struct cand **out, char *errbuf,
+		  size_t errlen)
+{
+	int n = 0, nglobal = 0, pick = -1, global = -1;
+	bool primary = false;
+	char list[512];
+
+	for (int i = 0; i < lk->ncands; i++)
+		primary |= lk->cands[i].primary;
+	for (int i = 0; i < lk->ncands; i++) {
+		if (lk->cands[i].primary != primary)
+			continue;
+		n++;
+		pick = i;
+		if (lk->cands[i].bind != STB_LOCAL) {
+			nglobal++;
+			global = i;
 		}
 	}
+	if (n > 1)
+		pick = nglobal == 1 ? global : -1;
+	if (pick >= 0) {
+		*out = &lk->cands[pick];
+		return 0;
+	}
+	list_cands(lk, primary, list, sizeof(list));
+	if (!primary)
+		snprintf(errbuf, errlen, "'%s' in %s has no default version: name one of %s",
+			 symbol, lk->path, list);
+	else
+		snprintf(errbuf, errlen, "'%s' in %s is ambiguous: %d functions have that name (%s)",
+			 symbol, lk->path, n, list);
+	return -EINVAL;
+}
+
+static void not_found(struct lookup *lk, const char *symbol, char *errbuf, size_t errlen)
+{
+	size_t limit = strlen(lk->name) / 3 + 1;
+	const char *why = lk->had_symtab ? "" : " (it is stripped and no debug file was found)";
+
+	if (lk->vers[0])
+		snprintf(errbuf, errlen, "no function '%s' in %s (there is %s)", symbol, lk->path,
+			 lk->vers);
+	else if (lk->near[0] && lk->near_dist <= (limit < 2 ? 2 : limit))
+		snprintf(errbuf, errlen, "no function '%s' in %s (did you mean '%s'?)", symbol,
+			 lk->path, lk->near);
+	else
+		snprintf(errbuf, errlen, "no function '%s' in %s%s", symbol, lk->path, why);
 }
 
 static int vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
@@ -195,61 +540,269 @@ static int vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
 	return -ERANGE;
 }
 
-int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offset,
+/* ---- IFUNC ------------------------------------------------------------------ */
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * The implementation the dynamic linker chose for an IFUNC, when the file is
+ * loaded in this process: dlsym() runs the resolver, on this CPU.  No file
+ * is ever loaded here (RTLD_NOLOAD), so no constructor runs.
+ */
+static int ifunc_resolved(const struct lookup *lk, uint64_t *vaddr)
+{
+	struct link_map *lm = NULL, *owner = NULL;
+	const char *file;
+	void *h, *p;
+	Dl_info di;
+	int ret = -ENOENT;
+
+	h = dlopen(lk->path, RTLD_LAZY | RTLD_NOLOAD);
+	if (!h)
+		return -ENOENT;
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) || !lm)
+		goto out;
+	file = lm->l_name && lm->l_name[0] ? lm->l_name : "/proc/self/exe";
+	if (!same_file(file, lk->path))
+		goto out;
+	p = lk->ver ? dlvsym(h, lk->name, lk->ver) : dlsym(h, lk->name);
+	/* It must come from this very file, not from one of its dependencies. */
+	if (!p || !dladdr1(p, &di, (void **)&owner, RTLD_DL_LINKMAP) || owner != lm)
+		goto out;
+	*vaddr = (uint64_t)((uintptr_t)p - lm->l_addr);
+	ret = 0;
+out:
+	dlclose(h);
+	return ret;
+}
+
+struct impls {
+	char prefix[160];		/* "__strlen_" */
+	uint64_t vaddr;			/* the chosen implementation */
+	char best[128];			/* its name */
+	uint64_t best_size;
+	int best_score;
+	char names[MAX_IMPLS][128];	/* the implementations seen */
+	int n;
+	bool more;
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void impl_sym(struct impls *im, const char *name, const GElf_Sym *sym)
+{
+	size_t plen = strlen(im->prefix), len = strlen(name);
+	bool sibling = !strncmp(name, im->prefix, plen) && len > plen;
+	int score;
+
+	if (GELF_ST_TYPE(sym->st_info) != STT_FUNC)
+		return;
+	if (sym->st_value == im->vaddr) {
+		score = sibling ? 3 : GELF_ST_BIND(sym->st_info) != STB_LOCAL ? 2 : 1;
+		if (score > im->best_score) {
+			im->best_score = score;
+			im->best_size = sym->st_size;
+			snprintf(im->best, sizeof(im->best), "%s", name);
+		}
+	}
+	/* Not the resolver (__x_ifunc) nor the variants of __x_chk. */
+	if (!sibling || !strncmp(name + plen, "chk", 3) ||
+	    (len > 6 && !strcmp(name + len - 6, "_ifunc")) || len >= sizeof(im->names[0]))
+		return;
+	for (int i = 0; i < im->n; i++)
+		if (!strcmp(im->names[i], name))
+			return;
+	if (im->n == MAX_IMPLS) {
+		im->more = true;
+		return;
+	}
+	snprintf(im->names[im->n++], sizeof(im->names[0]), "%s", name);
+}
+
+/* The functions named __<name>_<variant> and the name at im->vaddr, in every file. */
+static void scan_impls(struct lookup *lk, struct impls *im)
+{
+	for (int src = 0; src < NR_SRC; src++) {
+		Elf *elf = file_elf(lk, src);
+		Elf_Scn *scn = NULL;
+		GElf_Shdr sh;
+
+		while (elf && (scn = elf_nextscn(elf, scn))) {
+			Elf_Data *data;
+			GElf_Sym sym;
+
+			if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize ||
+			    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+				continue;
+			data = elf_getdata(scn, NULL);
+			for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+				const char *name;
+
+				if (!func_sym(data, i, &sym))
+					continue;
+				name = elf_strptr(elf, sh.sh_link, sym.st_name);
+				if (name)
+					impl_sym(im, name, &sym);
+			}
+		}
+	}
+	qsort(im->names, (size_t)im->n, sizeof(im->names[0]), cmp_names);
+}
+
+static int resolve_ifunc(struct lookup *lk, const struct cand *c, const char *symbol,
+			 struct surf_elf_symbol *out, char *errbuf, size_t errlen)
+{
+	struct impls *im = calloc(1, sizeof(*im));
+	size_t used;
+	int ret;
+
+	if (!im)
+		return -ENOMEM;
+	snprintf(im->prefix, sizeof(im->prefix), "__%s_", lk->name);
+	im->vaddr = UINT64_MAX;
+	/* Only an exported IFUNC is what dlsym() finds under that name. */
+	if (c->bind != STB_LOCAL && ifunc_resolved(lk, &im->vaddr) == 0) {
+		scan_impls(lk, im);
+		out->vaddr = im->vaddr;
+		out->size = im->best_size;
+		out->ifunc = true;
+		snprintf(out->name, sizeof(out->name), "%s", im->best);
+		ret = 0;
+		goto out;
+	}
+	scan_impls(lk, im);
+	ret = -EOPNOTSUPP;
+	if (!im->n) {
+		snprintf(errbuf, errlen, "'%s' in %s is an IFUNC (its implementation is chosen at "
+			 "run time) and none of its implementations (__%s_*) is known: probe "
+			 "one by name (with the debug symbols of %s installed they are listed)",
+			 symbol, lk->path, lk->name, lk->path);
+		goto out;
+	}
+	used = (size_t)snprintf(errbuf, errlen, "'%s' in %s is an IFUNC (its implementation is "
+				"chosen at run time): probe one of ", symbol, lk->path);
+	for (int i = 0; i < im->n && used < errlen; i++)
+		used += snprintf(errbuf + used, errlen - used, "%s%s", i ? ", " : "", im->names[i]);
+	if (im->more && used < errlen)
+		snprintf(errbuf + used, errlen - used, ", ...");
+out:
+	free(im);
+	return ret;
+}
+
+/* ---- The lookup -------------------------------------------------------------- */
+
+static int parse_symbol(struct lookup *lk, const char *symbol)
+{
+	char *at;
+
+	if (!symbol[0] || strlen(symbol) >= sizeof(lk->name))
+		return -EINVAL;
+	snprintf(lk->name, sizeof(lk->name), "%s", symbol);
+	at = strchr(lk->name, '@');
+	if (!at)
+		return 0;
+	*at++ = '\0';
+	if (*at == '@') {
+		lk->def_only = true;
+		at++;
+	}
+	lk->ver = at;
+	return lk->name[0] && at[0] && !strchr(at, '@') ? 0 : -EINVAL;
+}
+
+int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_elf_symbol *out,
 			    char *errbuf, size_t errlen)
 {
-	struct sym_search s = { .want = symbol, .near_dist = SIZE_MAX };
-	Elf_Scn *scn = NULL;
-	int fd, ret;
-	Elf *elf;
+	struct lookup *lk;
+	struct sym_file *bin;
+	struct cand *c;
+	int ret;
 
+	if (!path || !symbol || !out)
+		return -EINVAL;
+	if (errlen)
+		errbuf[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	lk = calloc(1, sizeof(*lk));
+	if (!lk)
+		return -ENOMEM;
+	lk->path = path;
+	lk->near_dist = SIZE_MAX;
+	for (int i = 0; i < NR_SRC; i++)
+		lk->files[i].fd = -1;
+	ret = parse_symbol(lk, symbol);
+	if (ret) {
+		snprintf(errbuf, errlen, "'%s' is not a symbol: write NAME, NAME@VERSION or "
+			 "NAME@@VERSION", symbol);
+		goto out;
+	}
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	bin = &lk->files[SRC_BINARY];
+	bin->tried = true;
+	bin->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (bin->fd < 0) {
 		ret = -errno;
 		snprintf(errbuf, errlen, "cannot open %s: %s", path, strerror(errno));
-		return ret;
+		goto out;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+	bin->elf = elf_begin(bin->fd, ELF_C_READ_MMAP, NULL);
+	if (!bin->elf || elf_kind(bin->elf) != ELF_K_ELF) {
 		snprintf(errbuf, errlen, "%s is not an ELF file", path);
 		ret = -ENOEXEC;
 		goto out;
 	}
-	/* .symtab first (it has static functions too), then .dynsym. */
-	for (int pass = 0; pass < 2 && !s.found; pass++) {
-		scn = NULL;
-		while ((scn = elf_nextscn(elf, scn)) && !s.found) {
-			GElf_Shdr sh;
-
-			if (gelf_getshdr(scn, &sh) &&
-			    sh.sh_type == (pass == 0 ? SHT_SYMTAB : SHT_DYNSYM))
-				scan_symtab(elf, scn, &s);
-		}
-	}
-	if (!s.found) {
-		size_t limit = strlen(symbol) / 3 + 1;
-
-		if (s.near[0] && s.near_dist <= (limit < 2 ? 2 : limit))
-			snprintf(errbuf, errlen, "no function '%s' in %s (did you mean '%s'?)",
-				 symbol, path, s.near);
-		else
-			snprintf(errbuf, errlen, "no function '%s' in %s", symbol, path);
+	/* The binary's .symtab and .dynsym, then its debug file, then its MiniDebugInfo. */
+	for (int src = 0; src < NR_SRC && !lk->ncands; src++)
+		scan_file(lk, src);
+	if (!lk->ncands) {
+		not_found(lk, symbol, errbuf, errlen);
 		ret = -ENOENT;
 		goto out;
 	}
-	if (s.ifunc) {
-		snprintf(errbuf, errlen, "'%s' in %s is an IFUNC (its implementation is chosen at "
-			 "run time): probe the implementation, e.g. __%s_avx2", symbol, path, symbol);
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
-	ret = vaddr_to_offset(elf, s.sym.st_value, offset);
+	ret = choose(lk, symbol, &c, errbuf, errlen);
 	if (ret)
-		snprintf(errbuf, errlen, "'%s' in %s is in no loadable segment", symbol, path);
+		goto out;
+	out->vaddr = c->vaddr;
+	out->size = c->size;
+	snprintf(out->name, sizeof(out->name), "%s", c->name);
+	if (c->src != SRC_BINARY)
+		snprintf(out->source, sizeof(out->source), "%s", lk->files[c->src].desc);
+	if (c->type == STT_GNU_IFUNC) {
+		ret = resolve_ifunc(lk, c, symbol, out, errbuf, errlen);
+		if (ret)
+			goto out;
+	}
+	/* A debug file's own segments may lie elsewhere: the binary's say where. */
+	ret = vaddr_to_offset(bin->elf, out->vaddr, &out->offset);
+	if (ret)
+		snprintf(errbuf, errlen, "'%s' in %s is in no loadable segment%s", symbol, path,
+			 c->src == SRC_BINARY ? "" : " (its debug file does not match it?)");
 out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	release(lk);
+	free(lk);
+	return ret;
+}
+
+int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offset,
+			    char *errbuf, size_t errlen)
+{
+	struct surf_elf_symbol *sym = malloc(sizeof(*sym));
+	int ret;
+
+	if (!sym)
+		return -ENOMEM;
+	ret = surf_elf__symbol_lookup(path, symbol, sym, errbuf, errlen);
+	if (!ret)
+		*offset = sym->offset;
+	free(sym);
 	return ret;
 }
