@@ -6,6 +6,7 @@
 #ifndef SURF_ELF_H
 #define SURF_ELF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +25,30 @@ int surf_elf__find_binary(const char *bin, int pid, char *path, size_t len);
  * The file offset of function SYMBOL in the ELF at path, as uprobe_events
  * takes it.  On error, errbuf says why (unknown symbol with the closest names,
  * not an ELF file...).
+ *
+ * SYMBOL is a name, "name@VERSION" or "name@@VERSION" (the default version,
+ * which a bare name also means).  A stripped binary's symbols are looked up
+ * in its separate debug file (build-id or .gnu_debuglink, under
+ * $SURF_DEBUG_ROOT/usr/lib/debug) or its MiniDebugInfo (.gnu_debugdata).  An
+ * IFUNC resolves to the implementation this CPU uses when the file is loaded
+ * in the calling process (libc); otherwise it is -EOPNOTSUPP and errbuf lists
+ * the implementations found.
  */
 int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offset,
+			    char *errbuf, size_t errlen);
+
+/* What surf_elf__symbol_lookup found. */
+struct surf_elf_symbol {
+	uint64_t offset;	/* file offset in the binary: what uprobe_events takes */
+	uint64_t vaddr;		/* the function's address in the binary's own layout */
+	uint64_t size;		/* 0 when unknown */
+	bool ifunc;		/* an IFUNC, resolved to the implementation below */
+	char name[128];		/* the function: "memcpy@@GLIBC_2.14", "__strlen_avx2" */
+	char source[4096 + 32];	/* where its symbol was: "" the binary, or its debug file */
+};
+
+/* surf_elf__symbol_offset with the details. */
+int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_elf_symbol *out,
 			    char *errbuf, size_t errlen);
 
 #ifdef __cplusplus

@@ -27,6 +27,7 @@
 
 #include <surf/arch.h>
 #include <surf/types.h>
+#include <surf/usdt.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,7 @@ enum surf_probe_kind {
 	SURF_PROBE_EVENT = 'e',		/* an existing tracepoint */
 	SURF_PROBE_UPROBE = 'P',
 	SURF_PROBE_URETPROBE = 'R',
+	SURF_PROBE_USDT = 'U',		/* a USDT probe (.note.stapsdt) of a user binary */
 };
 
 /* How an argument's value is shown, from its name's prefix (ip_, b16_, B32_...). */
@@ -62,7 +64,7 @@ struct surf_probe_def {
 	char *name;		/* event name, "f0" */
 	char *symbol;		/* p/r: function; P/R: symbol; e: NULL */
 	uint64_t offset;	/* p/P: offset inside the function (sym+OFF) */
-	char *location;		/* p/r: "sym[+off]"; P/R: "/abs/path:0xOFF"; e: "group/event" */
+	char *location;		/* p/r: "sym[+off]"; P/R/U: "/abs/path:0xOFF[(0xSEM)]"; e: "group/event" */
 	char *path;		/* P/R: the binary */
 	char *group;		/* e: tracepoint system */
 	char *event;		/* e: tracepoint name */
@@ -93,6 +95,14 @@ struct surf_expr_env {
 	 */
 	int (*resolve_user)(void *ctx, const char *bin, const char *sym, char *path,
 			    size_t path_len, uint64_t *offset, char *errbuf, size_t errlen);
+	/*
+	 * Resolve a USDT probe BIN:PROVIDER:NAME: the binary's absolute path,
+	 * and the probe (struct surf_usdt_probe, see surf/usdt.h).  NULL: U
+	 * probes are rejected with an error saying so.
+	 */
+	int (*resolve_usdt)(void *ctx, const char *bin, const char *provider, const char *name,
+			    char *path, size_t path_len, struct surf_usdt_probe *probe,
+			    char *errbuf, size_t errlen);
 	/* Types of a user binary (DWARF), NULL when it has none. */
 	struct surf_types *(*user_types)(void *ctx, const char *path);
 	void *ctx;

@@ -75,7 +75,7 @@ const char *surf_usdt_arg__type(const struct surf_usdt_arg *arg);
 
 /*
  * List the probes whose "provider:name" matches glob (NULL: all), one line
- * each, sorted by note order:
+ * per provider:name, in the order of the notes:
  *	provider:name  (N args: <arg text>) [semaphore] [K sites]
  * The number listed, or a negative errno (-ENOEXEC: not an ELF).
  */

@@ -102,6 +102,25 @@ out=$($ST -q -t 1 -p $ul "P libsurftest:surftest_add x=%0->x" 2>&1)
 wait $ul
 if grep -qE 'x=7$' <<<"$out"; then pass library_short_name_with_pid; else fail library_short_name_with_pid "$out"; fi
 
+# USDT: two arguments (an int and a long), and a probe behind a semaphore
+# that the program only fires while a tracer is attached.
+if echo "#include <sys/sdt.h>" | gcc -E -x c - >/dev/null 2>&1; then
+	out=$($ST -q -c "$H/usdtprog 3" "U $H/usdtprog:surftest:tick i=S%0 big=%1" \
+		"U $H/usdtprog:surftest:gated i=%0" 2>&1)
+	ok=1
+	for i in 1 2 3; do
+		grep -qE "f0: \(0x[0-9a-f]+\) i=$i big=$((1000 * i))$" <<<"$out" || ok=0
+		grep -qE "f1: \(0x[0-9a-f]+\) i=$i$" <<<"$out" || ok=0
+	done
+	grep -qx 'enabled=3' <<<"$out" || ok=0
+	if [ $ok = 1 ]; then pass usdt_args_and_semaphore; else fail usdt_args_and_semaphore "$out"; fi
+	[ "$("$H/usdtprog" 2)" = "enabled=0" ] && pass usdt_semaphore_off_untraced ||
+		fail usdt_semaphore_off_untraced "the semaphore stayed set"
+	expect_error usdt_unknown_probe 2 "surftest:nosuch" "" $ST "U $H/usdtprog:surftest:nosuch"
+else
+	skip usdt_args_and_semaphore "sys/sdt.h (systemtap-sdt-dev) is missing"
+fi
+
 # Bad input: a clear error, exit 2, nothing left in uprobe_events.
 expect_error unknown_binary 2 "cannot find the binary or library 'no-such-program'" "" \
 	$ST 'P no-such-program:main'

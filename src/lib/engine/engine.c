@@ -232,7 +232,12 @@ static int open_event(struct surf_engine *e, struct surf_event *ev)
 	attr.inherit = e->opts.inherit;
 	for (int r = 0; r < e->nrings; r++) {
 		for (int t = 0; t < e->ntargets; t++) {
-			int fd = (int)perf_open(&attr, e->targets[t], e->rings[r].cpu);
+			int target = ev->pid_by_filter ? -1 : e->targets[t];
+			int fd;
+
+			if (ev->pid_by_filter && t)
+				break;
+			fd = (int)perf_open(&attr, target, e->rings[r].cpu);
 
 			if (fd < 0) {
 				ret = -errno;
@@ -310,6 +315,27 @@ static int event_finish(struct surf_engine *e, struct surf_event *ev)
 	return open_event(e, ev);
 }
 
+/*
+ * The kernel refuses per-task perf events on a uprobe with a reference
+ * counter (a USDT semaphore): such an event is opened for all processes and
+ * filtered on the pid instead (the pid only: its children are not followed).
+ */
+static int pid_filter_instead(struct surf_engine *e, struct surf_event *ev, const char *rest)
+{
+	char *combined;
+
+	if (e->opts.pid <= 0 || !ev->control || strcmp(ev->control, "uprobe_events") ||
+	    !rest || !strstr(rest, "(0x"))
+		return 0;
+	ev->pid_by_filter = true;
+	if (asprintf(&combined, ev->filter ? "common_pid==%d&&(%s)" : "common_pid==%d",
+		     e->opts.pid, ev->filter) < 0)
+		return -ENOMEM;
+	free(ev->filter);
+	ev->filter = combined;
+	return 0;
+}
+
 static int add_event(struct surf_engine *e, char kind, const char *name, const char *rest,
 		     bool uprobe, const char *filter, const struct surf_probe_def *def,
 		     surf_record_cb cb, void *ctx, struct surf_event **out)
@@ -344,6 +370,9 @@ static int add_event(struct surf_engine *e, char kind, const char *name, const c
 		free(definition);
 		if (ret)
 			return ret;
+		ret = pid_filter_instead(e, ev, rest);
+		if (ret)
+			return ret;
 	}
 	ret = event_finish(e, ev);
 	if (ret)
@@ -357,7 +386,8 @@ int surf_engine__add_probe(struct surf_engine *e, const struct surf_probe_def *d
 			   surf_record_cb cb, void *ctx, struct surf_event **out)
 {
 	char *line, *rest;
-	bool uprobe = def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE;
+	bool uprobe = def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE ||
+		      def->kind == SURF_PROBE_USDT;
 	int ret;
 
 	if (def->kind == SURF_PROBE_EVENT)

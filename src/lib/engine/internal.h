@@ -33,6 +33,7 @@ struct surf_event {
 	void *ctx;
 	const struct surf_probe_def *def;
 	char *filter;
+	bool pid_by_filter;	/* opened for all processes, filtered on opts.pid */
 };
 
 struct ring {

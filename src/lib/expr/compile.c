@@ -565,10 +565,42 @@ static int param_type(struct compile_ctx *cc, const struct ast_value *av, struct
 	return 0;
 }
 
+/* %N of a USDT probe: its N-th argument, as the note describes it. */
+static int usdt_arg(struct compile_ctx *cc, const struct ast_value *av, struct val *v)
+{
+	const struct surf_usdt_probe *u = cc->usdt;
+	const struct surf_usdt_arg *a;
+	static const char *const types[2][9] = {
+		{ NULL, "u8", "u16", NULL, "u32", NULL, NULL, NULL, "u64" },
+		{ NULL, "s8", "s16", NULL, "s32", NULL, NULL, NULL, "s64" },
+	};
+
+	if (av->base_num >= (uint64_t)u->nargs)
+		return fail(cc, -EINVAL, av->base_span, "%s:%s has %d argument%s%s: there is no "
+			    "%%%" PRIu64, u->provider, u->name, u->nargs, u->nargs == 1 ? "" : "s",
+			    u->nargs ? "" : " (use registers or $comm)", av->base_num);
+	a = &u->args[av->base_num];
+	if (!a->fetch[0])
+		return fail(cc, -EOPNOTSUPP, av->base_span, "argument %" PRIu64 " of %s:%s ('%s') "
+			    "has an addressing form uprobes cannot fetch", av->base_num,
+			    u->provider, u->name, u->arg_text);
+	snprintf(v->text, sizeof(v->text), "%s", a->fetch);
+	snprintf(v->what, sizeof(v->what), "%%%" PRIu64, av->base_num);
+	v->where = ADDR_NONE;
+	v->type = (struct cty){ .builtin = a->size > 0 && a->size <= 8 ?
+					   find_builtin(types[a->is_signed][a->size]) : NULL };
+	if (!v->type.builtin)
+		v->type.builtin = find_builtin("u64");
+	return 0;
+}
+
 static int reg_base(struct compile_ctx *cc, const struct ast_value *av, struct val *v)
 {
 	const char *names[64];
 	int idx, n;
+
+	if (av->base == BASE_ARG && cc->kind == SURF_PROBE_USDT)
+		return usdt_arg(cc, av, v);
 
 	if (av->base == BASE_ARG) {
 		if (av->base_num >= (uint64_t)cc->arch->nargs)
@@ -620,7 +652,8 @@ static int compile_base(struct compile_ctx *cc, const struct ast_value *av, stru
 	case BASE_REG:
 		return reg_base(cc, av, v);
 	case BASE_SYM:
-		if (cc->kind == SURF_PROBE_UPROBE || cc->kind == SURF_PROBE_URETPROBE)
+		if (cc->kind == SURF_PROBE_UPROBE || cc->kind == SURF_PROBE_URETPROBE ||
+		    cc->kind == SURF_PROBE_USDT)
 			return fail(cc, -EINVAL, av->base_span, "user probes cannot read kernel "
 				    "symbols; use @0xADDR or a register");
 		v->where = ADDR_SYM;

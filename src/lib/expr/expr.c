@@ -253,6 +253,46 @@ static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
 	return 0;
 }
 
+/* U BIN:PROVIDER:NAME */
+static int setup_usdt(struct compile_ctx *cc, const struct ast_line *al,
+		      const struct surf_expr_env *env, struct surf_probe_def *def,
+		      struct surf_usdt_probe *usdt, struct surf_expr_error *err)
+{
+	const char *t = al->target, *c2 = strrchr(t, ':'), *c1;
+	char path[4096], bin[1024], provider[128], name[128], why[512] = "";
+	int ret;
+
+	c1 = c2 && c2 > t ? memrchr(t, ':', (size_t)(c2 - t)) : NULL;
+	if (!c1 || c1 == t || c2 == c1 + 1 || !c2[1])
+		return expr_error(err, -EINVAL, al->target_span, "a USDT probe is "
+				  "BINARY:PROVIDER:NAME, e.g. ./server:myapp:request");
+	snprintf(bin, sizeof(bin), "%.*s", (int)(c1 - t), t);
+	snprintf(provider, sizeof(provider), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+	snprintf(name, sizeof(name), "%s", c2 + 1);
+	if (!env || !env->resolve_usdt)
+		return expr_error(err, -EOPNOTSUPP, al->target_span, "USDT probes need ELF note "
+				  "resolution, which this build does not provide");
+	ret = env->resolve_usdt(env->ctx, bin, provider, name, path, sizeof(path), usdt, why,
+				sizeof(why));
+	if (ret)
+		return expr_error(err, ret, al->target_span, "%s", why[0] ? why :
+				  "cannot resolve this USDT probe");
+	def->symbol = strdup(c1 + 1);
+	def->path = strdup(path);
+	if (!def->symbol || !def->path)
+		return -ENOMEM;
+	ret = usdt->semaphore_offset ?
+		      asprintf(&def->location, "%s:0x%" PRIx64 "(0x%" PRIx64 ")", path, usdt->offset,
+			       usdt->semaphore_offset) :
+		      asprintf(&def->location, "%s:0x%" PRIx64, path, usdt->offset);
+	if (ret < 0)
+		return -ENOMEM;
+	cc->usdt = usdt;
+	cc->func = def->symbol;
+	cc->binary = def->path;
+	return 0;
+}
+
 /* --- the whole line ---------------------------------------------------------------- */
 
 static int compile_filter(const char *line, const struct ast_line *al, struct surf_probe_def *def,
@@ -281,6 +321,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 	const struct surf_expr_env *env = opts ? opts->env : NULL;
 	struct compile_ctx cc = { .line = line, .types = types, .err = err };
 	char (*event_fields)[64] = NULL;
+	struct surf_usdt_probe *usdt = NULL;
 	struct surf_probe_def *def;
 	struct ast_line al;
 	int ret, nevent = -1;
@@ -324,6 +365,10 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 		event_fields = calloc(MAX_EVENT_FIELDS, sizeof(*event_fields));
 		ret = event_fields ? setup_event(&al, env, def, event_fields, &nevent, err) : -ENOMEM;
 		break;
+	case 'U':
+		usdt = calloc(1, sizeof(*usdt));
+		ret = usdt ? setup_usdt(&cc, &al, env, def, usdt, err) : -ENOMEM;
+		break;
 	default:
 		ret = setup_uprobe(&cc, &al, env, def, err);
 		break;
@@ -345,6 +390,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 	ret = compile_filter(line, &al, def, event_fields, nevent, err);
 out:
 	free(event_fields);
+	free(usdt);
 	expr_free_line(&al);
 	if (ret) {
 		if (err && !err->msg[0])
@@ -390,7 +436,7 @@ char *surf_probe_def__definition(const struct surf_probe_def *def, const char *g
 	buf = malloc(len);
 	if (!buf)
 		return NULL;
-	kind = def->kind == SURF_PROBE_KPROBE || def->kind == SURF_PROBE_UPROBE ? 'p' : 'r';
+	kind = def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE ? 'r' : 'p';
 	p = buf + sprintf(buf, "%c:%s%s%s %s", kind, group ? group : "", group ? "/" : "",
 			  def->name, def->location);
 	for (int i = 0; i < def->nargs; i++)

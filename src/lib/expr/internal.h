@@ -109,7 +109,8 @@ struct compile_ctx {
 	bool have_proto;
 	uint64_t proto;
 	const char *func;
-	const char *binary;		/* P/R: the user binary */
+	const char *binary;		/* P/R/U: the user binary */
+	const struct surf_usdt_probe *usdt;	/* U: the probe's arguments */
 	struct surf_expr_error *err;
 };
 

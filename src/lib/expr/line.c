@@ -166,11 +166,12 @@ int expr_split_line(const char *line, struct ast_line *out, struct surf_expr_err
 	ret = word_end(line, i, &end, err);
 	if (ret)
 		return ret;
-	if (end - i != 1 || !strchr("prePR", line[i]))
+	if (end - i != 1 || !strchr("prePRU", line[i]))
 		return expr_error(err, -EINVAL, span(i, end - i),
 				  "unknown probe kind '%.*s': use p (kernel function entry), "
 				  "r (kernel function return), e (tracepoint), P (user function "
-				  "entry) or R (user function return)", (int)(end - i), line + i);
+				  "entry), R (user function return) or U (USDT probe)",
+				  (int)(end - i), line + i);
 	out->kind = line[i];
 	out->kind_span = span(i, 1);
 
@@ -179,6 +180,7 @@ int expr_split_line(const char *line, struct ast_line *out, struct surf_expr_err
 		return expr_error(err, -EINVAL, span(i, 1), "missing the %s after '%c'",
 				  out->kind == 'e' ? "tracepoint (GROUP/EVENT)" :
 				  out->kind == 'P' || out->kind == 'R' ? "user symbol (BINARY:SYMBOL)" :
+				  out->kind == 'U' ? "USDT probe (BINARY:PROVIDER:NAME)" :
 									"function name",
 				  out->kind);
 	ret = word_end(line, i, &end, err);

@@ -371,8 +371,9 @@ static void put_probe_location(struct surf_out *o, struct line *l, const struct 
 	int ip = surf_event__field(ev, "__probe_ip");
 	int func = surf_event__field(ev, "__probe_func");
 	int ret_ip = surf_event__field(ev, "__probe_ret_ip");
-	bool user = surf_event__def(ev) && (surf_event__def(ev)->kind == SURF_PROBE_UPROBE ||
-					    surf_event__def(ev)->kind == SURF_PROBE_URETPROBE);
+	const struct surf_probe_def *def = surf_event__def(ev);
+	bool user = def && (def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE ||
+			    def->kind == SURF_PROBE_USDT);
 
 	putc_(l, '(');
 	if (ip >= 0) {
@@ -519,7 +520,8 @@ static void put_json(struct surf_out *o, struct line *l, const struct surf_recor
 	puts_(l, ",\"group\":");
 	put_json_str(l, surf_event__group(ev), strlen(surf_event__group(ev)));
 	probe_ip = surf_event__field(ev, "__probe_ip");
-	if (probe_ip >= 0 && !(def && (def->kind == SURF_PROBE_UPROBE))) {
+	if (probe_ip >= 0 && !(def && (def->kind == SURF_PROBE_UPROBE ||
+				       def->kind == SURF_PROBE_USDT))) {
 		struct line loc = { .len = 0 };
 
 		put_ksym(o, &loc, surf_record__int(rec, probe_ip), true);

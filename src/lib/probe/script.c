@@ -16,7 +16,8 @@
 
 static bool is_uprobe(const struct surf_probe_def *def)
 {
-	return def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE;
+	return def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE ||
+	       def->kind == SURF_PROBE_USDT;
 }
 
 /* Single-quote for the shell: ' becomes '\''. */

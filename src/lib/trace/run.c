@@ -101,6 +101,22 @@ static int resolve_user(void *ctx, const char *bin, const char *sym, char *path,
 	return surf_elf__symbol_offset(path, sym, offset, errbuf, errlen);
 }
 
+static int resolve_usdt(void *ctx, const char *bin, const char *provider, const char *name,
+			char *path, size_t path_len, struct surf_usdt_probe *probe, char *errbuf,
+			size_t errlen)
+{
+	const struct run *r = ctx;
+	const struct surf_arch *arch = r->o->arch ? surf_arch__find(r->o->arch) : NULL;
+	int ret = surf_elf__find_binary(bin, r->o->pid, path, path_len);
+
+	if (ret) {
+		snprintf(errbuf, errlen, "cannot find the binary or library '%s'", bin);
+		return ret;
+	}
+	return surf_usdt__find(path, provider, name, arch ? arch : surf_arch__host(), probe,
+			       errbuf, errlen);
+}
+
 /* The DWARF types of a user binary, opened once; NULL when it has none. */
 static struct surf_types *user_types(void *ctx, const char *path)
 {
@@ -127,6 +143,7 @@ static int compile_all(struct run *r)
 		.sz = sizeof(topts), .btf_path = o->btf_path, .vmlinux_path = o->vmlinux_path,
 	};
 	struct surf_expr_env env = { .event_fields = event_fields, .resolve_user = resolve_user,
+				       .resolve_usdt = resolve_usdt,
 				       .user_types = user_types };
 	struct surf_expr_opts eopts = { .sz = sizeof(eopts), .env = &env };
 	int ret, status = 0;
@@ -232,6 +249,16 @@ static int spawn_command(struct run *r)
 		/* EOF without a byte: the tracer gave up; do not run the command. */
 		if (read(gate[0], &c, 1) != 1)
 			_exit(127);
+		/*
+		 * A simple command replaces the shell ("exec"), so that the pid we
+		 * trace is the command's own: per-pid filters then see it.
+		 */
+		if (!strpbrk(r->o->command, ";&|<>()$`\\\"'*?[]{}~#\n=")) {
+			char *cmd;
+
+			if (asprintf(&cmd, "exec %s", r->o->command) > 0)
+				execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		}
 		execl("/bin/sh", "sh", "-c", r->o->command, (char *)NULL);
 		_exit(127);
 	}

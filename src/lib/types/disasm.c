@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -151,12 +152,26 @@ static int open_cs(const GElf_Ehdr *eh, csh *h, const char **arch)
 	return 0;
 }
 
+/* An operand that is only an address: "0x1180" (x86), "#0x1180" (aarch64). */
+static bool branch_target(const char *op, uint64_t *target)
+{
+	char *end;
+
+	if (*op == '#')
+		op++;
+	if (strncmp(op, "0x", 2))
+		return false;
+	errno = 0;
+	*target = strtoull(op, &end, 16);
+	return !errno && !*end;
+}
+
 static void print_insns(csh h, cs_insn *insn, const char *symbol, const uint8_t *code,
 			size_t size, uint64_t addr, size_t step, FILE *out)
 {
 	const uint8_t *p = code;
 	size_t left = size, n;
-	uint64_t pc = addr;
+	uint64_t pc = addr, target;
 	char off[32], hex[160];
 	int offw = snprintf(off, sizeof(off), "<+%zu>", size);
 	int hexw = (int)strlen(symbol) + snprintf(off, sizeof(off), "+0x%zx", size);
@@ -169,10 +184,13 @@ static void print_insns(csh h, cs_insn *insn, const char *symbol, const uint8_t 
 		snprintf(hex, sizeof(hex), "%s+0x%" PRIx64, symbol, at - addr);
 		fprintf(out, "%-*s  %-*s  0x%" PRIx64 ":  ", offw, off, hexw, hex, at);
 		if (cs_disasm_iter(h, &p, &left, &pc, insn)) {
-			if (insn->op_str[0])
-				fprintf(out, "%-7s %s\n", insn->mnemonic, insn->op_str);
-			else
-				fprintf(out, "%s\n", insn->mnemonic);
+			fprintf(out, insn->op_str[0] ? "%-7s %s" : "%s", insn->mnemonic,
+				insn->op_str);
+			/* A branch inside the function: where to, as a probe names it. */
+			if (branch_target(insn->op_str, &target) && target >= addr &&
+			    target < addr + size)
+				fprintf(out, " <%s+0x%" PRIx64 ">", symbol, target - addr);
+			fputc('\n', out);
 			continue;
 		}
 		/* Not an instruction capstone knows: one byte (x86) or word on. */

@@ -5,12 +5,32 @@
  * PT_LOAD segment that holds it (value - p_vaddr + p_offset): right for PIE,
  * non-PIE and -z separate-code layouts alike, where "value - first executable
  * p_vaddr" (the original tool's formula) is not.
+ *
+ * A symbol is looked for in the binary's .symtab and .dynsym, then, for a
+ * stripped binary, in the .symtab of its separate debug file or of its
+ * MiniDebugInfo (debuginfo.c).  An address found there is the same as in the
+ * binary, but only the binary's own program headers turn it into a file
+ * offset: a debug file's segments need not lie where the binary's do.
+ *
+ * "name@VERSION" and "name@@VERSION" pick one version of a symbol (from the
+ * "@" in a .symtab name, or .gnu.version for .dynsym); a bare name is the
+ * default version.  Aliases (one address, several names) are one function;
+ * a global function wins over static ones of the same name.
+ *
+ * An IFUNC (glibc's strlen, memcpy...) is a resolver that picks an
+ * implementation when the program is linked at run time.  When the file is
+ * loaded in this process (libc always is), dlsym() has the dynamic linker run
+ * that resolver on this CPU, which gives the implementation a process on this
+ * machine calls; otherwise the error lists the implementations, __NAME_*.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <libelf.h>
 #include <limits.h>
+#include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +41,7 @@
 #include <surf/elf.h>
 
 #include "sys/util.h"
+#include "types/debuginfo.h"
 
 static bool is_file(const char *path)
 {
@@ -318,6 +339,14 @@ static void add_cand(struct lookup *lk, int src, const GElf_Sym *sym, const char
 	snprintf(c->name, sizeof(c->name), "%s", display);
 }
 
+/* How far a name may be from the one asked for to be suggested. */
+static size_t near_limit(const char *name)
+{
+	size_t limit = strlen(name) / 3 + 1;
+
+	return limit < 2 ? 2 : limit;
+}
+
 static void suggest(struct lookup *lk, const char *name, size_t len)
 {
 	size_t want = strlen(lk->name), d;
@@ -327,7 +356,7 @@ static void suggest(struct lookup *lk, const char *name, size_t len)
 		return;
 	memcpy(base, name, len);
 	base[len] = '\0';
-	d = surf_edit_distance(lk->name, base);
+	d = surf_edit_distance_max(lk->name, base, near_limit(lk->name));
 	if (d < lk->near_dist) {
 		lk->near_dist = d;
 		snprintf(lk->near, sizeof(lk->near), "%s", base);
@@ -466,8 +495,12 @@ static void list_cands(const struct lookup *lk, bool primary, char *buf, size_t 
 
 		if (c->primary != primary)
 			continue;
-		used += snprintf(buf + used, len - used, "%s%s at 0x%" PRIx64, used ? ", " : "",
-				 c->name, c->vaddr);
+		if (strcmp(c->name, lk->name))
+			used += snprintf(buf + used, len - used, "%s%s at 0x%" PRIx64,
+					 used ? ", " : "", c->name, c->vaddr);
+		else
+			used += snprintf(buf + used, len - used, "%s0x%" PRIx64, used ? ", " : "",
+					 c->vaddr);
 	}
 }
 
@@ -502,20 +535,19 @@ static int choose(struct lookup *lk, const char *symbol, struct cand **out, char
 		snprintf(errbuf, errlen, "'%s' in %s has no default version: name one of %s",
 			 symbol, lk->path, list);
 	else
-		snprintf(errbuf, errlen, "'%s' in %s is ambiguous: %d functions have that name (%s)",
-			 symbol, lk->path, n, list);
+		snprintf(errbuf, errlen, "'%s' in %s is ambiguous: %d functions have that name "
+			 "(at %s)", symbol, lk->path, n, list);
 	return -EINVAL;
 }
 
 static void not_found(struct lookup *lk, const char *symbol, char *errbuf, size_t errlen)
 {
-	size_t limit = strlen(lk->name) / 3 + 1;
 	const char *why = lk->had_symtab ? "" : " (it is stripped and no debug file was found)";
 
 	if (lk->vers[0])
-		snprintf(errbuf, errlen, "no function '%s' in %s (there is %s)", symbol, lk->path,
+		snprintf(errbuf, errlen, "no function '%s' in %s (found: %s)", symbol, lk->path,
 			 lk->vers);
-	else if (lk->near[0] && lk->near_dist <= (limit < 2 ? 2 : limit))
+	else if (lk->near[0] && lk->near_dist <= near_limit(lk->name))
 		snprintf(errbuf, errlen, "no function '%s' in %s (did you mean '%s'?)", symbol,
 			 lk->path, lk->near);
 	else
@@ -582,7 +614,7 @@ out:
 }
 
 struct impls {
-	char prefix[160];		/* "__strlen_" */
+	char prefix[264];		/* "__strlen_" */
 	uint64_t vaddr;			/* the chosen implementation */
 	char best[128];			/* its name */
 	uint64_t best_size;

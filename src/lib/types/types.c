@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "types/debuginfo.h"
 #include "types/provider.h"
 
 #define DEFAULT_SYSFS_BTF "/sys/kernel/btf"
@@ -61,8 +62,18 @@ int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts
 	} else if (opts && opts->vmlinux_path) {
 		ret = open_vmlinux_path(types, opts->vmlinux_path);
 	} else if (opts && opts->elf_path) {
+		char debug[4096];
+
 		ret = surf_dwarf_view_open(&types->main, opts->elf_path);
 		snprintf(types->describe, sizeof(types->describe), "DWARF in %s", opts->elf_path);
+		/* A stripped binary: its DWARF may be in a separate debug file. */
+		if (ret == -ENODATA &&
+		    !surf_debuginfo_find(opts->elf_path, debug, sizeof(debug)) &&
+		    !surf_dwarf_view_open(&types->main, debug)) {
+			ret = 0;
+			snprintf(types->describe, sizeof(types->describe), "DWARF in %.240s (for %.240s)",
+				 debug, opts->elf_path);
+		}
 	} else {
 		ret = surf_btf_view_open_vmlinux(&types->main, sysfs);
 		snprintf(types->describe, sizeof(types->describe), "BTF in %s/vmlinux", sysfs);

@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tests for separate debug information (src/lib/types/debuginfo.c) and the
+ * symbol lookup built on it (src/lib/types/elfsym.c).
+ *
+ * tests/fixtures/debuginfo_prog.c is built with -g, PIE and non-PIE, into a
+ * scratch directory, and its symbols and DWARF moved out the ways the
+ * distributions do it: objcopy --only-keep-debug plus --add-gnu-debuglink, a
+ * debug file under $SURF_DEBUG_ROOT/usr/lib/debug/.build-id, and Fedora's
+ * MiniDebugInfo (.gnu_debugdata).  The unstripped copy is the reference:
+ * every stripped variant must give the same file offsets, and the DWARF of
+ * the debug file must describe the function's parameters.  The versioned
+ * symbol and IFUNC tests use this machine's libc; an oracle program built
+ * without the sanitizers says which IFUNC implementation the dynamic linker
+ * picks here.  Without a C compiler or binutils the tests skip.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <surf/elf.h>
+#include <surf/types.h>
+
+#include "test.h"
+#include "types/debuginfo.h"
+
+#define PROG_SRC	"tests/fixtures/debuginfo_prog.c"
+#define IFUNC_SRC	"tests/fixtures/debuginfo_ifunc.c"
+#define ORACLE_SRC	"tests/fixtures/debuginfo_oracle.c"
+
+static struct {
+	bool tried;
+	const char *skip;
+	char dir[512];		/* scratch directory (its real path) */
+	char root[600];		/* $SURF_DEBUG_ROOT for these tests */
+	char srcdir[512];	/* the fixtures */
+} fx;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void fx_cleanup(void)
+{
+	if (fx.dir[0])
+		nftw(fx.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Run a shell command; its chatter goes to a log in the scratch directory. */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[4 * PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd + 2, sizeof(cmd) - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd) - PATH_MAX)
+		return -1;
+	memcpy(cmd, "{ ", 2);
+	snprintf(cmd + 2 + n, sizeof(cmd) - 2 - n, "; } >>'%s/cmd.log' 2>&1", fx.dir);
+	return system(cmd);
+}
+
+static bool find_fixtures(void)
+{
+	const char *srcdir = getenv("SURF_SRCDIR");
+	char path[PATH_MAX], real[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/" PROG_SRC, srcdir ? srcdir : ".");
+	if (!realpath(path, real) || strlen(real) >= sizeof(fx.srcdir))
+		return false;
+	*strrchr(real, '/') = '\0';
+	memcpy(fx.srcdir, real, strlen(real) + 1);
+	return true;
+}
+
+static bool fx_setup(void)
+{
+	char tmp[] = "/tmp/surf-debuginfo-XXXXXX", real[PATH_MAX];
+
+	if (fx.tried)
+		return !fx.skip;
+	fx.tried = true;
+	if (!find_fixtures()) {
+		fx.skip = "cannot find " PROG_SRC " (run from the top or set SURF_SRCDIR)";
+		return false;
+	}
+	if (!mkdtemp(tmp) || !realpath(tmp, real) || strlen(real) >= sizeof(fx.dir)) {
+		fx.skip = "mkdtemp failed";
+		return false;
+	}
+	memcpy(fx.dir, real, strlen(real) + 1);
+	atexit(fx_cleanup);
+	snprintf(fx.root, sizeof(fx.root), "%s/root", fx.dir);
+	if (run("mkdir -p '%s/usr/lib/debug'", fx.root) ||
+	    run("command -v cc && command -v objcopy && command -v strip && command -v readelf")) {
+		fx.skip = "no C compiler or binutils (cc, objcopy, strip, readelf)";
+		return false;
+	}
+	return true;
+}
+
+/* Each test runs with SURF_DEBUG_ROOT at the scratch root, then puts it back. */
+static void with_root(void (*body)(void))
+{
+	const char *old = getenv(SURF_DEBUG_ROOT_ENV);
+	char *saved = old ? strdup(old) : NULL;
+
+	setenv(SURF_DEBUG_ROOT_ENV, fx.root, 1);
+	body();
+	if (saved)
+		setenv(SURF_DEBUG_ROOT_ENV, saved, 1);
+	else
+		unsetenv(SURF_DEBUG_ROOT_ENV);
+	free(saved);
+}
+
+static const char *const pie_flags[2] = { "-fno-pie -no-pie", "-fPIE -pie" };
+static const char *const pie_names[2] = { "nopie", "pie" };
+
+/*
+ * Build the fixture into <dir>/<name>-<pie>/: "prog" (to be stripped by the
+ * caller) and "ref", the same file left as it is.  The directory goes to dir.
+ */
+static int build_prog(const char *name, int pie, const char *ldflags, char *dir, size_t len)
+{
+	const char *fl = pie_flags[pie];
+
+	snprintf(dir, len, "%s/%s-%s", fx.dir, name, pie_names[pie]);
+	if (run("mkdir -p '%s'", dir) ||
+	    run("cc -g -O0 %s -c -DDEBUGINFO_PART2 -o '%s/part2.o' '%s/debuginfo_prog.c'", fl,
+		dir, fx.srcdir) ||
+	    run("cc -g -O0 %s %s -o '%s/prog' '%s/debuginfo_prog.c' '%s/part2.o'", fl, ldflags,
+		dir, fx.srcdir, dir) ||
+	    run("cp '%s/prog' '%s/ref'", dir, dir))
+		return -1;
+	return 0;
+}
+
+static const char *const funcs[] = { "debuginfo_sum", "debuginfo_local", "main",
+				     "debuginfo_other" };
+
+/* Every function has the offset it has in the unstripped reference. */
+static bool same_offsets(const char *dir, const char *want_source)
+{
+	char prog[PATH_MAX], ref[PATH_MAX], err[512];
+	struct surf_elf_symbol sym;
+	uint64_t want;
+
+	snprintf(prog, sizeof(prog), "%s/prog", dir);
+	snprintf(ref, sizeof(ref), "%s/ref", dir);
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
+		int ret = surf_elf__symbol_offset(ref, funcs[i], &want, err, sizeof(err));
+
+		if (ret) {
+			test_fail(__FILE__, __LINE__, "%s in %s: %d %s", funcs[i], ref, ret, err);
+			return false;
+		}
+		ret = surf_elf__symbol_lookup(prog, funcs[i], &sym, err, sizeof(err));
+		if (ret || sym.offset != want || !strstr(sym.source, want_source)) {
+			test_fail(__FILE__, __LINE__, "%s in %s: %d %s: offset 0x%llx want 0x%llx, "
+				  "source '%s' want '%s'", funcs[i], prog, ret, err,
+				  (unsigned long long)sym.offset, (unsigned long long)want,
+				  sym.source, want_source);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The stripped program really lost its symbols: its .symtab is gone. */
+static bool stripped(const char *dir)
+{
+	return run("! readelf -SW '%s/prog' | grep -q ' \\.symtab '", dir) == 0 &&
+	       run("! readelf -SW '%s/prog' | grep -q ' \\.debug_info '", dir) == 0;
+}
+
+/* debuginfo_sum(struct debuginfo_point *p, int scale), from the debug file. */
+static bool has_param_types(const char *prog, const char *want_describe)
+{
+	struct surf_types_opts opts = { .sz = sizeof(opts), .elf_path = prog };
+	struct surf_typeview *view;
+	struct surf_types *t = NULL;
+	struct surf_param param;
+	struct surf_type ty;
+	uint64_t proto;
+	bool ok = false;
+	int ret;
+
+	ret = surf_types__open(&t, &opts);
+	if (ret) {
+		test_fail(__FILE__, __LINE__, "surf_types__open(%s): %d", prog, ret);
+		return false;
+	}
+	if (!strstr(surf_types__describe(t), want_describe)) {
+		test_fail(__FILE__, __LINE__, "describe '%s' lacks '%s'", surf_types__describe(t),
+			  want_describe);
+		goto out;
+	}
+	if (surf_types__find_func(t, "debuginfo_sum", &view, &proto) ||
+	    surf_typeview__type(view, proto, &ty) || ty.kind != SURF_TYPE_FUNC || ty.vlen != 2 ||
+	    surf_typeview__param(view, proto, 0, &param) || !param.name ||
+	    strcmp(param.name, "p") || surf_typeview__type(view, param.type, &ty) ||
+	    ty.kind != SURF_TYPE_PTR || surf_typeview__type(view, ty.ref, &ty) ||
+	    ty.kind != SURF_TYPE_STRUCT || !ty.name || strcmp(ty.name, "debuginfo_point") ||
+	    ty.size != 16 || surf_typeview__param(view, proto, 1, &param) ||
+	    surf_typeview__type(view, param.type, &ty) || ty.kind != SURF_TYPE_INT ||
+	    ty.size != 4 || !ty.is_signed) {
+		test_fail(__FILE__, __LINE__, "debuginfo_sum's parameters not found in %s",
+			  surf_types__describe(t));
+		goto out;
+	}
+	ok = true;
+out:
+	surf_types__close(t);
+	return ok;
+}
+
+static void debuglink_body(void)
+{
+	char dir[1024], prog[PATH_MAX], found[PATH_MAX], want[PATH_MAX], err[512];
+	uint64_t off;
+
+	for (int pie = 0; pie < 2; pie++) {
+		CHECK(build_prog("link", pie, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
+		CHECK(run("objcopy --only-keep-debug '%s/prog' '%s/prog.debug'", dir, dir) == 0);
+		CHECK(run("objcopy --strip-debug --strip-unneeded --add-gnu-debuglink='%s/prog.debug'"
+			  " '%s/prog'", dir, dir) == 0);
+		CHECK(stripped(dir));
+		snprintf(prog, sizeof(prog), "%s/prog", dir);
+
+		/* Beside the binary. */
+		snprintf(want, sizeof(want), "%s/prog.debug", dir);
+		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, 0);
+		CHECK_STR(found, want);
+		if (!same_offsets(dir, want) || !has_param_types(prog, want))
+			return;
+
+		/* In its .debug/ subdirectory. */
+		snprintf(want, sizeof(want), "%s/.debug/prog.debug", dir);
+		CHECK(run("mkdir -p '%s/.debug' && mv '%s/prog.debug' '%s'", dir, dir, want) == 0);
+		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, 0);
+		CHECK_STR(found, want);
+		if (!same_offsets(dir, want))
+			return;
+
+		/* Under <root>/usr/lib/debug/<the binary's directory>/. */
+		snprintf(found, sizeof(found), "%s", want);
+		snprintf(want, sizeof(want), "%s/usr/lib/debug%s/prog.debug", fx.root, dir);
+		CHECK(run("mkdir -p '%s/usr/lib/debug%s' && mv '%s' '%s'", fx.root, dir, found,
+			  want) == 0);
+		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, 0);
+		CHECK_STR(found, want);
+		if (!same_offsets(dir, want) || !has_param_types(prog, want))
+			return;
+
+		/* A debug file whose CRC does not match is not this binary's. */
+		CHECK(run("printf x >> '%s'", want) == 0);
+		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOENT);
+		CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_local", &off, err, sizeof(err)),
+			  ==, -ENOENT);
+		CHECK_CONTAINS(err, "no debug file was found");
+	}
+}
+
+TEST(test_debuginfo_debuglink)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(debuglink_body);
+}
+
+static void build_id_body(void)
+{
+	char dir[1024], prog[PATH_MAX], found[PATH_MAX], want[PATH_MAX], id[128];
+	FILE *f;
+
+	for (int pie = 0; pie < 2; pie++) {
+		CHECK(build_prog("buildid", pie, "-Wl,--build-id=sha1", dir, sizeof(dir)) == 0);
+		CHECK(run("readelf -n '%s/prog' | sed -n 's/.*Build ID: *//p' > '%s/id'", dir,
+			  dir) == 0);
+		snprintf(prog, sizeof(prog), "%s/id", dir);
+		f = fopen(prog, "r");
+		CHECK(f);
+		id[0] = '\0';
+		if (!fgets(id, sizeof(id), f))
+			id[0] = '\0';
+		fclose(f);
+		id[strcspn(id, "\n")] = '\0';
+		CHECK_INT(strlen(id), ==, 40);
+		snprintf(want, sizeof(want), "%s/usr/lib/debug/.build-id/%.2s/%s.debug", fx.root,
+			 id, id + 2);
+		CHECK(run("mkdir -p '%s/usr/lib/debug/.build-id/%.2s'", fx.root, id) == 0);
+		CHECK(run("objcopy --only-keep-debug '%s/prog' '%s'", dir, want) == 0);
+		CHECK(run("strip --strip-all '%s/prog'", dir) == 0);
+		CHECK(stripped(dir));
+		snprintf(prog, sizeof(prog), "%s/prog", dir);
+		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, 0);
+		CHECK_STR(found, want);
+		if (!same_offsets(dir, want) || !has_param_types(prog, want))
+			return;
+	}
+}
+
+TEST(test_debuginfo_build_id)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(build_id_body);
+}
+
+/* Fedora's MiniDebugInfo, made as its find-debuginfo does. */
+static int make_minidebug(const char *d)
+{
+	return run("cd '%s' && nm -D prog --format=posix --defined-only | awk '{ print $1 }' "
+		   "| sort > dynsyms", d) ||
+	       run("cd '%s' && nm prog --format=posix --defined-only | awk '{ if ($2 == \"T\" "
+		   "|| $2 == \"t\" || $2 == \"D\") print $1 }' | sort > funcsyms", d) ||
+	       run("cd '%s' && comm -13 dynsyms funcsyms > keep", d) ||
+	       run("cd '%s' && objcopy --only-keep-debug prog debug", d) ||
+	       run("cd '%s' && objcopy -S --remove-section .gdb_index --remove-section .comment "
+		   "--keep-symbols=keep debug mini", d) ||
+	       run("cd '%s' && strip --strip-all -R .comment prog", d) ||
+	       run("cd '%s' && xz mini && objcopy --add-section .gnu_debugdata=mini.xz prog", d);
+}
+
+static void minidebug_body(void)
+{
+	struct surf_types_opts opts = { .sz = sizeof(opts) };
+	char dir[1024], prog[PATH_MAX], found[PATH_MAX], err[512];
+	struct surf_types *t = NULL;
+	uint64_t off;
+
+	if (run("command -v xz && command -v nm && command -v comm"))
+		SKIP("no xz (xz-utils), nm or comm to make a MiniDebugInfo");
+	for (int pie = 0; pie < 2; pie++) {
+		CHECK(build_prog("mini", pie, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
+		CHECK(make_minidebug(dir) == 0);
+		CHECK(stripped(dir));
+		CHECK(run("readelf -SW '%s/prog' | grep -q ' \\.gnu_debugdata '", dir) == 0);
+		snprintf(prog, sizeof(prog), "%s/prog", dir);
+		/* Nothing else to find: the symbols can only come from .gnu_debugdata. */
+		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOENT);
+		if (!same_offsets(dir, ".gnu_debugdata"))
+			return;
+		/* MiniDebugInfo has no DWARF. */
+		opts.elf_path = prog;
+		CHECK_INT(surf_types__open(&t, &opts), ==, -ENODATA);
+		CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_sun", &off, err, sizeof(err)),
+			  ==, -ENOENT);
+		CHECK_CONTAINS(err, "did you mean 'debuginfo_sum'");
+	}
+}
+
+TEST(test_debuginfo_minidebug)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(minidebug_body);
+}
+
+static void minidebug_api_body(void)
+{
+	char dir[1024], prog[PATH_MAX];
+	struct surf_minidebug md;
+	Elf *elf;
+	int fd;
+
+	if (run("command -v xz && command -v nm && command -v comm"))
+		SKIP("no xz (xz-utils), nm or comm to make a MiniDebugInfo");
+	CHECK(build_prog("miniapi", 1, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
+	snprintf(prog, sizeof(prog), "%s/ref", dir);
+	elf_version(EV_CURRENT);
+	fd = open(prog, O_RDONLY);
+	CHECK(fd >= 0);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	/* No .gnu_debugdata in the unstripped file. */
+	CHECK_INT(surf_debuginfo_minidebug(elf, &md), ==, -ENODATA);
+	elf_end(elf);
+	close(fd);
+	/* Not xz at all: refused, nothing leaked. */
+	CHECK(run("cd '%s' && head -c 64 ref > junk && objcopy --add-section .gnu_debugdata=junk "
+		  "ref bad", dir) == 0);
+	snprintf(prog, sizeof(prog), "%s/bad", dir);
+	fd = open(prog, O_RDONLY);
+	CHECK(fd >= 0);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	CHECK_INT(surf_debuginfo_minidebug(elf, &md), ==, -EBADMSG);
+	elf_end(elf);
+	close(fd);
+}
+
+TEST(test_debuginfo_minidebug_errors)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(minidebug_api_body);
+}
+
+static void names_body(void)
+{
+	char dir[1024], prog[PATH_MAX], err[512];
+	uint64_t off;
+
+	CHECK(build_prog("names", 1, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
+	snprintf(prog, sizeof(prog), "%s/ref", dir);
+	/* Two static functions of one name in two files: which one is meant? */
+	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_twin", &off, err, sizeof(err)), ==,
+		  -EINVAL);
+	CHECK_CONTAINS(err, "ambiguous: 2 functions");
+	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_sun", &off, err, sizeof(err)), ==,
+		  -ENOENT);
+	CHECK_CONTAINS(err, "did you mean 'debuginfo_sum'");
+	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_sum@", &off, err, sizeof(err)), ==,
+		  -EINVAL);
+	CHECK_INT(surf_elf__symbol_offset(prog, "@@V1", &off, err, sizeof(err)), ==, -EINVAL);
+	/* An unversioned executable has no debuginfo_sum@V1. */
+	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_sum@V1", &off, err, sizeof(err)), ==,
+		  -ENOENT);
+	/* The same through the debug file of a stripped copy. */
+	CHECK(run("cd '%s' && objcopy --only-keep-debug prog prog.debug && objcopy --strip-all "
+		  "--add-gnu-debuglink=prog.debug prog", dir) == 0);
+	snprintf(prog, sizeof(prog), "%s/prog", dir);
+	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_twin", &off, err, sizeof(err)), ==,
+		  -EINVAL);
+	CHECK_CONTAINS(err, "ambiguous");
+	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_locl", &off, err, sizeof(err)), ==,
+		  -ENOENT);
+	CHECK_CONTAINS(err, "did you mean 'debuginfo_local'");
+}
+
+TEST(test_debuginfo_names)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(names_body);
+}
+
+/* ---- libc: versions and IFUNCs ------------------------------------------- */
+
+static int libc_path(char *path, size_t len)
+{
+	return surf_elf__find_binary("libc", 0, path, len);
+}
+
+static uint64_t offset_of(const char *path, const char *sym, int *ret)
+{
+	char err[512];
+	uint64_t off = 0;
+
+	*ret = surf_elf__symbol_offset(path, sym, &off, err, sizeof(err));
+	if (*ret)
+		printf("  %s: %s\n", sym, err);
+	return off;
+}
+
+TEST(test_debuginfo_libc_versions)
+{
+	char libc[PATH_MAX], err[512];
+	uint64_t plain, off;
+	int ret;
+
+	if (libc_path(libc, sizeof(libc)))
+		SKIP("no libc found");
+#if !defined(__x86_64__)
+	SKIP("the versions checked are x86_64 glibc's");
+#endif
+	plain = offset_of(libc, "memcpy", &ret);
+	CHECK_INT(ret, ==, 0);
+	CHECK_INT(offset_of(libc, "memcpy@@GLIBC_2.14", &ret), ==, plain);
+	CHECK_INT(ret, ==, 0);
+	CHECK_INT(offset_of(libc, "memcpy@GLIBC_2.14", &ret), ==, plain);
+	CHECK_INT(ret, ==, 0);
+	/* The old memcpy of glibc 2.2.5 is another function. */
+	off = offset_of(libc, "memcpy@GLIBC_2.2.5", &ret);
+	CHECK_INT(ret, ==, 0);
+	CHECK(off != plain);
+	CHECK_INT(surf_elf__symbol_offset(libc, "memcpy@@GLIBC_2.2.5", &off, err, sizeof(err)), ==,
+		  -ENOENT);
+	CHECK_CONTAINS(err, "memcpy@@GLIBC_2.14");
+	CHECK_CONTAINS(err, "memcpy@GLIBC_2.2.5");
+	CHECK_INT(surf_elf__symbol_offset(libc, "memcpy@GLIBC_9.9", &off, err, sizeof(err)), ==,
+		  -ENOENT);
+	/* Two versions, one function: aliases are no ambiguity. */
+	plain = offset_of(libc, "pthread_rwlock_wrlock", &ret);
+	CHECK_INT(ret, ==, 0);
+	CHECK_INT(offset_of(libc, "pthread_rwlock_wrlock@GLIBC_2.2.5", &ret), ==, plain);
+	CHECK_INT(ret, ==, 0);
+	CHECK_INT(offset_of(libc, "pthread_rwlock_wrlock@@GLIBC_2.34", &ret), ==, plain);
+	CHECK_INT(ret, ==, 0);
+	CHECK_INT(surf_elf__symbol_offset(libc, "memcpyy", &off, err, sizeof(err)), ==, -ENOENT);
+	CHECK_CONTAINS(err, "did you mean 'memcpy'");
+}
+
+/* What the oracle says about name: the file and the address. */
+static bool oracle(const char *name, char *file, size_t flen, uint64_t *vaddr)
+{
+	char path[PATH_MAX], line[PATH_MAX + 64], n[64], f[PATH_MAX];
+	unsigned long long v;
+	bool found = false;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/oracle.txt", fx.dir);
+	in = fopen(path, "r");
+	if (!in)
+		return false;
+	while (!found && fgets(line, sizeof(line), in))
+		if (sscanf(line, "%63s %4095s %llx", n, f, &v) == 3 && !strcmp(n, name)) {
+			snprintf(file, flen, "%s", f);
+			*vaddr = v;
+			found = true;
+		}
+	fclose(in);
+	return found;
+}
+
+static void libc_ifunc_body(void)
+{
+	static const char *const names[] = { "strlen", "memcpy" };
+	char libc[PATH_MAX], file[PATH_MAX], err[512], debug[PATH_MAX], prefix[64];
+	struct surf_elf_symbol sym;
+	bool dbg;
+	uint64_t vaddr;
+
+	if (libc_path(libc, sizeof(libc)))
+		SKIP("no libc found");
+	if (run("cc -O0 -fno-builtin -o '%s/oracle' '%s/debuginfo_oracle.c' && '%s/oracle' > "
+		"'%s/oracle.txt'", fx.dir, fx.srcdir, fx.dir, fx.dir))
+		SKIP("cannot build or run the IFUNC oracle");
+	/* The real system's debug files here: libc6-dbg names the implementations. */
+	unsetenv(SURF_DEBUG_ROOT_ENV);
+	dbg = surf_debuginfo_find(libc, debug, sizeof(debug)) == 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		CHECK(oracle(names[i], file, sizeof(file), &vaddr));
+		if (!realpath(file, debug) || strcmp(debug, libc))
+			SKIP("the oracle's %s is in %s, not %s", names[i], file, libc);
+		CHECK_INT(surf_elf__symbol_lookup(libc, names[i], &sym, err, sizeof(err)), ==, 0);
+		CHECK(sym.ifunc);
+		CHECK_INT(sym.vaddr, ==, vaddr);
+		snprintf(prefix, sizeof(prefix), "__%s_", names[i]);
+		if (dbg && strncmp(sym.name, prefix, strlen(prefix)))
+			CHECK_STR(sym.name, prefix);
+		printf("  %s is %s here (0x%llx)\n", names[i], sym.name[0] ? sym.name : "?",
+		       (unsigned long long)sym.offset);
+	}
+}
+
+TEST(test_debuginfo_libc_ifunc)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(libc_ifunc_body);
+}
+
+static void ifunc_list_body(void)
+{
+	char so[PATH_MAX], err[512];
+	struct surf_elf_symbol sym, impl;
+	uint64_t off;
+	void *h;
+
+	snprintf(so, sizeof(so), "%s/libpick.so", fx.dir);
+	CHECK(run("cc -g -O0 -fPIC -shared -o '%s' '%s/debuginfo_ifunc.c'", so, fx.srcdir) == 0);
+	/* Not loaded here: no resolver is run, the implementations are listed. */
+	CHECK_INT(surf_elf__symbol_offset(so, "debuginfo_pick", &off, err, sizeof(err)), ==,
+		  -EOPNOTSUPP);
+	CHECK_CONTAINS(err, "IFUNC");
+	CHECK_CONTAINS(err, "probe one of __debuginfo_pick_avx2, __debuginfo_pick_sse2");
+	CHECK(!strstr(err, "__debuginfo_pick_ifunc"));
+	/* Loaded (RTLD_NOW runs the resolver): the implementation it chose. */
+	h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	CHECK(h);
+	CHECK_INT(surf_elf__symbol_lookup(so, "debuginfo_pick", &sym, err, sizeof(err)), ==, 0);
+	CHECK_INT(surf_elf__symbol_lookup(so, "__debuginfo_pick_sse2", &impl, err, sizeof(err)), ==,
+		  0);
+	dlclose(h);
+	CHECK(sym.ifunc);
+	CHECK_STR(sym.name, "__debuginfo_pick_sse2");
+	CHECK_INT(sym.offset, ==, impl.offset);
+}
+
+TEST(test_debuginfo_ifunc_list)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(ifunc_list_body);
+}
+
+/* A binary with neither debug file nor MiniDebugInfo: plain answers, no crash. */
+static void none_body(void)
+{
+	char dir[1024], prog[PATH_MAX], found[PATH_MAX];
+	struct surf_types_opts opts = { .sz = sizeof(opts) };
+	struct surf_types *t = NULL;
+
+	/* A build-id of its own: the same build elsewhere would share the sha1. */
+	CHECK(build_prog("none", 0, "-Wl,--build-id=0x0123456789abcdef0123", dir,
+			 sizeof(dir)) == 0);
+	CHECK(run("strip --strip-all '%s/prog'", dir) == 0);
+	snprintf(prog, sizeof(prog), "%s/prog", dir);
+	CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOENT);
+	opts.elf_path = prog;
+	CHECK_INT(surf_types__open(&t, &opts), ==, -ENODATA);
+	snprintf(prog, sizeof(prog), "%s/nothing-here", dir);
+	CHECK(surf_debuginfo_find(prog, found, sizeof(found)) < 0);
+	snprintf(prog, sizeof(prog), "%s/id-less", dir);
+	CHECK(run("echo 'not an ELF' > '%s'", prog) == 0);
+	CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOEXEC);
+}
+
+TEST(test_debuginfo_none)
+{
+	if (!fx_setup())
+		SKIP("%s", fx.skip);
+	with_root(none_body);
+}

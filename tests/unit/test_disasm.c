@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tests for src/lib/types/disasm.c and elflist.c, on
+ * tests/fixtures/usdt_disasm.c built at test time (with -rdynamic, so that
+ * its functions are in .symtab and .dynsym both), with binutils' objdump
+ * and readelf as the oracle, and on this machine's libc; then an aarch64
+ * shared object when clang and ld.lld can build one.
+ *
+ * A CHECK returns from the function it is in, so the listings are freed by
+ * the TEST body around a helper that does the checking.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include <surf/disasm.h>
+#include <surf/elf.h>
+#include <surf/elflist.h>
+
+#include "test.h"
+
+#define DISASM_FIXTURE "tests/fixtures/usdt_disasm.c"
+#define A64_FIXTURE "tests/fixtures/usdt_a64.c"
+
+static struct {
+	bool tried;
+	const char *skip;
+	char dir[64];
+	char bin[PATH_MAX], obj[PATH_MAX], src[PATH_MAX];
+} dx;
+
+static int dsh(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
+static int dsh(const char *fmt_, ...)
+{
+	char cmd[4 * PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt_);
+	n = vsnprintf(cmd, sizeof(cmd), fmt_, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd) - 64)
+		return -1;
+	snprintf(cmd + n, sizeof(cmd) - n, " 2>>'%s/cc.log'", dx.dir);
+	return system(cmd);
+}
+
+/* A command's whole output, malloc'ed; NULL when it fails. */
+static char *doutput(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
+static char *doutput(const char *fmt_, ...)
+{
+	char cmd[4 * PATH_MAX], *buf = NULL;
+	size_t len = 0, got;
+	char chunk[4096];
+	va_list ap;
+	FILE *f, *m;
+
+	va_start(ap, fmt_);
+	vsnprintf(cmd, sizeof(cmd), fmt_, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	while (m && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, got, m);
+	if (m)
+		fclose(m);
+	if (pclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void dx_cleanup(void)
+{
+	if (dx.dir[0])
+		dsh("rm -rf '%s'", dx.dir);
+}
+
+static bool dx_setup(void)
+{
+	const char *srcdir = getenv("SURF_SRCDIR");
+	char rel[PATH_MAX];
+
+	if (dx.tried)
+		return !dx.skip;
+	dx.tried = true;
+	snprintf(rel, sizeof(rel), "%s%s%s", srcdir ? srcdir : "", srcdir ? "/" : "",
+		 DISASM_FIXTURE);
+	if (!realpath(rel, dx.src)) {
+		dx.skip = "cannot find " DISASM_FIXTURE " (run from the top or set SURF_SRCDIR)";
+		return false;
+	}
+	strcpy(dx.dir, "/tmp/surf-disasm-XXXXXX");
+	if (!mkdtemp(dx.dir)) {
+		dx.skip = "mkdtemp failed";
+		dx.dir[0] = '\0';
+		return false;
+	}
+	atexit(dx_cleanup);
+	snprintf(dx.bin, sizeof(dx.bin), "%s/prog", dx.dir);
+	snprintf(dx.obj, sizeof(dx.obj), "%s/prog.o", dx.dir);
+	if (dsh("cc -O1 -rdynamic -o '%s' '%s'", dx.bin, dx.src) ||
+	    dsh("cc -O1 -c -o '%s' '%s'", dx.obj, dx.src)) {
+		dx.skip = "cannot build " DISASM_FIXTURE " (no C compiler?)";
+		return false;
+	}
+	if (dsh("command -v objdump >/dev/null && command -v readelf >/dev/null")) {
+		dx.skip = "objdump and readelf (binutils) are needed as the oracle";
+		return false;
+	}
+	return true;
+}
+
+#define NEED_FIXTURE()                                                         \
+	do {                                                                   \
+		if (!dx_setup())                                               \
+			SKIP("%s", dx.skip);                                   \
+	} while (0)
+
+/* Value and size of a symbol, from readelf -sW. */
+static bool sym_info(const char *path, const char *name, uint64_t *value, uint64_t *size)
+{
+	char *out = doutput("readelf -sW '%s'", path), *line, *save = NULL;
+	bool found = false;
+
+	if (!out)
+		return false;
+	for (line = strtok_r(out, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char sym[128];
+		unsigned idx;
+
+		if (sscanf(line, " %u: %" SCNx64 " %" SCNu64 " %*s %*s %*s %*s %127s", &idx,
+			   value, size, sym) == 4 && !strcmp(sym, name))
+			found = true;
+	}
+	free(out);
+	return found;
+}
+
+/* A vaddr as a file offset, through readelf -lW's LOAD lines. */
+static uint64_t file_offset(const char *path, uint64_t vaddr)
+{
+	char *out = doutput("readelf -lW '%s'", path), *line, *save = NULL;
+	uint64_t off = UINT64_MAX;
+
+	if (!out)
+		return off;
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long o, v, pa, fs;
+
+		if (sscanf(line, " LOAD 0x%llx 0x%llx 0x%llx 0x%llx", &o, &v, &pa, &fs) == 4 &&
+		    vaddr >= v && vaddr < v + fs) {
+			off = vaddr - v + o;
+			break;
+		}
+	}
+	free(out);
+	return off;
+}
+
+static char *disasm(const char *path, const char *symbol, int *ret, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	*ret = -ENOMEM;
+	if (!f)
+		return NULL;
+	*ret = surf_disasm__print(path, symbol, f, err, errlen);
+	fclose(f);
+	return buf;
+}
+
+/* Instruction addresses of objdump -d lines "  114a:\t41 54 \tpush %r12" (two tabs). */
+static int objdump_addrs(const char *oracle, uint64_t *addrs, int max)
+{
+	int n = 0;
+
+	for (const char *q = oracle; *q && n < max;) {
+		const char *eol = strchr(q, '\n') ? strchr(q, '\n') : q + strlen(q);
+		const char *tab = memchr(q, '\t', (size_t)(eol - q));
+		unsigned long long a;
+
+		if (tab && memchr(tab + 1, '\t', (size_t)(eol - tab - 1)) &&
+		    sscanf(q, " %llx:", &a) == 1)
+			addrs[n++] = a;
+		q = *eol ? eol + 1 : eol;
+	}
+	return n;
+}
+
+/*
+ * The listing of usdt_disasm_func against objdump's: the same instruction
+ * addresses, from +0 to the symbol's end, and a ret among them.
+ */
+static void check_listing(const char *listing, const char *oracle, uint64_t value,
+			  uint64_t size)
+{
+	uint64_t want[256];
+	int nwant = objdump_addrs(oracle, want, 256), lines = 0;
+	const char *p = listing;
+	bool ret = false;
+
+	CHECK_INT(nwant, >, 5);
+	CHECK(!strncmp(p, "# usdt_disasm_func in ", 22));
+	p = strchr(p, '\n') + 1;
+	CHECK(!strncmp(p, "<+0> ", 5));
+	for (; *p; p = strchr(p, '\n') + 1) {
+		unsigned long long off, addr;
+		char hex[64], want_hex[64];
+
+		if (sscanf(p, "<+%llu> %63s 0x%llx:", &off, hex, &addr) != 3)
+			test_fail(__FILE__, __LINE__, "bad line: %.60s", p);
+		CHECK(sscanf(p, "<+%llu> %63s 0x%llx:", &off, hex, &addr) == 3);
+		CHECK_INT(addr, ==, value + off);
+		snprintf(want_hex, sizeof(want_hex), "usdt_disasm_func+0x%llx", off);
+		CHECK_STR(hex, want_hex);
+		CHECK_INT(lines, <, nwant);
+		CHECK_INT(addr, ==, want[lines]);
+		CHECK(off < size);
+		/* Compiled code decodes whole: a cut instruction would show as (bad). */
+		CHECK(strncmp(strstr(p, ":  ") + 3, "(bad)", 5));
+		if (strstr(p, "ret") && strstr(p, "ret") < strchr(p, '\n'))
+			ret = true;
+		lines++;
+	}
+	/* As many as objdump has in [value, value + size): the whole size. */
+	CHECK_INT(lines, ==, nwant);
+	CHECK(ret);
+}
+
+TEST(disasm_function)
+{
+	uint64_t value, size;
+	char err[256], *s, *oracle;
+	int ret;
+
+	NEED_FIXTURE();
+	CHECK(sym_info(dx.bin, "usdt_disasm_func", &value, &size));
+	CHECK(size > 0);
+	s = disasm(dx.bin, "usdt_disasm_func", &ret, err, sizeof(err));
+	oracle = doutput("objdump -d --start-address=0x%" PRIx64 " --stop-address=0x%" PRIx64
+			 " '%s'", value, value + size, dx.bin);
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", err);
+	if (s && oracle && !ret)
+		check_listing(s, oracle, value, size);
+	free(s);
+	free(oracle);
+	CHECK_INT(ret, ==, 0);
+}
+
+TEST(disasm_object_and_static)
+{
+	char err[256], *s;
+	int ret;
+
+	NEED_FIXTURE();
+	/* A static function, from .symtab. */
+	s = disasm(dx.bin, "helper", &ret, err, sizeof(err));
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", err);
+	if (!ret)
+		ret = strstr(s, "\n<+0> ") && strstr(s, "ret") ? 0 : -1;
+	free(s);
+	CHECK_INT(ret, ==, 0);
+	/* A relocatable object: values are section offsets. */
+	s = disasm(dx.obj, "usdt_disasm_func", &ret, err, sizeof(err));
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", err);
+	if (!ret)
+		ret = strstr(s, "<+0> ") && strstr(s, "ret") ? 0 : -1;
+	free(s);
+	CHECK_INT(ret, ==, 0);
+}
+
+TEST(disasm_errors)
+{
+	char err[256], *s;
+	int ret;
+
+	NEED_FIXTURE();
+	s = disasm(dx.bin, "usdt_disasm_fun", &ret, err, sizeof(err));
+	free(s);
+	CHECK_INT(ret, ==, -ENOENT);
+	CHECK_CONTAINS(err, "did you mean 'usdt_disasm_func'");
+	s = disasm(dx.bin, "usdt_disasm_nosize", &ret, err, sizeof(err));
+	free(s);
+	CHECK_INT(ret, ==, -ENODATA);
+	CHECK_CONTAINS(err, "no size");
+	s = disasm(dx.bin, "usdt_disasm_data", &ret, err, sizeof(err));
+	free(s);
+	CHECK_INT(ret, ==, -EINVAL);
+	CHECK_CONTAINS(err, "not a function");
+	s = disasm(dx.src, "main", &ret, err, sizeof(err));
+	CHECK(s && !*s);	/* nothing printed on error */
+	free(s);
+	CHECK_INT(ret, ==, -ENOEXEC);
+	CHECK_CONTAINS(err, "not an ELF");
+}
+
+static char *symbols(const char *path, const char *glob, int *ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	*ret = -ENOMEM;
+	if (!f)
+		return NULL;
+	*ret = surf_elf__print_symbols(path, glob, f);
+	fclose(f);
+	return buf;
+}
+
+/* Each line "name  0xOFF  size": sorted, once each, right offsets. */
+static void check_symbols(const char *s, int n)
+{
+	char prev[128] = "";
+	const char *p = s;
+	uint64_t value, size;
+	int lines = 0;
+	bool func = false, helper = false;
+
+	for (; *p; p = strchr(p, '\n') + 1) {
+		char name[128], off[32];
+		unsigned long long sz, o;
+
+		CHECK(sscanf(p, "%127s %31s %llu", name, off, &sz) == 3);
+		CHECK(strcmp(prev, name) < 0);
+		CHECK(!strstr(name, "usdt_disasm_data"));
+		snprintf(prev, sizeof(prev), "%s", name);
+		if (!strcmp(name, "usdt_disasm_func") || !strcmp(name, "helper")) {
+			CHECK(sym_info(dx.bin, name, &value, &size));
+			CHECK(sscanf(off, "0x%llx", &o) == 1);
+			CHECK_INT(sz, ==, size);
+			CHECK_INT(o, ==, file_offset(dx.bin, value));
+			func |= name[0] == 'u';
+			helper |= name[0] == 'h';
+		}
+		lines++;
+	}
+	CHECK_INT(lines, ==, n);
+	CHECK(func && helper);
+}
+
+TEST(elf_symbols_fixture)
+{
+	char *s;
+	int n;
+
+	NEED_FIXTURE();
+	s = symbols(dx.bin, NULL, &n);
+	CHECK(s);
+	if (n > 0)
+		check_symbols(s, n);
+	free(s);
+	CHECK_INT(n, >, 3);
+	s = symbols(dx.bin, "usdt_disasm_*", &n);
+	CHECK(s);
+	n = (n == 2 && strstr(s, "usdt_disasm_func ") && strstr(s, "usdt_disasm_nosize ")) ? 2 : -n;
+	free(s);
+	CHECK_INT(n, ==, 2);
+	s = symbols(dx.src, NULL, &n);
+	free(s);
+	CHECK_INT(n, ==, -ENOEXEC);
+}
+
+TEST(elf_symbols_libc)
+{
+	char libc[PATH_MAX], *s, *line;
+	int n;
+
+	if (surf_elf__find_binary("libc", 0, libc, sizeof(libc)))
+		SKIP("no libc found");
+	s = symbols(libc, "strlen", &n);
+	CHECK(s);
+	line = strstr(s, "strlen ");
+	n = n == 1 && line == s && strstr(s, "  ifunc\n") ? 1 : -1;
+	if (n != 1)
+		test_fail(__FILE__, __LINE__, "strlen in %s:\n%s", libc, s);
+	free(s);
+	CHECK_INT(n, ==, 1);
+	s = symbols(libc, "str*", &n);
+	CHECK(s);
+	free(s);
+	CHECK_INT(n, >, 10);
+}
+
+TEST(disasm_aarch64)
+{
+	char so[PATH_MAX + 16], src[PATH_MAX], rel[PATH_MAX], err[256], *s, *p;
+	const char *srcdir = getenv("SURF_SRCDIR");
+	uint64_t value, size;
+	int ret, lines = 0;
+	bool last_ret = false;
+
+	NEED_FIXTURE();
+	snprintf(rel, sizeof(rel), "%s%s%s", srcdir ? srcdir : "", srcdir ? "/" : "",
+		 A64_FIXTURE);
+	if (!realpath(rel, src))
+		SKIP("cannot find " A64_FIXTURE);
+	snprintf(so, sizeof(so), "%s/a64.so", dx.dir);
+	if (dsh("echo '#include <sys/sdt.h>' | cc -x c -fsyntax-only - && "
+		"clang --target=aarch64-linux-gnu -O2 -fPIC -I/usr/include/$(cc -print-multiarch) "
+		"-c -o '%s/a64.o' '%s' && ld.lld -shared -o '%s' '%s/a64.o'", dx.dir, src, so,
+		dx.dir))
+		SKIP("clang, ld.lld and <sys/sdt.h> cannot build an aarch64 object");
+	CHECK(sym_info(so, "usdt_a64_func", &value, &size));
+	s = disasm(so, "usdt_a64_func", &ret, err, sizeof(err));
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", err);
+	for (p = s && !ret ? strchr(s, '\n') + 1 : ""; *p; p = strchr(p, '\n') + 1) {
+		unsigned long long off;
+
+		if (sscanf(p, "<+%llu>", &off) != 1 || off != 4ULL * (unsigned)lines)
+			break;
+		last_ret = !strncmp(strstr(p, ":  ") + 3, "ret", 3);
+		lines++;
+	}
+	ret = ret ? ret : (!s || !strstr(s, ": aarch64, ")) ? -1 : 0;
+	free(s);
+	CHECK_INT(ret, ==, 0);
+	/* Fixed 4-byte instructions: size / 4 lines, from +0, ending in ret. */
+	CHECK_INT(lines, ==, size / 4);
+	CHECK(last_ret);
+}
