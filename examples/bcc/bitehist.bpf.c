@@ -11,7 +11,6 @@
  * this tool small and quick to start.
  */
 #include "lbc.h"
-#include "hist.bpf.h"
 
 struct block_rq_issue_args {
 	u64 common;		/* common_type, common_flags, ..., common_pid */
@@ -21,12 +20,12 @@ struct block_rq_issue_args {
 	u32 bytes;
 };
 
-LBC_ARRAY(dist, u32, u64, HIST_SLOTS);
+LBC_HIST(dist, 64);
 
 SEC("tracepoint/block/block_rq_issue")
 int bite_issue(struct block_rq_issue_args *args)
 {
-	hist_add(dist, args->bytes / 1024);
+	lbc_hist_log2_add(&dist, args->bytes / 1024);
 	return 0;
 }
 

@@ -8,20 +8,18 @@
  * syscalls:sys_exit_read.  The start time is kept per thread.
  */
 #include "lbc.h"
-#include "hist.bpf.h"
-#include "vfsreadlat.h"
 
 LBC_HASH(start, u32, u64, 10240);
-LBC_ARRAY(dist, u32, u64, HIST_SLOTS);
-LBC_ARRAY(settings, u32, struct vfsreadlat_config, 1);
+LBC_HIST(dist, 64);
+
+const volatile u32 targ_tgid = 0;	/* only this process (-p); 0: every process */
 
 static __always_inline int read_entry(void)
 {
 	u64 id = bpf_get_current_pid_tgid(), ts;
-	u32 tid = (u32)id, zero = 0;
-	struct vfsreadlat_config *cfg = bpf_map_lookup_elem(&settings, &zero);
+	u32 tid = (u32)id;
 
-	if (cfg && cfg->tgid && cfg->tgid != id >> 32)
+	if (targ_tgid && targ_tgid != id >> 32)
 		return 0;
 	ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&start, &tid, &ts, BPF_ANY);
@@ -35,7 +33,7 @@ static __always_inline int read_return(void)
 
 	if (!tsp)
 		return 0;
-	hist_add(dist, (bpf_ktime_get_ns() - *tsp) / 1000);
+	lbc_hist_log2_add(&dist, (bpf_ktime_get_ns() - *tsp) / 1000);
 	bpf_map_delete_elem(&start, &tid);
 	return 0;
 }

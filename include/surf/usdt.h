@@ -51,8 +51,9 @@ struct surf_usdt_probe {
  * says the file has no USDT probes).  -ENOEXEC: not an ELF.  -EOPNOTSUPP: an
  * argument has no uprobe fetch form (a scaled index "-96(%rbp,%rax,8)", an
  * SSE register...): *out is still complete, that argument's fetch is "", and
- * errbuf names the first such argument, so a caller whose expression does not
- * use it may go ahead.
+ * errbuf names the first such argument ("USDT p:n arg1 '8@-96(%rbp,%rax,8)':
+ * ...", counted from 0), so a caller whose expression does not use it may go
+ * ahead.
  *
  * With nsites > 1 only the first site is described: one uprobe per site is
  * not done yet.

@@ -12,7 +12,11 @@ if [ "$(id -u)" != 0 ]; then
 fi
 [ -d $TFS/events ] || mount -t tracefs nodev $TFS 2>/dev/null
 
-our_groups() { cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u; }
+# Groups left behind: those of processes that are gone (live ones are other runs').
+our_groups() {
+	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u |
+		while read -r g; do kill -0 "${g#surftrace_}" 2>/dev/null || echo "$g"; done
+}
 group_of() { echo "surftrace_$1"; }
 wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
 	local end=$((SECONDS + $1)); shift
@@ -93,7 +97,7 @@ $H/tuprobe 1000000 5 >/dev/null & tp=$!
 $ST -q -t 1.5 "P $H/tuprobe:func v=%0" >"$TMP/a" 2>&1 & a=$!
 $ST -q -t 1.5 "P $H/tuprobe:func v=%0" >"$TMP/b" 2>&1 & b=$!
 wait_for 5 bash -c "[ \$(grep -c surftrace_ $TFS/uprobe_events) -ge 2 ]"
-groups=$(our_groups | wc -l)
+groups=$(grep -cE "surftrace_($a|$b)/" $TFS/uprobe_events)
 wait $a $b
 kill $tp; wait $tp 2>/dev/null
 na=$(grep -c 'f0:' "$TMP/a"); nb=$(grep -c 'f0:' "$TMP/b")

@@ -12,7 +12,11 @@ if [ "$(id -u)" != 0 ]; then
 	skip uprobes "needs root to create uprobes"; summary; exit
 fi
 [ -d $TFS/events ] || mount -t tracefs nodev $TFS 2>/dev/null
-our_groups() { grep -o 'surftrace_[0-9]*' $TFS/uprobe_events 2>/dev/null | sort -u; }
+# Groups left behind: those of processes that are gone (live ones are other runs').
+our_groups() {
+	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u |
+		while read -r g; do kill -0 "${g#surftrace_}" 2>/dev/null || echo "$g"; done
+}
 clean_before=$(our_groups)
 
 # The seed's tuprobe: every event carries v, a = 2v, b = 3v; the return value 6v.
@@ -101,6 +105,26 @@ sleep 0.1
 out=$($ST -q -t 1 -p $ul "P libsurftest:surftest_add x=%0->x" 2>&1)
 wait $ul
 if grep -qE 'x=7$' <<<"$out"; then pass library_short_name_with_pid; else fail library_short_name_with_pid "$out"; fi
+
+# A stripped binary with a separate debug file (.gnu_debuglink): symbols and
+# DWARF types come from the debug file, offsets from the binary.
+cp "$H/tstruct" "$TMP/tstruct-stripped"
+objcopy --only-keep-debug "$TMP/tstruct-stripped" "$TMP/tstruct-stripped.debug"
+objcopy --strip-all --add-gnu-debuglink="$TMP/tstruct-stripped.debug" "$TMP/tstruct-stripped"
+if ! nm "$TMP/tstruct-stripped" 2>/dev/null | grep -q probe_me; then
+	out=$($ST -q -c "$TMP/tstruct-stripped 2" "P $TMP/tstruct-stripped:probe_me c=%0->count n=%0->in->name" 2>&1)
+	if grep -qE 'c=10 n="item-1"$' <<<"$out" && grep -qE 'c=20 n="item-2"$' <<<"$out"; then
+		pass stripped_with_debug_file
+	else fail stripped_with_debug_file "$out"; fi
+else fail stripped_with_debug_file "strip left the symbol in place"; fi
+
+# Versioned symbols and IFUNCs of libc.
+a=$($ST -S 'P libc:memcpy@@GLIBC_2.14' 2>&1 | grep uprobe_events)
+b=$($ST -S 'P libc:memcpy' 2>&1 | grep uprobe_events)
+if [ -n "$a" ] && [ "$a" = "$b" ]; then pass versioned_symbol; else fail versioned_symbol "$a" "$b"; fi
+out=$($ST -S 'P libc:strlen s=%0' 2>&1)
+if grep -q "libc.so.6:0x[0-9a-f]* s=" <<<"$out"; then pass ifunc_resolved
+else fail ifunc_resolved "$out"; fi
 
 # USDT: two arguments (an int and a long), and a probe behind a semaphore
 # that the program only fires while a tracer is attached.

@@ -236,8 +236,8 @@ static void debuglink_body(void)
 	for (int pie = 0; pie < 2; pie++) {
 		CHECK(build_prog("link", pie, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
 		CHECK(run("objcopy --only-keep-debug '%s/prog' '%s/prog.debug'", dir, dir) == 0);
-		CHECK(run("objcopy --strip-debug --strip-unneeded --add-gnu-debuglink='%s/prog.debug'"
-			  " '%s/prog'", dir, dir) == 0);
+		CHECK(run("objcopy --strip-debug --strip-unneeded "
+			  "--add-gnu-debuglink='%s/prog.debug' '%s/prog'", dir, dir) == 0);
 		CHECK(stripped(dir));
 		snprintf(prog, sizeof(prog), "%s/prog", dir);
 

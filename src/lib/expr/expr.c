@@ -107,7 +107,8 @@ static int split_symbol(const struct ast_line *al, char *sym, size_t symlen, uin
 	if (!n || n >= symlen)
 		return expr_error(err, -EINVAL, al->target_span, "expected a function name");
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '.')
+		if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '.' &&
+		    !(t[i] == '@' && strchr("PRU", al->kind)))
 			return expr_error(err, -EINVAL, sub(al->target_span, i, 1),
 					  "'%c' cannot be part of a function name", t[i]);
 	memcpy(sym, t, n);
@@ -245,6 +246,8 @@ static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
 	if (env->user_types) {
 		struct surf_types *ut = env->user_types(env->ctx, path);
 
+		/* DWARF knows memcpy, not memcpy@@GLIBC_2.14. */
+		sym[strcspn(sym, "@")] = '\0';
 		if (ut && surf_types__find_func(ut, sym, &cc->view, &cc->proto) == 0) {
 			cc->types = ut;
 			cc->have_proto = true;

@@ -646,7 +646,7 @@ static int fill_probe(struct usdt_file *uf, const char *path, const struct note 
 			arg->fetch[0] = '\0';
 			if (!first_bad) {
 				first_bad = ret;
-				snprintf(errbuf, errlen, "USDT %s:%s argument %d %s", n->provider,
+				snprintf(errbuf, errlen, "USDT %s:%s arg%d %s", n->provider,
 					 n->name, out->nargs - 1, why);
 			}
 		}

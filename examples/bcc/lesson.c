@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lesson.c - see lesson.h. */
+#include "lesson.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t lesson_exiting;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	lesson_exiting = 1;
+}
+
+void lesson_handle_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: interrupt poll() and read() */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void lesson_stop_after(unsigned int seconds)
+{
+	if (seconds)
+		alarm(seconds);
+}
+
+/* ---- loading --------------------------------------------------------- */
+
+struct clcc_struct *lesson_open(const char *tool)
+{
+	char so[PATH_MAX];
+	struct clcc_struct *p;
+
+	snprintf(so, sizeof(so), "%s.so", tool);
+	p = clcc_init(so);
+	if (!p)
+		fprintf(stderr, "%s: cannot open %s (%s): it is built by `make` next to %s\n",
+			tool, so, strerror(errno), tool);
+	return p;
+}
+
+int lesson_load(struct clcc_struct *p, const char *tool, bool verbose)
+{
+	int err = p->init(verbose ? 3 : -1, 0);
+
+	if (err) {
+		fprintf(stderr, "%s: cannot load the BPF program: %s\n", tool, strerror(-err));
+		if (geteuid() != 0)
+			fprintf(stderr, "%s: loading BPF programs needs root (CAP_BPF and CAP_PERFMON)\n",
+				tool);
+	}
+	return err;
+}
+
+int lesson_set_global(struct clcc_struct *p, const char *tool, const char *name,
+		      const void *val, size_t size)
+{
+	int err = clcc_set_global(p, name, val, size);
+
+	if (err)
+		fprintf(stderr, "%s: cannot set %s in the BPF program: %s\n", tool, name,
+			strerror(-err));
+	return err;
+}
+
+int lesson_map(struct clcc_struct *p, const char *tool, const char *name)
+{
+	int id = p->get_maps_id((char *)name);
+
+	if (id < 0)
+		fprintf(stderr, "%s: the BPF program has no map '%s'\n", tool, name);
+	return id;
+}
+
+int lesson_attach_tp(struct clcc_struct *p, const char *tool, const char *func,
+		     const char *tracepoint)
+{
+	char category[64];
+	const char *colon = strchr(tracepoint, ':');
+	int err;
+
+	if (!colon || (size_t)(colon - tracepoint) >= sizeof(category)) {
+		fprintf(stderr, "%s: bad tracepoint '%s'\n", tool, tracepoint);
+		return -EINVAL;
+	}
+	memcpy(category, tracepoint, colon - tracepoint);
+	category[colon - tracepoint] = '\0';
+	err = p->attach_tracepoint(func, category, colon + 1);
+	if (err)
+		fprintf(stderr, "%s: cannot attach to tracepoint %s: %s\n", tool, tracepoint,
+			strerror(-err));
+	return err;
+}
+
+int lesson_attach_kprobe(struct clcc_struct *p, const char *tool, const char *func,
+			 const char *sym, bool retprobe)
+{
+	int err = retprobe ? p->attach_kretprobe(func, sym) : p->attach_kprobe(func, sym);
+
+	if (err)
+		fprintf(stderr, "%s: cannot attach a %s to %s: %s\n", tool,
+			retprobe ? "kretprobe" : "kprobe", sym, strerror(-err));
+	return err;
+}
+
+void lesson_close(struct clcc_struct *p)
+{
+	if (p)
+		clcc_deinit(p);	/* exit()s first */
+}
+
+/* ---- kernel function names ------------------------------------------- */
+
+/* The first symbol of /proc/kallsyms accepted by match(name, want). */
+static int kallsyms_find(bool (*match)(const char *, const char *), const char *want,
+			 char *buf, size_t len)
+{
+	char line[512], sym[256];
+	FILE *f = fopen("/proc/kallsyms", "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %255s", sym) == 1 && match(sym, want)) {
+			snprintf(buf, len, "%s", sym);
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+static bool same(const char *sym, const char *want)
+{
+	return strcmp(sym, want) == 0;
+}
+
+int lesson_syscall_fnname(const char *name, char *buf, size_t len)
+{
+	static const char *const prefixes[] = { "__x64_sys_", "__arm64_sys_", "__se_sys_", "sys_" };
+	char want[128];
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		snprintf(want, sizeof(want), "%s%s", prefixes[i], name);
+		if (kallsyms_find(same, want, buf, len) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* sym is want, or want followed by a compiler suffix: ".isra.0", ".constprop.0"... */
+static bool same_or_clone(const char *sym, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncmp(sym, want, n) == 0 && (sym[n] == '\0' || sym[n] == '.');
+}
+
+int lesson_kernel_function(const char *name, char *buf, size_t len)
+{
+	static const char *const lists[] = {
+		"/sys/kernel/tracing/available_filter_functions",
+		"/sys/kernel/debug/tracing/available_filter_functions",
+	};
+	char line[512], sym[256];
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		FILE *f = fopen(lists[i], "re");
+		bool found = false;
+
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%255s", sym) == 1 && same_or_clone(sym, name)) {
+				snprintf(buf, len, "%s", sym);
+				found = true;
+			}
+		fclose(f);
+		if (found)
+			return 0;
+	}
+	return kallsyms_find(same_or_clone, name, buf, len);
+}
+
+/* ---- options --------------------------------------------------------- */
+
+struct lesson_env lesson_env;
+
+static const struct argp_option common_opts[] = {
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: at Ctrl-C)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's messages while loading", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{ 0 },
+};
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'd':
+		lesson_env.duration = (unsigned int)lesson_parse_long(state, "duration", arg, 1,
+								       366L * 86400);
+		return 0;
+	case 'v':
+		lesson_env.verbose = true;
+		return 0;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+const struct argp lesson_argp = { common_opts, common_parse, NULL, NULL, NULL, NULL, NULL };
+
+long lesson_parse_long(struct argp_state *state, const char *what, const char *arg,
+		       long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		argp_error(state, "invalid %s '%s': want a whole number from %ld to %ld", what,
+			   arg, min, max);
+	return v;
+}
+
+/* ---- the trace pipe -------------------------------------------------- */
+
+static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+
+static int tracefs_open(const char *file, int flags)
+{
+	char path[PATH_MAX];
+	int fd = -1;
+
+	for (int pass = 0; pass < 2 && fd < 0; pass++) {
+		for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]) && fd < 0; i++) {
+			snprintf(path, sizeof(path), "%s/%s", tracefs_dirs[i], file);
+			fd = open(path, flags | O_CLOEXEC);
+		}
+		/* Not mounted yet: mount it where the kernel expects it. */
+		if (fd < 0 && pass == 0 && errno == ENOENT &&
+		    mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)
+			break;
+	}
+	return fd;
+}
+
+int trace_pipe_open(struct trace_pipe *tp, const char *tool)
+{
+	char on = '1', drain[4096];
+	int fd;
+
+	tp->len = 0;
+	tp->fd = tracefs_open("trace_pipe", O_RDONLY | O_NONBLOCK);
+	if (tp->fd < 0) {
+		int err = -errno;
+
+		fprintf(stderr, "%s: cannot open the trace pipe: %s (is tracefs mounted on "
+			"/sys/kernel/tracing?)\n", tool, strerror(-err));
+		return err;
+	}
+	while (read(tp->fd, drain, sizeof(drain)) > 0)
+		;
+	fd = tracefs_open("tracing_on", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, &on, 1) == 1 && on == '0')
+			fprintf(stderr, "%s: warning: tracing is off (tracing_on is 0): bpf_printk "
+				"output is dropped; echo 1 > /sys/kernel/tracing/tracing_on\n", tool);
+		close(fd);
+	}
+	return 0;
+}
+
+void trace_pipe_close(struct trace_pipe *tp)
+{
+	if (tp->fd >= 0)
+		close(tp->fd);
+	tp->fd = -1;
+}
+
+/* Move the first complete line of tp->buf into line. */
+static bool take_line(struct trace_pipe *tp, char *line, size_t size)
+{
+	char *nl = memchr(tp->buf, '\n', tp->len);
+	size_t n, keep;
+
+	if (!nl) {
+		if (tp->len < sizeof(tp->buf))
+			return false;
+		nl = tp->buf + tp->len - 1;	/* a line longer than the buffer: cut it */
+	}
+	n = nl - tp->buf;
+	keep = n < size ? n : size - 1;
+	memcpy(line, tp->buf, keep);
+	line[keep] = '\0';
+	tp->len -= n + 1;
+	memmove(tp->buf, nl + 1, tp->len);
+	return true;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int trace_readline(struct trace_pipe *tp, char *line, size_t size, int timeout_ms)
+{
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct pollfd pfd = { .fd = tp->fd, .events = POLLIN };
+
+	for (;;) {
+		long long left;
+		ssize_t n;
+
+		if (take_line(tp, line, size))
+			return 1;
+		n = read(tp->fd, tp->buf + tp->len, sizeof(tp->buf) - tp->len);
+		if (n > 0) {
+			tp->len += n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		left = deadline < 0 ? 100 : deadline - now_ms();
+		if (lesson_exiting || left <= 0)
+			return 0;
+		/*
+		 * poll() on the trace pipe may wake only once the buffer fills
+		 * enough, so wait at most 100 ms and read again.
+		 */
+		if (poll(&pfd, 1, left > 100 ? 100 : (int)left) < 0) {
+			if (errno != EINTR)
+				return -errno;
+			return 0;
+		}
+	}
+}
+
+/* The comm of pid from /proc, or false. */
+static bool proc_comm(int pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+int trace_fields(const char *line, struct trace_fields *f)
+{
+	const char *cpu = NULL, *p, *dash, *ts_end, *sym_end;
+	char *end;
+	size_t n;
+
+	memset(f, 0, sizeof(*f));
+	/*
+	 * "%16s-%-7d [%03d] FLAGS TS: SYM: MSG".  A comm may hold blanks and
+	 * dashes, so find the CPU field "[ddd]" first and split the text
+	 * before it at its last '-'.
+	 */
+	for (p = strchr(line, '['); p; p = strchr(p + 1, '[')) {
+		const char *q = p + 1;
+
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (q > p + 1 && *q == ']' && p > line && p[-1] == ' ') {
+			cpu = p;
+			break;
+		}
+	}
+	if (!cpu)
+		return -EINVAL;
+	for (p = cpu; p > line && p[-1] == ' '; p--)
+		;
+	for (dash = p; dash > line && dash[-1] != '-'; dash--)
+		;
+	if (dash == line || !isdigit((unsigned char)*dash))
+		return -EINVAL;
+	f->pid = (int)strtol(dash, NULL, 10);
+	for (p = line; *p == ' '; p++)
+		;
+	n = (size_t)(dash - 1 - p);
+	if (n >= sizeof(f->task))
+		n = sizeof(f->task) - 1;
+	memcpy(f->task, p, n);
+	f->task[n] = '\0';
+	f->cpu = (int)strtol(cpu + 1, NULL, 10);
+
+	/* After "]": optional flags, then the timestamp that ends with ':'. */
+	p = strchr(cpu, ']') + 1;
+	ts_end = strchr(p, ':');
+	if (!ts_end)
+		return -EINVAL;
+	{
+		const char *tok = ts_end;
+
+		while (tok > p && tok[-1] != ' ')
+			tok--;
+		f->ts = strtod(tok, &end);
+		if (end != ts_end)
+			return -EINVAL;
+		while (p < tok && *p == ' ')
+			p++;
+		n = (size_t)(tok - p);
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n >= sizeof(f->flags))
+			n = sizeof(f->flags) - 1;
+		memcpy(f->flags, p, n);
+		f->flags[n] = '\0';
+	}
+	/* ": bpf_trace_printk: MSG" (older kernels: ": 0x1: MSG" or ": : MSG"). */
+	sym_end = strchr(ts_end + 1, ':');
+	if (!sym_end)
+		return -EINVAL;
+	f->msg = sym_end[1] == ' ' ? sym_end + 2 : sym_end + 1;
+	if (strcmp(f->task, "<...>") == 0)
+		proc_comm(f->pid, f->task, sizeof(f->task));
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lesson.h - what the user-space halves of the bcc tutorial lessons share:
+ * loading NAME.so (surfcc's build of NAME.bpf.c) with one clear message on
+ * each failure, Ctrl-C and time limits, kernel function names for the
+ * --kprobe variants, option parsing, and the kernel's trace pipe read the
+ * way bcc's trace_readline()/trace_fields() read it.
+ */
+#ifndef LESSON_H
+#define LESSON_H
+
+#include <argp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <clcc.h>
+
+/* ---- running --------------------------------------------------------- */
+
+/*
+ * Set by SIGINT, SIGTERM and the lesson_stop_after() alarm.  The handlers
+ * are installed without SA_RESTART, so a blocking poll or read returns
+ * -EINTR and the loop around it sees the flag.
+ */
+extern volatile sig_atomic_t lesson_exiting;
+void lesson_handle_signals(void);
+/* Stop (lesson_exiting = 1) after seconds; 0: never. */
+void lesson_stop_after(unsigned int seconds);
+
+/*
+ * clcc_init(NAME.so) (next to the program, see clcc.h), then init() without
+ * attaching, so that globals can be set in between: lesson_open, set
+ * globals with clcc_set_global, lesson_load.  Each prints "TOOL: ..." on
+ * failure; lesson_open returns NULL, the others a negative errno.
+ */
+struct clcc_struct *lesson_open(const char *tool);
+int lesson_load(struct clcc_struct *p, const char *tool, bool verbose);
+int lesson_set_global(struct clcc_struct *p, const char *tool, const char *name,
+		      const void *val, size_t size);
+int lesson_map(struct clcc_struct *p, const char *tool, const char *name);
+/* "category:name" */
+int lesson_attach_tp(struct clcc_struct *p, const char *tool, const char *func,
+		     const char *tracepoint);
+int lesson_attach_kprobe(struct clcc_struct *p, const char *tool, const char *func,
+			 const char *sym, bool retprobe);
+void lesson_close(struct clcc_struct *p);
+
+/*
+ * bcc's get_syscall_fnname(): the kernel function of system call name
+ * ("__x64_sys_sync" on x86_64), from /proc/kallsyms.  0 or -ENOENT.
+ */
+int lesson_syscall_fnname(const char *name, char *buf, size_t len);
+/*
+ * The kprobe-able kernel function name or a compiler clone of it
+ * ("finish_task_switch.isra.0"), from available_filter_functions, then
+ * /proc/kallsyms.  0 or -ENOENT.
+ */
+int lesson_kernel_function(const char *name, char *buf, size_t len);
+
+/* ---- options --------------------------------------------------------- */
+
+/* The options every lesson has: -v, -d SECONDS, and -h as --help. */
+struct lesson_env {
+	bool verbose;		/* -v: libbpf's debug messages */
+	unsigned int duration;	/* -d: stop after this many seconds; 0: at Ctrl-C */
+};
+extern struct lesson_env lesson_env;
+/* Put { &lesson_argp, 0, NULL, 0 } in a tool's argp children. */
+extern const struct argp lesson_argp;
+
+/*
+ * arg as an integer in [min, max], or argp_error() naming what, e.g.
+ * "invalid interval 'x': want a whole number from 1 to 3600".
+ */
+long lesson_parse_long(struct argp_state *state, const char *what, const char *arg,
+		       long min, long max);
+
+/* ---- the trace pipe -------------------------------------------------- */
+
+struct trace_pipe {
+	int fd;
+	size_t len;		/* bytes of a partial line in buf */
+	char buf[8192];
+};
+
+/*
+ * Open the trace pipe (tracefs at /sys/kernel/tracing or under debugfs)
+ * and drop what is already in it: lines written before this tool attached
+ * are not its own.  Warns when tracing_on is 0 (bpf_printk output is then
+ * dropped).  0, or a negative errno after a "TOOL: ..." message.
+ */
+int trace_pipe_open(struct trace_pipe *tp, const char *tool);
+void trace_pipe_close(struct trace_pipe *tp);
+/*
+ * The next line, without its newline, waiting up to timeout_ms (-1:
+ * forever).  1: a line; 0: none yet (time out, or a signal); negative errno.
+ */
+int trace_readline(struct trace_pipe *tp, char *line, size_t size, int timeout_ms);
+
+#define TRACE_TASK_LEN 32
+
+/* One trace pipe line in bcc's trace_fields() tuple. */
+struct trace_fields {
+	char task[TRACE_TASK_LEN];	/* comm; "<...>" when the kernel forgot it */
+	int pid;
+	int cpu;
+	char flags[16];			/* "d..1." (absent with irq-info off: "") */
+	double ts;			/* seconds, trace clock */
+	const char *msg;		/* what bpf_printk printed, in line */
+};
+
+/*
+ * Take line apart:
+ *	"  surfbcc_hello-4242    [001] ...21  1234.567890: bpf_trace_printk: Hello, World!"
+ * 0, or -EINVAL for a line that is not a record ("CPU:1 [LOST 3 EVENTS]").
+ * A task the kernel shows as "<...>" is looked up in /proc/PID/comm while
+ * the process still exists.
+ */
+int trace_fields(const char *line, struct trace_fields *f);
+
+#endif
