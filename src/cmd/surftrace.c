@@ -11,7 +11,11 @@
 #include <string.h>
 
 #include <surf/expr.h>
+#include <surf/disasm.h>
+#include <surf/elf.h>
+#include <surf/elflist.h>
 #include <surf/trace.h>
+#include <surf/usdt.h>
 #include <surf/tracefs.h>
 #include <surf/types.h>
 
@@ -49,7 +53,10 @@ static const char usage_text[] =
 "  -d, --db=FILE       take kernel types from this BTF file (another kernel)\n"
 "  -v, --vmlinux=FILE  take kernel types from a vmlinux (.BTF or DWARF)\n"
 "  -l, --list=PATTERN  list functions ('tcp_*'), tracepoints ('sched:*') or a\n"
-"                      struct's layout ('struct task_struct')\n"
+"                      struct's layout ('struct task_struct'); in a user\n"
+"                      binary: 'libc:str*', 'BIN:struct NAME', 'BIN:usdt:*'\n"
+"  -F, --disassemble=BIN:FUNC  disassemble a user function with offsets, to\n"
+"                      pick a place for 'P BIN:FUNC+OFF'\n"
 "  -h, --help          this help\n"
 "\n"
 "Examples:\n"
@@ -70,6 +77,7 @@ static const char usage_text[] =
 struct options {
 	struct surf_trace_opts run;
 	const char *list;
+	const char *disasm;	/* -F BIN:FUNC */
 	const char *exprs[MAX_EXPRS];
 	char *owned[MAX_EXPRS];	/* lines read from -f */
 	int nexprs;
@@ -143,6 +151,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "command", required_argument, NULL, 'c' },
 		{ "time", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'n' },
 		{ "buffer", required_argument, NULL, 'b' },
+		{ "disassemble", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
 	};
 	struct surf_trace_opts *r = &o->run;
@@ -150,7 +159,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c, nfiles = 0, ret;
 	double v;
 
-	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:l:qp:c:t:n:b:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:l:qp:c:t:n:b:F:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S': r->show = true; break;
 		case 'o': r->script = optarg; break;
@@ -159,6 +168,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'd': r->btf_path = optarg; break;
 		case 'v': r->vmlinux_path = optarg; break;
 		case 'l': o->list = optarg; break;
+		case 'F': o->disasm = optarg; break;
 		case 'q': r->quiet = true; break;
 		case OPT_JSON: r->json = true; break;
 		case 'c': r->command = optarg; break;
@@ -213,7 +223,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "surftrace: -p and -c both choose the process: pick one\n");
 		return EXIT_BAD_INPUT;
 	}
-	if (!o->list && !o->nexprs) {
+	if (!o->list && !o->disasm && !o->nexprs) {
 		fprintf(stderr, "surftrace: no expression given\n"
 				"Try 'surftrace --help' for more information.\n");
 		return EXIT_BAD_INPUT;
@@ -239,13 +249,78 @@ static int open_types(const struct options *o, struct surf_types **types)
 	return ret;
 }
 
+/*
+ * -l BIN:GLOB (functions), -l 'BIN:struct NAME' (DWARF layout) and
+ * -l BIN:usdt:GLOB (USDT probes), when BIN names a binary or library;
+ * anything else is left to the kernel listings.  True when handled.
+ */
+static bool user_list(const struct options *o, const char *p, int *ret)
+{
+	const char *colon = strchr(p, ':');
+	char bin[1024], path[4096];
+
+	if (!colon || colon == p || (size_t)(colon - p) >= sizeof(bin))
+		return false;
+	snprintf(bin, sizeof(bin), "%.*s", (int)(colon - p), p);
+	if (surf_elf__find_binary(bin, o->run.pid, path, sizeof(path)))
+		return false;
+	p = colon + 1;
+	if (!strncmp(p, "usdt:", 5) || !strcmp(p, "usdt")) {
+		*ret = surf_usdt__print(path, p[4] ? p + 5 : "*", stdout);
+	} else if (!strncmp(p, "struct ", 7) || !strncmp(p, "union ", 6)) {
+		struct surf_types_opts topts = { .sz = sizeof(topts), .elf_path = path };
+		struct surf_types *t;
+		bool is_union = p[0] == 'u';
+
+		*ret = surf_types__open(&t, &topts);
+		if (*ret) {
+			fprintf(stderr, "surftrace: %s has no debug info (DWARF): %s\n", path,
+				strerror(-*ret));
+			*ret = 0;
+			return true;
+		}
+		*ret = surf_typeview__print_struct(surf_types__main_view(t), is_union ?
+						   SURF_TYPE_UNION : SURF_TYPE_STRUCT,
+						   p + (is_union ? 6 : 7), stdout);
+		surf_types__close(t);
+	} else {
+		*ret = surf_elf__print_symbols(path, *p ? p : "*", stdout);
+	}
+	return true;
+}
+
+static int disassemble(const char *what, int pid)
+{
+	const char *colon = strrchr(what, ':');
+	char bin[1024], path[4096], err[512] = "";
+	int ret;
+
+	if (!colon || colon == what || !colon[1]) {
+		fprintf(stderr, "surftrace: -F takes BINARY:FUNCTION, e.g. bash:readline\n");
+		return EXIT_BAD_INPUT;
+	}
+	snprintf(bin, sizeof(bin), "%.*s", (int)(colon - what), what);
+	if (surf_elf__find_binary(bin, pid, path, sizeof(path))) {
+		fprintf(stderr, "surftrace: cannot find the binary or library '%s'\n", bin);
+		return EXIT_BAD_INPUT;
+	}
+	ret = surf_disasm__print(path, colon + 1, stdout, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "surftrace: %s\n", err[0] ? err : strerror(-ret));
+		return ret == -ENOENT || ret == -EINVAL ? EXIT_BAD_INPUT : 1;
+	}
+	return 0;
+}
+
 static int list(const struct options *o, struct surf_types *types)
 {
 	const char *p = o->list;
 	char tracefs[4096];
 	int ret;
 
-	if (!strncmp(p, "struct ", 7) || !strncmp(p, "union ", 6)) {
+	if (user_list(o, p, &ret))
+		;
+	else if (!strncmp(p, "struct ", 7) || !strncmp(p, "union ", 6)) {
 		bool is_union = p[0] == 'u';
 
 		ret = surf_typeview__print_struct(surf_types__main_view(types),
@@ -278,7 +353,9 @@ int main(int argc, char **argv)
 	status = parse_options(argc, argv, &o);
 	if (status)
 		return status;
-	if (o.list) {
+	if (o.disasm) {
+		status = disassemble(o.disasm, o.run.pid);
+	} else if (o.list) {
 		if (open_types(&o, &types))
 			return 1;
 		status = list(&o, types);

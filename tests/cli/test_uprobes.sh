@@ -145,6 +145,23 @@ else
 	skip usdt_args_and_semaphore "sys/sdt.h (systemtap-sdt-dev) is missing"
 fi
 
+# Looking around a binary: its functions, a DWARF struct, its USDT probes, a disassembly.
+size=$(nm -S "$H/tstruct" | awk '$4=="probe_me"{print $2}')
+out=$($ST -l "$H/tstruct:probe_*" 2>&1)
+if grep -qE "^probe_me +0x$(nm "$H/tstruct" | awk '$3=="probe_me"{print $1}' | sed 's/^0*//') +$((0x$size))$" <<<"$out"; then
+	pass list_user_functions
+else fail list_user_functions "$out"; fi
+out=$($ST -l "$H/tstruct:struct inner" 2>&1)
+if grep -qE '^	struct leaf \*next; +/\* +24 +8 \*/$' <<<"$out"; then pass list_user_struct
+else fail list_user_struct "$out"; fi
+if echo "#include <sys/sdt.h>" | gcc -E -x c - >/dev/null 2>&1; then
+	expect_line list_usdt "surftest:gated  (1 arg: -4@-8(%rbp)) [semaphore]" $ST -l "$H/usdtprog:usdt"
+fi
+out=$($ST -F "$H/tuprobe:func" 2>&1)
+if grep -qE '^<\+0> +func\+0x0 ' <<<"$out" && grep -q 'ret' <<<"$out"; then pass disassemble
+else fail disassemble "$out"; fi
+expect_error disassemble_unknown 2 "fnuc" "" $ST -F "$H/tuprobe:fnuc"
+
 # Bad input: a clear error, exit 2, nothing left in uprobe_events.
 expect_error unknown_binary 2 "cannot find the binary or library 'no-such-program'" "" \
 	$ST 'P no-such-program:main'

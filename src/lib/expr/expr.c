@@ -277,7 +277,8 @@ static int setup_usdt(struct compile_ctx *cc, const struct ast_line *al,
 				  "resolution, which this build does not provide");
 	ret = env->resolve_usdt(env->ctx, bin, provider, name, path, sizeof(path), usdt, why,
 				sizeof(why));
-	if (ret)
+	/* -EOPNOTSUPP: found, but some arguments cannot be fetched (named if used). */
+	if (ret && ret != -EOPNOTSUPP)
 		return expr_error(err, ret, al->target_span, "%s", why[0] ? why :
 				  "cannot resolve this USDT probe");
 	def->symbol = strdup(c1 + 1);

@@ -113,8 +113,8 @@ static int resolve_usdt(void *ctx, const char *bin, const char *provider, const 
 		snprintf(errbuf, errlen, "cannot find the binary or library '%s'", bin);
 		return ret;
 	}
-	return surf_usdt__find(path, provider, name, arch ? arch : surf_arch__host(), probe,
-			       errbuf, errlen);
+	/* No -a: the binary's own machine decides how its notes read. */
+	return surf_usdt__find(path, provider, name, arch, probe, errbuf, errlen);
 }
 
 /* The DWARF types of a user binary, opened once; NULL when it has none. */

@@ -345,7 +345,7 @@ static void spell_base(struct strbuf *out, const char *kw, const char *name, con
 		sb_add(out, kw);
 		sb_add(out, " ");
 	}
-	sb_add(out, name ? name : "(anon)");
+	sb_add(out, name ? name : "{...}");
 	if (*decl) {
 		if (*decl != '[' && *decl != '(')
 			sb_add(out, " ");
