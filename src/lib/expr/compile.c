@@ -755,6 +755,13 @@ static int finish(struct compile_ctx *cc, const struct ast_value *av, struct val
 	type[0] = '\0';
 	if (v->type.unknown && !strcmp(v->what, "string")) {
 		strcpy(type, "string");
+	} else if (v->type.unknown && av->fmt && av->nchain == 0 &&
+		   (av->base == BASE_SYM || av->base == BASE_ADDR)) {
+		/* U@jiffies: a word of memory, printed as asked. */
+		ret = scalar_type(cc, av->fmt, (uint64_t)cc->arch->ptr_size, false, type,
+				  sizeof(type), at, v->what);
+		if (ret)
+			return ret;
 	} else if (v->type.unknown) {
 		/* $comm, $stack, uncast @sym: let the kernel pick the type. */
 	} else {

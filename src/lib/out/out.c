@@ -532,7 +532,8 @@ static void put_json(struct surf_out *o, struct line *l, const struct surf_recor
 	for (int i = 0; i < nf; i++) {
 		const struct surf_field_info *fi = surf_event__field_info(ev, i);
 
-		if (fi->common)
+		/* The probe's own address is in "probe", not among the user's names. */
+		if (fi->common || is_probe_field(fi->name))
 			continue;
 		if (!first)
 			putc_(l, ',');
