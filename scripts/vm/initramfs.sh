@@ -54,7 +54,11 @@ done
 
 cp "$SRC/tests/vm/init.sh" "$R/init"
 cp "$SRC/tests/vm/guest-tests.sh" "$R/surf/guest-tests.sh"
-chmod 755 "$R/init" "$R/surf/guest-tests.sh"
+# Other suites' guest tests (sourced by guest-tests.sh): surfgraph, BPF tools...
+for g in "$SRC"/tests/vm/guest-*.sh; do
+	cp "$g" "$R/surf/"
+done
+chmod 755 "$R/init" "$R"/surf/guest-*.sh
 echo "root:x:0:0:root:/:/bin/sh" > "$R/etc/passwd"
 echo "root:x:0:" > "$R/etc/group"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$VM/initrd.gz.tmp"

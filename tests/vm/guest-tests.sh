@@ -288,6 +288,11 @@ else kill -9 $p 2>/dev/null; fail cleanup_stale_after_kill9 "never set up" $W/ki
 # --- nothing of ours left, and the kernel did not complain -----------------------
 if [ -z "$(leftovers)" ] && ! ls $TFS/events | grep -q '^surftrace_'; then pass tracefs_clean_at_end
 else fail tracefs_clean_at_end "$(leftovers)" "$(ls $TFS/events | grep '^surftrace_')"; fi
+# --- more guest suites (surfgraph, BPF tools): tests/vm/guest-*.sh, sourced here
+for extra in /surf/guest-*.sh; do
+	[ -f "$extra" ] && [ "$extra" != /surf/guest-tests.sh ] && . "$extra"
+done
+
 dmesg >$W/dmesg
 if ! grep -qE 'BUG:|Oops|general protection|Call Trace' $W/dmesg; then pass kernel_no_oops
 else fail kernel_no_oops $W/dmesg; fi
