@@ -103,6 +103,12 @@ struct surf_expr_env {
 	int (*resolve_usdt)(void *ctx, const char *bin, const char *provider, const char *name,
 			    char *path, size_t path_len, struct surf_usdt_probe *probe,
 			    char *errbuf, size_t errlen);
+	/*
+	 * The name a kernel function can be probed by (itself, or a .isra/
+	 * .constprop/.part clone): 0, -ENOENT when it cannot be probed, any other
+	 * error when this cannot be known (then the name is used as written).
+	 */
+	int (*kernel_function)(void *ctx, const char *sym, char *out, size_t len);
 	/* Types of a user binary (DWARF), NULL when it has none. */
 	struct surf_types *(*user_types)(void *ctx, const char *path);
 	void *ctx;

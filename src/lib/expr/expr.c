@@ -138,9 +138,10 @@ static void clone_base_name(char *sym)
 }
 
 static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
-			struct surf_probe_def *def, struct surf_expr_error *err)
+			const struct surf_expr_env *env, struct surf_probe_def *def,
+			struct surf_expr_error *err)
 {
-	char sym[256], base[256];
+	char sym[256], base[256], traced[256];
 	int ret;
 
 	ret = split_symbol(al, sym, sizeof(sym), &def->offset, err);
@@ -168,8 +169,23 @@ static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
 	cc->have_proto = true;
 	cc->in_function = def->offset != 0;
 	cc->func = al->target;
-	def->symbol = strdup(sym);
-	def->location = strdup(al->target);
+	if (env && env->kernel_function && !strchr(sym, '.')) {
+		ret = env->kernel_function(env->ctx, sym, traced, sizeof(traced));
+		if (ret == -ENOENT)
+			return expr_error(err, -ENOENT, sub(al->target_span, 0, strlen(sym)),
+					  "'%s' cannot be probed: it is not in available_filter_"
+					  "functions (inlined everywhere, or notrace)", sym);
+		if (ret == 0 && strcmp(traced, sym)) {
+			/* GCC's clone is what exists: probe it under its real name. */
+			def->symbol = strdup(traced);
+			if (asprintf(&def->location, "%s%s", traced, al->target + strlen(sym)) < 0)
+				return -ENOMEM;
+		}
+	}
+	if (!def->symbol)
+		def->symbol = strdup(sym);
+	if (!def->location)
+		def->location = strdup(al->target);
 	if (surf_typeview__module(cc->view))
 		def->module = strdup(surf_typeview__module(cc->view));
 	return def->symbol && def->location ? 0 : -ENOMEM;
@@ -363,7 +379,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 			ret = expr_error(err, -ENOENT, al.target_span, "no kernel types loaded");
 			goto out;
 		}
-		ret = setup_kprobe(&cc, &al, def, err);
+		ret = setup_kprobe(&cc, &al, env, def, err);
 		break;
 	case 'e':
 		event_fields = calloc(MAX_EVENT_FIELDS, sizeof(*event_fields));

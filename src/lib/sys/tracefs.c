@@ -91,6 +91,39 @@ int surf_tracefs__event_fields(const char *tracefs, const char *group, const cha
 	return n;
 }
 
+int surf_tracefs__traceable(const char *tracefs, const char *sym, char *out, size_t len)
+{
+	static const char *const clones[] = { ".isra.", ".constprop.", ".part." };
+	char path[4096], *list, *line, *save = NULL;
+	size_t n = strlen(sym);
+	int ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "%s/available_filter_functions", tracefs);
+	list = surf_read_file(path, NULL);
+	if (!list)
+		return -errno;
+	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* "name" or "name [module]" */
+		size_t len_name = strcspn(line, " \t");
+
+		if (strncmp(line, sym, n))
+			continue;
+		if (len_name == n) {
+			snprintf(out, len, "%s", sym);
+			ret = 0;
+			break;
+		}
+		for (size_t i = 0; i < sizeof(clones) / sizeof(clones[0]) && ret; i++) {
+			if (!strncmp(line + n, clones[i], strlen(clones[i]))) {
+				snprintf(out, len, "%.*s", (int)len_name, line);
+				ret = 0;	/* keep looking for the exact name */
+			}
+		}
+	}
+	free(list);
+	return ret;
+}
+
 int surf_tracefs__print_events(const char *tracefs, const char *glob, FILE *out)
 {
 	struct dirent **groups = NULL, **events = NULL;

@@ -101,6 +101,15 @@ static int resolve_user(void *ctx, const char *bin, const char *sym, char *path,
 	return surf_elf__symbol_offset(path, sym, offset, errbuf, errlen);
 }
 
+static int kernel_function(void *ctx, const char *sym, char *out, size_t len)
+{
+	const struct run *r = ctx;
+
+	if (!r->tracefs[0] || r->o->btf_path || r->o->vmlinux_path)
+		return -EOPNOTSUPP;	/* another kernel's types: this one's list says nothing */
+	return surf_tracefs__traceable(r->tracefs, sym, out, len);
+}
+
 static int resolve_usdt(void *ctx, const char *bin, const char *provider, const char *name,
 			char *path, size_t path_len, struct surf_usdt_probe *probe, char *errbuf,
 			size_t errlen)
@@ -144,6 +153,7 @@ static int compile_all(struct run *r)
 	};
 	struct surf_expr_env env = { .event_fields = event_fields, .resolve_user = resolve_user,
 				       .resolve_usdt = resolve_usdt,
+				       .kernel_function = kernel_function,
 				       .user_types = user_types };
 	struct surf_expr_opts eopts = { .sz = sizeof(eopts), .env = &env };
 	int ret, status = 0;

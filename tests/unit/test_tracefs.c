@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+/* tracefs readers against a fixture directory laid out like tracefs. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <surf/tracefs.h>
+
+#include "test.h"
+
+static char dir[] = "/tmp/surf-tracefs-XXXXXX";
+
+static const char *fixture(void)
+{
+	static bool made;
+	char path[256];
+	FILE *f;
+
+	if (made)
+		return dir;
+	if (!mkdtemp(dir))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fputs("tcp_v4_rcv\nip_rcv_finish_core.isra.0\nfoo_bar\nfoo.constprop.0\nfoo\n"
+	      "mod_func [mymod]\nclone_only.part.0\n", f);
+	fclose(f);
+	made = true;
+	return dir;
+}
+
+TEST(test_tracefs_traceable_names)
+{
+	char out[64];
+
+	CHECK(fixture());
+	CHECK_INT(surf_tracefs__traceable(dir, "tcp_v4_rcv", out, sizeof(out)), ==, 0);
+	CHECK_STR(out, "tcp_v4_rcv");
+	/* Only a clone exists: probe it by its real name. */
+	CHECK_INT(surf_tracefs__traceable(dir, "ip_rcv_finish_core", out, sizeof(out)), ==, 0);
+	CHECK_STR(out, "ip_rcv_finish_core.isra.0");
+	CHECK_INT(surf_tracefs__traceable(dir, "clone_only", out, sizeof(out)), ==, 0);
+	CHECK_STR(out, "clone_only.part.0");
+	/* The exact name wins over a clone listed before it; a prefix is not a match. */
+	CHECK_INT(surf_tracefs__traceable(dir, "foo", out, sizeof(out)), ==, 0);
+	CHECK_STR(out, "foo");
+	CHECK_INT(surf_tracefs__traceable(dir, "mod_func", out, sizeof(out)), ==, 0);
+	CHECK_STR(out, "mod_func");
+	CHECK_INT(surf_tracefs__traceable(dir, "tcp_v4", out, sizeof(out)), ==, -2);
+	CHECK_INT(surf_tracefs__traceable("/nonexistent", "x", out, sizeof(out)), <, 0);
+}
+
+__attribute__((destructor)) static void remove_fixture(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
+	unlink(path);
+	rmdir(dir);
+}
