@@ -13,7 +13,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LIB_SRCS := $(sort $(wildcard src/lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
-CMDS     := surftrace
+CMDS     := surftrace surfcc
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
 .PHONY: all test run deps unit fuzz bench clean install man
@@ -31,11 +31,11 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -g -O0 -Wall -Wextra -o $@ $<
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/surf/*.h src/lib/*/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h include/surf/*.h src/lib/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(wildcard include/surf/*.h src/lib/*/*.h tests/unit/*.h)
+$(BUILD)/san/%.o: %.c $(wildcard include/*.h include/surf/*.h src/lib/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -O1 $(SAN) -c $< -o $@
 
@@ -48,6 +48,10 @@ $(BUILD)/libsurf.so: $(LIB_OBJS)
 
 $(BUILD)/%: $(BUILD)/obj/src/cmd/%.o $(BUILD)/libsurf.a
 	$(CC) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
+
+# The kernel's types for BPF programs (surfcc keeps its own copy in a cache).
+$(BUILD)/vmlinux.h: $(BUILD)/surfcc
+	$(BUILD)/surfcc --gen-vmlinux-h $@
 
 # Unit tests run with AddressSanitizer and UndefinedBehaviorSanitizer.
 $(BUILD)/unit-tests: $(SAN_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)

@@ -19,14 +19,17 @@
  * errno on failure; get_maps_id returns -1 for an unknown map; clcc_init
  * returns NULL (errno set).  Failures print one clear "clcc: ..." message
  * on stderr whatever the log level (the last one is also kept, see
- * clcc_last_error()); init's log_level only governs libbpf's own messages.
+ * clcc_last_error(); CLCC_QUIET in the environment silences them); init's
+ * log_level only governs libbpf's own messages.
  *
  * The struct's function pointers take no handle: each one is a trampoline
  * in the loaded .so bound to that .so's state, so several .so files can be
  * loaded side by side.  Nothing here is thread-safe: use one clcc_struct
  * from one thread at a time.
  *
- * Link with libsurf (build/libsurf.a) and libbpf, libelf, libz.
+ * Link with libsurf (build/libsurf.a) and -lbpf -lelf -lz; the uprobe and
+ * USDT helpers by symbol (clcc_attach_uprobe_sym, clcc_attach_usdt) also
+ * need -llzma.  With -Wl,--as-needed, the Makefile's $(LIBS) is fine.
  */
 #ifndef CLCC_H
 #define CLCC_H
@@ -84,7 +87,9 @@ struct clcc_struct {
 	int (*init)(int log_level, int attach);
 	/*
 	 * member: exit
-	 * description: detach and unload (init may be called again).
+	 * description: detach and unload.  init may be called again; globals
+	 *   set with clcc_set_global() before the first init are then back to
+	 *   their initial values.
 	 */
 	void (*exit)(void);
 	/*
@@ -235,6 +240,14 @@ int clcc_attach_uprobe_sym(struct clcc_struct *p, const char *func, int pid,
 			   const char *binary, const char *sym, int retprobe);
 
 /*
+ * Attach func (SEC("usdt"), using <bpf/usdt.bpf.h>'s BPF_USDT() or
+ * bpf_usdt_arg()) to the USDT probe provider:name of binary ("libc", a
+ * program on PATH, a path).  pid -1: every process using the binary.
+ */
+int clcc_attach_usdt(struct clcc_struct *p, const char *func, int pid, const char *binary,
+		     const char *provider, const char *name);
+
+/*
  * bcc's attach_perf_event: open a perf event (type, config) on every online
  * CPU, sampling every `period` events or, with freq != 0, `period` times a
  * second, for every process (pid -1) or one, and attach func to each.
@@ -247,8 +260,9 @@ int clcc_attach_perf_event_all(struct clcc_struct *p, const char *func, unsigned
 int clcc_has_program(struct clcc_struct *p, const char *func);
 
 /*
- * Format addr as "name+0xoff" (kernel addresses, or pid <= 0) or
- * "name+0xoff (file)" for a user address of pid; "0x..." when unknown.
+ * Format addr as "name+0xoff" (a kernel address; "name+0xoff [module]" in a
+ * module) or "name+0xoff (file)" (a user address of process pid > 0);
+ * "0x..." and a negative errno when it cannot be named.
  */
 int clcc_symbolize(struct clcc_struct *p, int pid, unsigned long addr, char *buf, size_t len);
 

@@ -28,6 +28,7 @@ enum surf_bpfcc_msg {
 };
 
 struct surf_bpfcc_opts {
+	size_t sz;			/* sizeof(struct surf_bpfcc_opts), or 0 */
 	const char *src;		/* FILE.bpf.c */
 	/*
 	 * The output: FILE.so (or FILE.bpf.o with obj_only); NULL: in the

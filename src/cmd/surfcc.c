@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *incs[MAX_LIST], *cflags[MAX_LIST];
-	struct surf_bpfcc_opts o = { .msg = on_msg };
+	struct surf_bpfcc_opts o = { .sz = sizeof(o), .msg = on_msg };
 	const char *gen_vmh = NULL;
 	bool print_vmh = false;
 	char err[8192], path[4096];

@@ -7,6 +7,12 @@
  *   lbc_abi_version	const int, LBC_ABI_VERSION
  *   lbc_bpf_obj, lbc_bpf_obj_end	the BPF object's bytes
  *   lbc_map_types_json	const char[], what lbc_get_map_types() returns
+ *   lbc_btf_min, lbc_btf_min_end	optional: the kernel BTF types the object's
+ *			CO-RE relocations need (bpftool gen min_core_btf), valid
+ *			for the kernel whose BTF has lbc_btf_size bytes and hash
+ *			lbc_btf_hash (surf_bpf__hash_file); on that kernel the
+ *			loader relocates against it and never reads the kernel's
+ *			5 MB BTF
  *   lbc_rt_ctx, lbc_rt_fns	set by clcc_init(): the runtime's state and
  *			its functions, indexed by enum lbc_rt_fn
  *   lbc_bpf_init ... lbc_ksym_search	trampolines: lbc_X(args) calls
@@ -44,8 +50,13 @@ enum lbc_rt_fn {
 	LBC_RT_NR
 };
 
-/* Write the C source of the .so: obj_path is .incbin'ed, json embedded. */
+#include <stdint.h>
+
+/* Write the C source of the .so: obj_path (and btf_path) .incbin'ed, json embedded. */
 int surf_bpfcc__write_so_c(const char *path, const char *src_name, const char *obj_path,
-			   const char *json);
+			   const char *json, const char *btf_path, uint64_t btf_hash,
+			   uint64_t btf_size);
+
+int surf_bpf__hash_file(const char *path, uint64_t *out);
 
 #endif

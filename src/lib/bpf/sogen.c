@@ -105,8 +105,29 @@ static void put_asm_string(FILE *f, const char *s)
 	}
 }
 
+static void incbin(FILE *f, const char *sym, const char *path)
+{
+	fprintf(f, "__asm__(\n"
+		"\t\".pushsection .rodata.%s, \\\"a\\\"\\n\"\n"
+		"\t\".balign 8\\n\"\n"
+		"\t\".globl %s\\n\"\n"
+		"\t\".type %s, %%object\\n\"\n"
+		"\t\"%s:\\n\"\n", sym, sym, sym, sym);
+	if (path) {
+		fputs("\t\".incbin \\\"", f);
+		put_asm_string(f, path);
+		fputs("\\\"\\n\"\n", f);
+	}
+	fprintf(f, "\t\".globl %s_end\\n\"\n"
+		"\t\".type %s_end, %%object\\n\"\n"
+		"\t\"%s_end:\\n\"\n"
+		"\t\".byte 0\\n\"\n"
+		"\t\".popsection\\n\");\n\n", sym, sym, sym);
+}
+
 int surf_bpfcc__write_so_c(const char *path, const char *src_name, const char *obj_path,
-			   const char *json)
+			   const char *json, const char *btf_path, uint64_t btf_hash,
+			   uint64_t btf_size)
 {
 	FILE *f = fopen(path, "w");
 	size_t i;
@@ -120,20 +141,11 @@ int surf_bpfcc__write_so_c(const char *path, const char *src_name, const char *o
 	fputs("\": do not edit. */\n", f);
 	fputs(so_head, f);
 
-	fputs("__asm__(\n"
-	      "\t\".pushsection .rodata.lbc_bpf_obj, \\\"a\\\"\\n\"\n"
-	      "\t\".balign 8\\n\"\n"
-	      "\t\".globl lbc_bpf_obj\\n\"\n"
-	      "\t\".type lbc_bpf_obj, %object\\n\"\n"
-	      "\t\"lbc_bpf_obj:\\n\"\n"
-	      "\t\".incbin \\\"", f);
-	put_asm_string(f, obj_path);
-	fputs("\\\"\\n\"\n"
-	      "\t\".globl lbc_bpf_obj_end\\n\"\n"
-	      "\t\".type lbc_bpf_obj_end, %object\\n\"\n"
-	      "\t\"lbc_bpf_obj_end:\\n\"\n"
-	      "\t\".byte 0\\n\"\n"
-	      "\t\".popsection\\n\");\n\n", f);
+	incbin(f, "lbc_bpf_obj", obj_path);
+	incbin(f, "lbc_btf_min", btf_path);
+	fprintf(f, "LBC_API const unsigned long long lbc_btf_hash = 0x%llxULL;\n"
+		"LBC_API const unsigned long long lbc_btf_size = %lluULL;\n\n",
+		(unsigned long long)btf_hash, (unsigned long long)btf_size);
 
 	fputs("LBC_API const char lbc_map_types_json[] = \"", f);
 	put_c_string(f, json);

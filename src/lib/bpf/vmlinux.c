@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,12 @@
 
 #include <surf/bpf.h>
 
+#include "bpf/internal.h"
+
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+
+static void dump_printf(void *ctx, const char *fmt, va_list args)
+	__attribute__((format(printf, 2, 0)));
 
 static void dump_printf(void *ctx, const char *fmt, va_list args)
 {
@@ -94,22 +101,48 @@ int surf_btf__write_vmlinux_h(const char *btf_path, const char *out, char *errbu
 	return err;
 }
 
-static int hash_file(const char *path, uint64_t *out)
+/*
+ * A 64-bit FNV-1a-style hash of a file, eight bytes at a step (a kernel's
+ * BTF, 5 MB, in about a millisecond): names the vmlinux.h cache and checks
+ * that the BTF a .so's minimal BTF came from is the running kernel's.
+ */
+int surf_bpf__hash_file(const char *path, uint64_t *out)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
-	char buf[65536];
-	ssize_t n;
+	unsigned char buf[16384];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool eof = false;
 
 	if (fd < 0)
 		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		for (ssize_t i = 0; i < n; i++)
-			h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ull;
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
+	while (!eof) {
+		size_t len = 0, i;
+
+		while (len < sizeof(buf)) {
+			ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				int err = -errno;
+
+				close(fd);
+				return err;
+			}
+			if (n == 0) {
+				eof = true;
+				break;
+			}
+			len += n;
+		}
+		for (i = 0; i + 8 <= len; i += 8) {
+			uint64_t w;
+
+			memcpy(&w, buf + i, 8);
+			h = (h ^ w) * 0x100000001b3ull;
+		}
+		for (; i < len; i++)
+			h = (h ^ buf[i]) * 0x100000001b3ull;
 	}
 	close(fd);
 	*out = h;
@@ -159,10 +192,10 @@ int surf_bpfcc__vmlinux_h(const char *btf, const char *cache_dir, char *path, si
 {
 	const char *src = btf ? btf : KERNEL_BTF;
 	char dir[4096], tmp[4096 + 32];
-	uint64_t h;
+	uint64_t h = 0;
 	int err, fd;
 
-	err = hash_file(src, &h);
+	err = surf_bpf__hash_file(src, &h);
 	if (err) {
 		if (err == -ENOENT && !btf)
 			snprintf(errbuf, errlen, "no kernel BTF at %s (a kernel without "
