@@ -15,29 +15,23 @@
 /* What a printer wrote, in a malloc'ed string. */
 static char *capture_log2(const unsigned long long *vals, int n, const char *unit, int flags)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
+	FILE *f = test_capture_open(&c);
 
-	if (!f)
-		return NULL;
-	clcc_fprint_log2_hist(f, vals, n, unit, flags);
-	fclose(f);
-	return buf;
+	if (f)
+		clcc_fprint_log2_hist(f, vals, n, unit, flags);
+	return test_capture_close(&c);
 }
 
 static char *capture_linear(const unsigned long long *vals, int n, long long base, long long step,
 			    const char *unit, int flags)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
+	FILE *f = test_capture_open(&c);
 
-	if (!f)
-		return NULL;
-	clcc_fprint_linear_hist(f, vals, n, base, step, unit, flags);
-	fclose(f);
-	return buf;
+	if (f)
+		clcc_fprint_linear_hist(f, vals, n, base, step, unit, flags);
+	return test_capture_close(&c);
 }
 
 #define SP40 "                                        "

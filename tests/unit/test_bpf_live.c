@@ -37,18 +37,6 @@ static void on_msg(void *ctx, enum surf_bpfcc_msg kind, const char *text)
 	snprintf(diag + n, sizeof(diag) - n, "%s\n", text);
 }
 
-static void cleanup(void)
-{
-	static const char *const names[] = { "count.so", "reject.so", "count.bpf.o", NULL };
-	char p[PATH_MAX + 32];
-
-	for (int i = 0; names[i]; i++) {
-		snprintf(p, sizeof(p), "%s/%s", tmpdir, names[i]);
-		unlink(p);
-	}
-	rmdir(tmpdir);
-}
-
 static const char *fixture(const char *name, char *buf, size_t len)
 {
 	const char *root = getenv("SURF_ROOT");
@@ -89,12 +77,10 @@ static const char *count_so(const char **why)
 	}
 	setenv("CLCC_QUIET", "1", 0);	/* errors are checked with clcc_last_error() */
 	if (built < 0) {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/surf-bpf-test.XXXXXX");
-		if (!mkdtemp(tmpdir)) {
+		if (test_tmpdir(tmpdir, sizeof(tmpdir), "surf-bpf-test")) {
 			*why = "mkdtemp";
 			return NULL;
 		}
-		atexit(cleanup);
 		built = build("count", false, so, sizeof(so));
 		if (built)
 			fprintf(stdout, "  build: %s\n%s", built_err, diag);

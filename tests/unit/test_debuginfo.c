@@ -17,12 +17,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <surf/elf.h>
@@ -43,43 +40,11 @@ static struct {
 	char srcdir[512];	/* the fixtures */
 } fx;
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void fx_cleanup(void)
-{
-	if (fx.dir[0])
-		nftw(fx.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Run a shell command; its chatter goes to a log in the scratch directory. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd + 2, sizeof(cmd) - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - PATH_MAX)
-		return -1;
-	memcpy(cmd, "{ ", 2);
-	snprintf(cmd + 2 + n, sizeof(cmd) - 2 - n, "; } >>'%s/cmd.log' 2>&1", fx.dir);
-	return system(cmd);
-}
-
 static bool find_fixtures(void)
 {
-	const char *srcdir = getenv("SURF_SRCDIR");
-	char path[PATH_MAX], real[PATH_MAX];
+	char real[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/" PROG_SRC, srcdir ? srcdir : ".");
-	if (!realpath(path, real) || strlen(real) >= sizeof(fx.srcdir))
+	if (!realpath(test_fixture_path(PROG_SRC), real) || strlen(real) >= sizeof(fx.srcdir))
 		return false;
 	*strrchr(real, '/') = '\0';
 	memcpy(fx.srcdir, real, strlen(real) + 1);
@@ -88,8 +53,6 @@ static bool find_fixtures(void)
 
 static bool fx_setup(void)
 {
-	char tmp[] = "/tmp/surf-debuginfo-XXXXXX", real[PATH_MAX];
-
 	if (fx.tried)
 		return !fx.skip;
 	fx.tried = true;
@@ -97,15 +60,14 @@ static bool fx_setup(void)
 		fx.skip = "cannot find " PROG_SRC " (run from the top or set SURF_SRCDIR)";
 		return false;
 	}
-	if (!mkdtemp(tmp) || !realpath(tmp, real) || strlen(real) >= sizeof(fx.dir)) {
+	if (test_tmpdir(fx.dir, sizeof(fx.dir), "surf-debuginfo")) {
 		fx.skip = "mkdtemp failed";
 		return false;
 	}
-	memcpy(fx.dir, real, strlen(real) + 1);
-	atexit(fx_cleanup);
 	snprintf(fx.root, sizeof(fx.root), "%s/root", fx.dir);
-	if (run("mkdir -p '%s/usr/lib/debug'", fx.root) ||
-	    run("command -v cc && command -v objcopy && command -v strip && command -v readelf")) {
+	if (test_sh_quiet(fx.dir, "mkdir -p '%s/usr/lib/debug'", fx.root) ||
+	    test_sh_quiet(fx.dir, "command -v cc && command -v objcopy && command -v strip && "
+			  "command -v readelf")) {
 		fx.skip = "no C compiler or binutils (cc, objcopy, strip, readelf)";
 		return false;
 	}
@@ -139,12 +101,12 @@ static int build_prog(const char *name, int pie, const char *ldflags, char *dir,
 	const char *fl = pie_flags[pie];
 
 	snprintf(dir, len, "%s/%s-%s", fx.dir, name, pie_names[pie]);
-	if (run("mkdir -p '%s'", dir) ||
-	    run("cc -g -O0 %s -c -DDEBUGINFO_PART2 -o '%s/part2.o' '%s/debuginfo_prog.c'", fl,
-		dir, fx.srcdir) ||
-	    run("cc -g -O0 %s %s -o '%s/prog' '%s/debuginfo_prog.c' '%s/part2.o'", fl, ldflags,
-		dir, fx.srcdir, dir) ||
-	    run("cp '%s/prog' '%s/ref'", dir, dir))
+	if (test_sh_quiet(fx.dir, "mkdir -p '%s'", dir) ||
+	    test_sh_quiet(fx.dir, "cc -g -O0 %s -c -DDEBUGINFO_PART2 -o '%s/part2.o' "
+			  "'%s/debuginfo_prog.c'", fl, dir, fx.srcdir) ||
+	    test_sh_quiet(fx.dir, "cc -g -O0 %s %s -o '%s/prog' '%s/debuginfo_prog.c' "
+			  "'%s/part2.o'", fl, ldflags, dir, fx.srcdir, dir) ||
+	    test_sh_quiet(fx.dir, "cp '%s/prog' '%s/ref'", dir, dir))
 		return -1;
 	return 0;
 }
@@ -183,8 +145,10 @@ static bool same_offsets(const char *dir, const char *want_source)
 /* The stripped program really lost its symbols: its .symtab is gone. */
 static bool stripped(const char *dir)
 {
-	return run("! readelf -SW '%s/prog' | grep -q ' \\.symtab '", dir) == 0 &&
-	       run("! readelf -SW '%s/prog' | grep -q ' \\.debug_info '", dir) == 0;
+	return test_sh_quiet(fx.dir, "! readelf -SW '%s/prog' | grep -q ' \\.symtab '",
+			     dir) == 0 &&
+	       test_sh_quiet(fx.dir, "! readelf -SW '%s/prog' | grep -q ' \\.debug_info '",
+			     dir) == 0;
 }
 
 /* debuginfo_sum(struct debuginfo_point *p, int scale), from the debug file. */
@@ -235,9 +199,11 @@ static void debuglink_body(void)
 
 	for (int pie = 0; pie < 2; pie++) {
 		CHECK(build_prog("link", pie, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
-		CHECK(run("objcopy --only-keep-debug '%s/prog' '%s/prog.debug'", dir, dir) == 0);
-		CHECK(run("objcopy --strip-debug --strip-unneeded "
-			  "--add-gnu-debuglink='%s/prog.debug' '%s/prog'", dir, dir) == 0);
+		CHECK(test_sh_quiet(fx.dir, "objcopy --only-keep-debug '%s/prog' '%s/prog.debug'",
+				    dir, dir) == 0);
+		CHECK(test_sh_quiet(fx.dir, "objcopy --strip-debug --strip-unneeded "
+				    "--add-gnu-debuglink='%s/prog.debug' '%s/prog'", dir,
+				    dir) == 0);
 		CHECK(stripped(dir));
 		snprintf(prog, sizeof(prog), "%s/prog", dir);
 
@@ -250,7 +216,8 @@ static void debuglink_body(void)
 
 		/* In its .debug/ subdirectory. */
 		snprintf(want, sizeof(want), "%s/.debug/prog.debug", dir);
-		CHECK(run("mkdir -p '%s/.debug' && mv '%s/prog.debug' '%s'", dir, dir, want) == 0);
+		CHECK(test_sh_quiet(fx.dir, "mkdir -p '%s/.debug' && mv '%s/prog.debug' '%s'", dir,
+				    dir, want) == 0);
 		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, 0);
 		CHECK_STR(found, want);
 		if (!same_offsets(dir, want))
@@ -259,15 +226,15 @@ static void debuglink_body(void)
 		/* Under <root>/usr/lib/debug/<the binary's directory>/. */
 		snprintf(found, sizeof(found), "%s", want);
 		snprintf(want, sizeof(want), "%s/usr/lib/debug%s/prog.debug", fx.root, dir);
-		CHECK(run("mkdir -p '%s/usr/lib/debug%s' && mv '%s' '%s'", fx.root, dir, found,
-			  want) == 0);
+		CHECK(test_sh_quiet(fx.dir, "mkdir -p '%s/usr/lib/debug%s' && mv '%s' '%s'",
+				    fx.root, dir, found, want) == 0);
 		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, 0);
 		CHECK_STR(found, want);
 		if (!same_offsets(dir, want) || !has_param_types(prog, want))
 			return;
 
 		/* A debug file whose CRC does not match is not this binary's. */
-		CHECK(run("printf x >> '%s'", want) == 0);
+		CHECK(test_sh_quiet(fx.dir, "printf x >> '%s'", want) == 0);
 		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOENT);
 		CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_local", &off, err, sizeof(err)),
 			  ==, -ENOENT);
@@ -289,8 +256,8 @@ static void build_id_body(void)
 
 	for (int pie = 0; pie < 2; pie++) {
 		CHECK(build_prog("buildid", pie, "-Wl,--build-id=sha1", dir, sizeof(dir)) == 0);
-		CHECK(run("readelf -n '%s/prog' | sed -n 's/.*Build ID: *//p' > '%s/id'", dir,
-			  dir) == 0);
+		CHECK(test_sh_quiet(fx.dir, "readelf -n '%s/prog' | sed -n 's/.*Build ID: *//p' > "
+				    "'%s/id'", dir, dir) == 0);
 		snprintf(prog, sizeof(prog), "%s/id", dir);
 		f = fopen(prog, "r");
 		CHECK(f);
@@ -302,9 +269,11 @@ static void build_id_body(void)
 		CHECK_INT(strlen(id), ==, 40);
 		snprintf(want, sizeof(want), "%s/usr/lib/debug/.build-id/%.2s/%s.debug", fx.root,
 			 id, id + 2);
-		CHECK(run("mkdir -p '%s/usr/lib/debug/.build-id/%.2s'", fx.root, id) == 0);
-		CHECK(run("objcopy --only-keep-debug '%s/prog' '%s'", dir, want) == 0);
-		CHECK(run("strip --strip-all '%s/prog'", dir) == 0);
+		CHECK(test_sh_quiet(fx.dir, "mkdir -p '%s/usr/lib/debug/.build-id/%.2s'", fx.root,
+				    id) == 0);
+		CHECK(test_sh_quiet(fx.dir, "objcopy --only-keep-debug '%s/prog' '%s'", dir,
+				    want) == 0);
+		CHECK(test_sh_quiet(fx.dir, "strip --strip-all '%s/prog'", dir) == 0);
 		CHECK(stripped(dir));
 		snprintf(prog, sizeof(prog), "%s/prog", dir);
 		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, 0);
@@ -324,16 +293,18 @@ TEST(test_debuginfo_build_id)
 /* Fedora's MiniDebugInfo, made as its find-debuginfo does. */
 static int make_minidebug(const char *d)
 {
-	return run("cd '%s' && nm -D prog --format=posix --defined-only | awk '{ print $1 }' "
-		   "| sort > dynsyms", d) ||
-	       run("cd '%s' && nm prog --format=posix --defined-only | awk '{ if ($2 == \"T\" "
-		   "|| $2 == \"t\" || $2 == \"D\") print $1 }' | sort > funcsyms", d) ||
-	       run("cd '%s' && comm -13 dynsyms funcsyms > keep", d) ||
-	       run("cd '%s' && objcopy --only-keep-debug prog debug", d) ||
-	       run("cd '%s' && objcopy -S --remove-section .gdb_index --remove-section .comment "
-		   "--keep-symbols=keep debug mini", d) ||
-	       run("cd '%s' && strip --strip-all -R .comment prog", d) ||
-	       run("cd '%s' && xz mini && objcopy --add-section .gnu_debugdata=mini.xz prog", d);
+	return test_sh_quiet(fx.dir, "cd '%s' && nm -D prog --format=posix --defined-only | "
+			     "awk '{ print $1 }' | sort > dynsyms", d) ||
+	       test_sh_quiet(fx.dir, "cd '%s' && nm prog --format=posix --defined-only | "
+			     "awk '{ if ($2 == \"T\" || $2 == \"t\" || $2 == \"D\") print $1 }' | "
+			     "sort > funcsyms", d) ||
+	       test_sh_quiet(fx.dir, "cd '%s' && comm -13 dynsyms funcsyms > keep", d) ||
+	       test_sh_quiet(fx.dir, "cd '%s' && objcopy --only-keep-debug prog debug", d) ||
+	       test_sh_quiet(fx.dir, "cd '%s' && objcopy -S --remove-section .gdb_index "
+			     "--remove-section .comment --keep-symbols=keep debug mini", d) ||
+	       test_sh_quiet(fx.dir, "cd '%s' && strip --strip-all -R .comment prog", d) ||
+	       test_sh_quiet(fx.dir, "cd '%s' && xz mini && objcopy "
+			     "--add-section .gnu_debugdata=mini.xz prog", d);
 }
 
 static void minidebug_body(void)
@@ -343,13 +314,14 @@ static void minidebug_body(void)
 	struct surf_types *t = NULL;
 	uint64_t off;
 
-	if (run("command -v xz && command -v nm && command -v comm"))
+	if (test_sh_quiet(fx.dir, "command -v xz && command -v nm && command -v comm"))
 		SKIP("no xz (xz-utils), nm or comm to make a MiniDebugInfo");
 	for (int pie = 0; pie < 2; pie++) {
 		CHECK(build_prog("mini", pie, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
 		CHECK(make_minidebug(dir) == 0);
 		CHECK(stripped(dir));
-		CHECK(run("readelf -SW '%s/prog' | grep -q ' \\.gnu_debugdata '", dir) == 0);
+		CHECK(test_sh_quiet(fx.dir, "readelf -SW '%s/prog' | grep -q ' \\.gnu_debugdata '",
+				    dir) == 0);
 		snprintf(prog, sizeof(prog), "%s/prog", dir);
 		/* Nothing else to find: the symbols can only come from .gnu_debugdata. */
 		CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOENT);
@@ -378,7 +350,7 @@ static void minidebug_api_body(void)
 	Elf *elf;
 	int fd;
 
-	if (run("command -v xz && command -v nm && command -v comm"))
+	if (test_sh_quiet(fx.dir, "command -v xz && command -v nm && command -v comm"))
 		SKIP("no xz (xz-utils), nm or comm to make a MiniDebugInfo");
 	CHECK(build_prog("miniapi", 1, "-Wl,--build-id=none", dir, sizeof(dir)) == 0);
 	snprintf(prog, sizeof(prog), "%s/ref", dir);
@@ -391,8 +363,8 @@ static void minidebug_api_body(void)
 	elf_end(elf);
 	close(fd);
 	/* Not xz at all: refused, nothing leaked. */
-	CHECK(run("cd '%s' && head -c 64 ref > junk && objcopy --add-section .gnu_debugdata=junk "
-		  "ref bad", dir) == 0);
+	CHECK(test_sh_quiet(fx.dir, "cd '%s' && head -c 64 ref > junk && "
+			    "objcopy --add-section .gnu_debugdata=junk ref bad", dir) == 0);
 	snprintf(prog, sizeof(prog), "%s/bad", dir);
 	fd = open(prog, O_RDONLY);
 	CHECK(fd >= 0);
@@ -430,8 +402,8 @@ static void names_body(void)
 	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_sum@V1", &off, err, sizeof(err)), ==,
 		  -ENOENT);
 	/* The same through the debug file of a stripped copy. */
-	CHECK(run("cd '%s' && objcopy --only-keep-debug prog prog.debug && objcopy --strip-all "
-		  "--add-gnu-debuglink=prog.debug prog", dir) == 0);
+	CHECK(test_sh_quiet(fx.dir, "cd '%s' && objcopy --only-keep-debug prog prog.debug && "
+			    "objcopy --strip-all --add-gnu-debuglink=prog.debug prog", dir) == 0);
 	snprintf(prog, sizeof(prog), "%s/prog", dir);
 	CHECK_INT(surf_elf__symbol_offset(prog, "debuginfo_twin", &off, err, sizeof(err)), ==,
 		  -EINVAL);
@@ -536,8 +508,8 @@ static void libc_ifunc_body(void)
 
 	if (libc_path(libc, sizeof(libc)))
 		SKIP("no libc found");
-	if (run("cc -O0 -fno-builtin -o '%s/oracle' '%s/debuginfo_oracle.c' && '%s/oracle' > "
-		"'%s/oracle.txt'", fx.dir, fx.srcdir, fx.dir, fx.dir))
+	if (test_sh_quiet(fx.dir, "cc -O0 -fno-builtin -o '%s/oracle' '%s/debuginfo_oracle.c' && "
+			  "'%s/oracle' > '%s/oracle.txt'", fx.dir, fx.srcdir, fx.dir, fx.dir))
 		SKIP("cannot build or run the IFUNC oracle");
 	/* The real system's debug files here: libc6-dbg names the implementations. */
 	unsetenv(SURF_DEBUG_ROOT_ENV);
@@ -572,7 +544,8 @@ static void ifunc_list_body(void)
 	void *h;
 
 	snprintf(so, sizeof(so), "%s/libpick.so", fx.dir);
-	CHECK(run("cc -g -O0 -fPIC -shared -o '%s' '%s/debuginfo_ifunc.c'", so, fx.srcdir) == 0);
+	CHECK(test_sh_quiet(fx.dir, "cc -g -O0 -fPIC -shared -o '%s' '%s/debuginfo_ifunc.c'", so,
+			    fx.srcdir) == 0);
 	/* Not loaded here: no resolver is run, the implementations are listed. */
 	CHECK_INT(surf_elf__symbol_offset(so, "debuginfo_pick", &off, err, sizeof(err)), ==,
 		  -EOPNOTSUPP);
@@ -608,7 +581,7 @@ static void none_body(void)
 	/* A build-id of its own: the same build elsewhere would share the sha1. */
 	CHECK(build_prog("none", 0, "-Wl,--build-id=0x0123456789abcdef0123", dir,
 			 sizeof(dir)) == 0);
-	CHECK(run("strip --strip-all '%s/prog'", dir) == 0);
+	CHECK(test_sh_quiet(fx.dir, "strip --strip-all '%s/prog'", dir) == 0);
 	snprintf(prog, sizeof(prog), "%s/prog", dir);
 	CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOENT);
 	opts.elf_path = prog;
@@ -616,7 +589,7 @@ static void none_body(void)
 	snprintf(prog, sizeof(prog), "%s/nothing-here", dir);
 	CHECK(surf_debuginfo_find(prog, found, sizeof(found)) < 0);
 	snprintf(prog, sizeof(prog), "%s/id-less", dir);
-	CHECK(run("echo 'not an ELF' > '%s'", prog) == 0);
+	CHECK(test_sh_quiet(fx.dir, "echo 'not an ELF' > '%s'", prog) == 0);
 	CHECK_INT(surf_debuginfo_find(prog, found, sizeof(found)), ==, -ENOEXEC);
 }
 

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -32,85 +31,27 @@ static struct {
 	char bin[PATH_MAX], obj[PATH_MAX], src[PATH_MAX];
 } dx;
 
-static int dsh(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
-static int dsh(const char *fmt_, ...)
-{
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt_);
-	n = vsnprintf(cmd, sizeof(cmd), fmt_, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - 64)
-		return -1;
-	snprintf(cmd + n, sizeof(cmd) - n, " 2>>'%s/cc.log'", dx.dir);
-	return system(cmd);
-}
-
-/* A command's whole output, malloc'ed; NULL when it fails. */
-static char *doutput(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
-static char *doutput(const char *fmt_, ...)
-{
-	char cmd[4 * PATH_MAX], *buf = NULL;
-	size_t len = 0, got;
-	char chunk[4096];
-	va_list ap;
-	FILE *f, *m;
-
-	va_start(ap, fmt_);
-	vsnprintf(cmd, sizeof(cmd), fmt_, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	while (m && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, got, m);
-	if (m)
-		fclose(m);
-	if (pclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-static void dx_cleanup(void)
-{
-	if (dx.dir[0])
-		dsh("rm -rf '%s'", dx.dir);
-}
-
 static bool dx_setup(void)
 {
-	const char *srcdir = getenv("SURF_SRCDIR");
-	char rel[PATH_MAX];
-
 	if (dx.tried)
 		return !dx.skip;
 	dx.tried = true;
-	snprintf(rel, sizeof(rel), "%s%s%s", srcdir ? srcdir : "", srcdir ? "/" : "",
-		 DISASM_FIXTURE);
-	if (!realpath(rel, dx.src)) {
+	if (!realpath(test_fixture_path(DISASM_FIXTURE), dx.src)) {
 		dx.skip = "cannot find " DISASM_FIXTURE " (run from the top or set SURF_SRCDIR)";
 		return false;
 	}
-	strcpy(dx.dir, "/tmp/surf-disasm-XXXXXX");
-	if (!mkdtemp(dx.dir)) {
+	if (test_tmpdir(dx.dir, sizeof(dx.dir), "surf-disasm")) {
 		dx.skip = "mkdtemp failed";
-		dx.dir[0] = '\0';
 		return false;
 	}
-	atexit(dx_cleanup);
 	snprintf(dx.bin, sizeof(dx.bin), "%s/prog", dx.dir);
 	snprintf(dx.obj, sizeof(dx.obj), "%s/prog.o", dx.dir);
-	if (dsh("cc -O1 -rdynamic -o '%s' '%s'", dx.bin, dx.src) ||
-	    dsh("cc -O1 -c -o '%s' '%s'", dx.obj, dx.src)) {
+	if (test_sh(dx.dir, "cc -O1 -rdynamic -o '%s' '%s'", dx.bin, dx.src) ||
+	    test_sh(dx.dir, "cc -O1 -c -o '%s' '%s'", dx.obj, dx.src)) {
 		dx.skip = "cannot build " DISASM_FIXTURE " (no C compiler?)";
 		return false;
 	}
-	if (dsh("command -v objdump >/dev/null && command -v readelf >/dev/null")) {
+	if (test_sh(dx.dir, "command -v objdump >/dev/null && command -v readelf >/dev/null")) {
 		dx.skip = "objdump and readelf (binutils) are needed as the oracle";
 		return false;
 	}
@@ -126,7 +67,7 @@ static bool dx_setup(void)
 /* Value and size of a symbol, from readelf -sW. */
 static bool sym_info(const char *path, const char *name, uint64_t *value, uint64_t *size)
 {
-	char *out = doutput("readelf -sW '%s'", path), *line, *save = NULL;
+	char *out = test_output("readelf -sW '%s'", path), *line, *save = NULL;
 	bool found = false;
 
 	if (!out)
@@ -147,7 +88,7 @@ static bool sym_info(const char *path, const char *name, uint64_t *value, uint64
 /* A vaddr as a file offset, through readelf -lW's LOAD lines. */
 static uint64_t file_offset(const char *path, uint64_t vaddr)
 {
-	char *out = doutput("readelf -lW '%s'", path), *line, *save = NULL;
+	char *out = test_output("readelf -lW '%s'", path), *line, *save = NULL;
 	uint64_t off = UINT64_MAX;
 
 	if (!out)
@@ -167,16 +108,11 @@ static uint64_t file_offset(const char *path, uint64_t vaddr)
 
 static char *disasm(const char *path, const char *symbol, int *ret, char *err, size_t errlen)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
+	FILE *f = test_capture_open(&c);
 
-	*ret = -ENOMEM;
-	if (!f)
-		return NULL;
-	*ret = surf_disasm__print(path, symbol, f, err, errlen);
-	fclose(f);
-	return buf;
+	*ret = f ? surf_disasm__print(path, symbol, f, err, errlen) : -ENOMEM;
+	return test_capture_close(&c);
 }
 
 /* Instruction addresses of objdump -d lines "  114a:\t41 54 \tpush %r12" (two tabs). */
@@ -247,8 +183,8 @@ TEST(disasm_function)
 	CHECK(sym_info(dx.bin, "usdt_disasm_func", &value, &size));
 	CHECK(size > 0);
 	s = disasm(dx.bin, "usdt_disasm_func", &ret, err, sizeof(err));
-	oracle = doutput("objdump -d --start-address=0x%" PRIx64 " --stop-address=0x%" PRIx64
-			 " '%s'", value, value + size, dx.bin);
+	oracle = test_output("objdump -d --start-address=0x%" PRIx64
+			     " --stop-address=0x%" PRIx64 " '%s'", value, value + size, dx.bin);
 	if (ret)
 		test_fail(__FILE__, __LINE__, "%s", err);
 	if (s && oracle && !ret)
@@ -309,16 +245,11 @@ TEST(disasm_errors)
 
 static char *symbols(const char *path, const char *glob, int *ret)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
+	FILE *f = test_capture_open(&c);
 
-	*ret = -ENOMEM;
-	if (!f)
-		return NULL;
-	*ret = surf_elf__print_symbols(path, glob, f);
-	fclose(f);
-	return buf;
+	*ret = f ? surf_elf__print_symbols(path, glob, f) : -ENOMEM;
+	return test_capture_close(&c);
 }
 
 /* Each line "name  0xOFF  size": sorted, once each, right offsets. */
@@ -397,22 +328,17 @@ TEST(elf_symbols_libc)
 
 TEST(disasm_aarch64)
 {
-	char so[PATH_MAX + 16], src[PATH_MAX], rel[PATH_MAX], err[256], *s, *p;
-	const char *srcdir = getenv("SURF_SRCDIR");
+	char so[PATH_MAX + 16], src[PATH_MAX], err[256], *s, *p;
 	uint64_t value, size;
 	int ret, lines = 0;
 	bool last_ret = false;
 
 	NEED_FIXTURE();
-	snprintf(rel, sizeof(rel), "%s%s%s", srcdir ? srcdir : "", srcdir ? "/" : "",
-		 A64_FIXTURE);
-	if (!realpath(rel, src))
+	if (!realpath(test_fixture_path(A64_FIXTURE), src))
 		SKIP("cannot find " A64_FIXTURE);
 	snprintf(so, sizeof(so), "%s/a64.so", dx.dir);
-	if (dsh("echo '#include <sys/sdt.h>' | cc -x c -fsyntax-only - && "
-		"clang --target=aarch64-linux-gnu -O2 -fPIC -I/usr/include/$(cc -print-multiarch) "
-		"-c -o '%s/a64.o' '%s' && ld.lld -shared -o '%s' '%s/a64.o'", dx.dir, src, so,
-		dx.dir))
+	if (test_sh(dx.dir, "echo '#include <sys/sdt.h>' | cc -x c -fsyntax-only -") ||
+	    test_build_aarch64_so(dx.dir, src, so))
 		SKIP("clang, ld.lld and <sys/sdt.h> cannot build an aarch64 object");
 	CHECK(sym_info(so, "usdt_a64_func", &value, &size));
 	s = disasm(so, "usdt_a64_func", &ret, err, sizeof(err));

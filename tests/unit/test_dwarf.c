@@ -10,13 +10,10 @@
  * Every variant must then agree with the oracle.  Without a C compiler the
  * tests skip.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "test.h"
 #include "types/provider.h"
@@ -49,53 +46,10 @@ struct variant {
 	bool dwz;		/* then shared DIEs moved to an alternate file */
 };
 
-static void fx_cleanup(void)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	d = opendir(fx.dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", fx.dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(fx.dir);
-}
-
-/* Run a shell command; its chatter goes to a log in the scratch directory. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[3 * PATH_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - 64)
-		return -1;
-	snprintf(cmd + n, sizeof(cmd) - n, " 2>>'%s/cc.log'", fx.dir);
-	return system(cmd);
-}
-
+/* Under $SURF_SRCDIR when set, and then from the top directory. */
 static bool find_fixture(void)
 {
-	const char *srcdir = getenv("SURF_SRCDIR");
-	char path[PATH_MAX];
-
-	if (srcdir) {
-		snprintf(path, sizeof(path), "%s/%s", srcdir, FIXTURE);
-		if (realpath(path, fx.src))
-			return true;
-	}
-	return realpath(FIXTURE, fx.src) != NULL;
+	return realpath(test_fixture_path(FIXTURE), fx.src) || realpath(FIXTURE, fx.src);
 }
 
 static bool read_facts(void)
@@ -137,14 +91,12 @@ static bool fx_setup(void)
 		fx.skip = "cannot find " FIXTURE " (run from the top or set SURF_SRCDIR)";
 		return false;
 	}
-	strcpy(fx.dir, "/tmp/surf-dwarf-XXXXXX");
-	if (!mkdtemp(fx.dir)) {
+	if (test_tmpdir(fx.dir, sizeof(fx.dir), "surf-dwarf")) {
 		fx.skip = "mkdtemp failed";
 		return false;
 	}
-	atexit(fx_cleanup);
-	if (run("cc -O0 -DDWARF_FIXTURE_ORACLE -o '%s/oracle' '%s'", fx.dir, fx.src) ||
-	    run("'%s/oracle' > '%s/oracle.txt'", fx.dir, fx.dir) || !read_facts()) {
+	if (test_sh(fx.dir, "cc -O0 -DDWARF_FIXTURE_ORACLE -o '%s/oracle' '%s'", fx.dir, fx.src) ||
+	    test_sh(fx.dir, "'%s/oracle' > '%s/oracle.txt'", fx.dir, fx.dir) || !read_facts()) {
 		fx.skip = "cannot build or run the oracle (no C compiler?)";
 		return false;
 	}
@@ -158,20 +110,21 @@ static int build(const struct variant *var, char *out, size_t len)
 
 	if (!var->linked) {
 		snprintf(out, len, "%s/%s.o", d, name);
-		return run("cc %s -c -o '%s' '%s'", fl, out, fx.src);
+		return test_sh(d, "cc %s -c -o '%s' '%s'", fl, out, fx.src);
 	}
 	snprintf(out, len, "%s/%s.so", d, name);
-	if (run("cc %s -fPIC -c -o '%s/%s-1.o' '%s'", fl, d, name, fx.src) ||
-	    run("cc %s -fPIC -c -DDWARF_FIXTURE_PART2 -o '%s/%s-2.o' '%s'", fl, d, name,
-		fx.src) ||
-	    run("cc %s -shared -o '%s' '%s/%s-1.o' '%s/%s-2.o'", fl, out, d, name, d, name))
+	if (test_sh(d, "cc %s -fPIC -c -o '%s/%s-1.o' '%s'", fl, d, name, fx.src) ||
+	    test_sh(d, "cc %s -fPIC -c -DDWARF_FIXTURE_PART2 -o '%s/%s-2.o' '%s'", fl, d, name,
+		    fx.src) ||
+	    test_sh(d, "cc %s -shared -o '%s' '%s/%s-1.o' '%s/%s-2.o'", fl, out, d, name, d,
+		    name))
 		return -1;
 	if (!var->dwz)
 		return 0;
 	/* dwz only makes a common file for what two files share: copy it. */
-	return run("cp '%s' '%s/%s-copy.so'", out, d, name) ||
-	       run("dwz -m '%s/%s.alt' -M '%s/%s.alt' '%s' '%s/%s-copy.so'", d, name, d,
-		   name, out, d, name);
+	return test_sh(d, "cp '%s' '%s/%s-copy.so'", out, d, name) ||
+	       test_sh(d, "dwz -m '%s/%s.alt' -M '%s/%s.alt' '%s' '%s/%s-copy.so'", d, name, d,
+		       name, out, d, name);
 }
 
 /* ---- Helpers over the ops table ---------------------------------------- */
@@ -590,7 +543,7 @@ static void check_variant(const struct variant *var)
 
 	if (!fx_setup())
 		SKIP("%s", fx.skip);
-	if (var->dwz && run("command -v dwz >/dev/null"))
+	if (var->dwz && test_sh(fx.dir, "command -v dwz >/dev/null"))
 		SKIP("no dwz");
 	if (build(var, path, sizeof(path)))
 		SKIP("cc %s cannot build the fixture (see %s/cc.log)", var->cflags, fx.dir);
@@ -705,7 +658,7 @@ TEST(test_dwarf_open_errors)
 	fclose(f);
 	CHECK_INT(surf_dwarf_view_open(&v, path), ==, -ENOEXEC);
 	snprintf(path, sizeof(path), "%s/nodebug.o", fx.dir);
-	if (run("cc -g0 -O0 -c -o '%s' '%s'", path, fx.src))
+	if (test_sh(fx.dir, "cc -g0 -O0 -c -o '%s' '%s'", path, fx.src))
 		SKIP("cannot build the fixture without -g");
 	CHECK_INT(surf_dwarf_view_open(&v, path), ==, -ENODATA);
 	CHECK(v == NULL);

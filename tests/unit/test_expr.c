@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <surf/expr.h>
 #include <surf/script.h>
@@ -22,25 +21,22 @@ static struct surf_types *fixture_types(void)
 {
 	static struct surf_types *types;
 	static bool tried;
-	char dir[] = "/tmp/surf-kfixture-XXXXXX", cmd[1024], obj[256];
 	struct surf_types_opts opts = { .sz = sizeof(opts) };
+	char dir[256], obj[300];
 
 	if (tried)
 		return types;
 	tried = true;
-	if (!mkdtemp(dir))
+	if (test_tmpdir(dir, sizeof(dir), "surf-kfixture"))
 		return NULL;
 	snprintf(obj, sizeof(obj), "%s/kfixture.o", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "gcc -g -O0 -c tests/fixtures/kfixture.c -o %s && pahole -J %s 2>/dev/null", obj,
-		 obj);
-	if (system(cmd) == 0) {
+	if (test_sh(NULL, "gcc -g -O0 -c '%s' -o '%s' && pahole -J '%s' 2>/dev/null",
+		    test_fixture_path("tests/fixtures/kfixture.c"), obj, obj) == 0) {
 		opts.btf_path = obj;
 		if (surf_types__open(&types, &opts))
 			types = NULL;
 	}
-	unlink(obj);
-	rmdir(dir);
+	test_rmtree(dir);
 	return types;
 }
 
@@ -341,12 +337,11 @@ TEST(test_expr_errors_point_at_the_bad_part)
 TEST(test_expr_error_print_draws_a_caret)
 {
 	struct surf_expr_error err = { .code = -22, .pos = 4, .len = 3, .msg = "bad thing" };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
+	char *buf;
 
-	surf_expr_error__print(f, "surftrace", "p a\tbcd e", &err);
-	fclose(f);
+	surf_expr_error__print(test_capture_open(&c), "surftrace", "p a\tbcd e", &err);
+	buf = test_capture_close(&c);
 	CHECK_STR(buf, "surftrace: bad thing\n  p a bcd e\n      ^~~\n");
 	free(buf);
 }
@@ -370,18 +365,16 @@ TEST(test_expr_script_replays_and_cleans_up)
 {
 	struct surf_probe_def *defs[2];
 	struct surf_script_opts so = { .sz = sizeof(so), .full = true };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	struct test_capture c;
+	char *buf;
 
 	NEED_FIXTURE();
 	CHECK(!surf_expr__compile(fixture_types(), "p wake_up_new_task c=%0->comm f:c==\"a'b\"",
 				  NULL, &defs[0], NULL));
 	CHECK(!surf_expr__compile(fixture_types(), "e sched/sched_switch f:prev_pid==1", NULL,
 				  &defs[1], NULL));
-	f = open_memstream(&buf, &len);
-	surf_script__write(f, defs, 2, &so);
-	fclose(f);
+	surf_script__write(test_capture_open(&c), defs, 2, &so);
+	buf = test_capture_close(&c);
 	CHECK_CONTAINS(buf, "trap ':' INT QUIT TERM PIPE HUP\n");
 	CHECK_CONTAINS(buf, fmt("echo 'p:f0 wake_up_new_task c=+0x%x(%%di):string' >> "
 				"/sys/kernel/tracing/kprobe_events\n", OFF(task_struct, comm)));

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "test.h"
 
@@ -41,6 +47,179 @@ int test_failed(void)
 {
 	return cur_failed;
 }
+
+/* ---- captured output ----------------------------------------------------- */
+
+FILE *test_capture_open(struct test_capture *c)
+{
+	c->buf = NULL;
+	c->len = 0;
+	c->f = open_memstream(&c->buf, &c->len);
+	return c->f;
+}
+
+char *test_capture_close(struct test_capture *c)
+{
+	if (c->f)
+		fclose(c->f);
+	c->f = NULL;
+	return c->buf;
+}
+
+/* ---- scratch directories ------------------------------------------------- */
+
+static char **tmpdirs;
+static int ntmpdirs;
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+int test_rmtree(const char *path)
+{
+	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) ? -errno : 0;
+}
+
+static void remove_tmpdirs(void)
+{
+	while (ntmpdirs > 0) {
+		test_rmtree(tmpdirs[--ntmpdirs]);
+		free(tmpdirs[ntmpdirs]);
+	}
+	free(tmpdirs);
+	tmpdirs = NULL;
+}
+
+int test_tmpdir(char *buf, size_t len, const char *prefix)
+{
+	char tmpl[PATH_MAX], real[PATH_MAX], *copy = NULL, **grown;
+	int ret = 0;
+
+	if (len)
+		buf[0] = '\0';
+	snprintf(tmpl, sizeof(tmpl), "/tmp/%s-XXXXXX", prefix);
+	if (!mkdtemp(tmpl))
+		return -errno;
+	if (!realpath(tmpl, real))
+		ret = -errno;
+	else if (strlen(real) >= len)
+		ret = -ENAMETOOLONG;
+	else
+		copy = strdup(real);
+	grown = copy ? realloc(tmpdirs, (ntmpdirs + 1) * sizeof(*tmpdirs)) : NULL;
+	if (!ret && !grown)
+		ret = -ENOMEM;
+	if (ret) {
+		free(copy);
+		rmdir(tmpl);
+		return ret;
+	}
+	tmpdirs = grown;
+	tmpdirs[ntmpdirs] = copy;
+	if (!ntmpdirs++)
+		atexit(remove_tmpdirs);
+	memcpy(buf, real, strlen(real) + 1);
+	return 0;
+}
+
+/* ---- fixtures and commands ----------------------------------------------- */
+
+const char *test_fixture_path(const char *rel)
+{
+	static char path[PATH_MAX];
+	const char *srcdir = getenv("SURF_SRCDIR");
+
+	if (srcdir)
+		snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
+	else
+		snprintf(path, sizeof(path), "%s", rel);
+	return path;
+}
+
+static int vsh(const char *logdir, bool quiet, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int vsh(const char *logdir, bool quiet, const char *fmt, va_list ap)
+{
+	char *cmd, *full;
+	int ret;
+
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		return -1;
+	if (logdir) {
+		if (quiet)
+			ret = asprintf(&full, "{ %s; } >>'%s/cc.log' 2>&1", cmd, logdir);
+		else
+			ret = asprintf(&full, "%s 2>>'%s/cc.log'", cmd, logdir);
+		free(cmd);
+		if (ret < 0)
+			return -1;
+		cmd = full;
+	}
+	ret = system(cmd);
+	free(cmd);
+	return ret;
+}
+
+int test_sh(const char *logdir, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vsh(logdir, false, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int test_sh_quiet(const char *logdir, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vsh(logdir, true, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+char *test_output(const char *fmt, ...)
+{
+	char chunk[4096], *cmd, *buf = NULL;
+	size_t len = 0, got;
+	va_list ap;
+	FILE *f, *m;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&cmd, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	f = popen(cmd, "r");
+	free(cmd);
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	while (m && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, got, m);
+	if (m)
+		fclose(m);
+	if (pclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int test_build_aarch64_so(const char *dir, const char *src, const char *so)
+{
+	return test_sh(dir, "clang --target=aarch64-linux-gnu -O2 -fPIC "
+		       "-I/usr/include/$(cc -print-multiarch) -c -o '%s/a64.o' '%s' && "
+		       "ld.lld -shared -o '%s' '%s/a64.o'", dir, src, so, dir);
+}
+
+/* ---- the runner ---------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {

@@ -13,12 +13,10 @@
  * A CHECK returns from the function it is in, so whatever a test allocates
  * is freed by the TEST body around a helper that does the checking.
  */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
@@ -34,19 +32,6 @@
 #define RESTRICTED_FIXTURE "tests/fixtures/syms_kallsyms_restricted.txt"
 #define BAD_FIXTURE "tests/fixtures/syms_kallsyms_bad.txt"
 #define TARGET_FIXTURE "tests/fixtures/syms_target.c"
-
-/* A fixture's path: under $SURF_SRCDIR when set, else from the top directory. */
-static const char *fixture(const char *rel)
-{
-	static char path[PATH_MAX];
-	const char *srcdir = getenv("SURF_SRCDIR");
-
-	if (srcdir)
-		snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
-	else
-		snprintf(path, sizeof(path), "%s", rel);
-	return path;
-}
 
 static const char *fmt(const struct surf_sym *sym, uint64_t addr)
 {
@@ -175,7 +160,7 @@ TEST(test_syms_kallsyms_fixture)
 {
 	struct surf_ksyms *k = NULL;
 
-	CHECK_INT(surf_ksyms__load(&k, fixture(KALLSYMS_FIXTURE)), ==, 0);
+	CHECK_INT(surf_ksyms__load(&k, test_fixture_path(KALLSYMS_FIXTURE)), ==, 0);
 	check_kfixture_find(k);
 	if (!test_failed())
 		check_kfixture_modules(k);
@@ -192,7 +177,7 @@ TEST(test_syms_kallsyms_restricted)
 	uint64_t addr;
 	int find, lookup;
 
-	CHECK_INT(surf_ksyms__load(&k, fixture(RESTRICTED_FIXTURE)), ==, 0);
+	CHECK_INT(surf_ksyms__load(&k, test_fixture_path(RESTRICTED_FIXTURE)), ==, 0);
 	CHECK(k != NULL);
 	find = surf_ksyms__find(k, 0xffffffff81001000, &s);
 	lookup = surf_ksyms__lookup(k, "wake_up_new_task", &addr);
@@ -205,7 +190,7 @@ TEST(test_syms_kallsyms_errors)
 {
 	struct surf_ksyms *k = (struct surf_ksyms *)1;
 
-	CHECK_INT(surf_ksyms__load(&k, fixture(BAD_FIXTURE)), ==, -EINVAL);
+	CHECK_INT(surf_ksyms__load(&k, test_fixture_path(BAD_FIXTURE)), ==, -EINVAL);
 	CHECK(k == NULL);
 	CHECK_INT(surf_ksyms__load(&k, "/nonexistent/kallsyms"), ==, -ENOENT);
 	CHECK_INT(surf_ksyms__load(&k, "/dev/null"), ==, 0);
@@ -417,40 +402,6 @@ static struct {
 	char dir[64];
 } tx;
 
-static void tx_cleanup(void)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(tx.dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tx.dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(tx.dir);
-}
-
-static int sh(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt_, ...)
-{
-	char cmd[3 * PATH_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt_);
-	n = vsnprintf(cmd, sizeof(cmd), fmt_, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - 64)
-		return -1;
-	snprintf(cmd + n, sizeof(cmd) - n, " 2>>'%s/cc.log'", tx.dir);
-	return system(cmd);
-}
-
 /* Once per run: the builds of the target. */
 static bool tx_setup(void)
 {
@@ -460,21 +411,21 @@ static bool tx_setup(void)
 	if (tx.tried)
 		return !tx.skip;
 	tx.tried = true;
-	if (!realpath(fixture(TARGET_FIXTURE), src)) {
+	if (!realpath(test_fixture_path(TARGET_FIXTURE), src)) {
 		tx.skip = "cannot find " TARGET_FIXTURE " (run from the top or set SURF_SRCDIR)";
 		return false;
 	}
-	strcpy(tx.dir, "/tmp/surf-syms-XXXXXX");
-	if (!mkdtemp(tx.dir)) {
+	if (test_tmpdir(tx.dir, sizeof(tx.dir), "surf-syms")) {
 		tx.skip = "mkdtemp failed";
 		return false;
 	}
-	atexit(tx_cleanup);
-	if (sh("cc -O1 -fPIE -pie -o '%s/pie' '%s'", d, src) ||
-	    sh("cc -O1 -fno-pie -no-pie -o '%s/nopie' '%s'", d, src) ||
-	    sh("cc -O1 -fPIE -pie -rdynamic -o '%s/dynsym' '%s' && strip '%s/dynsym'", d, src, d) ||
-	    sh("cc -O1 -fPIE -pie -o '%s/stripped' '%s' && strip '%s/stripped'", d, src, d) ||
-	    sh("cc -O1 -fPIC -shared -DSYMS_TARGET_LIB -o '%s/lib.so' '%s'", d, src)) {
+	if (test_sh(d, "cc -O1 -fPIE -pie -o '%s/pie' '%s'", d, src) ||
+	    test_sh(d, "cc -O1 -fno-pie -no-pie -o '%s/nopie' '%s'", d, src) ||
+	    test_sh(d, "cc -O1 -fPIE -pie -rdynamic -o '%s/dynsym' '%s' && strip '%s/dynsym'", d,
+		    src, d) ||
+	    test_sh(d, "cc -O1 -fPIE -pie -o '%s/stripped' '%s' && strip '%s/stripped'", d, src,
+		    d) ||
+	    test_sh(d, "cc -O1 -fPIC -shared -DSYMS_TARGET_LIB -o '%s/lib.so' '%s'", d, src)) {
 		tx.skip = "cannot build " TARGET_FIXTURE " (no C compiler or strip?)";
 		return false;
 	}
@@ -625,7 +576,7 @@ TEST(test_syms_user_deleted)
 	if (!tx_setup())
 		SKIP("%s", tx.skip);
 	snprintf(exe, sizeof(exe), "%s/deleted", tx.dir);
-	if (sh("cp '%s/pie' '%s'", tx.dir, exe))
+	if (test_sh(tx.dir, "cp '%s/pie' '%s'", tx.dir, exe))
 		SKIP("cannot copy the target");
 	run_target("deleted", NULL, true);
 }

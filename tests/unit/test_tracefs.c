@@ -2,14 +2,12 @@
 /* tracefs readers against a fixture directory laid out like tracefs. */
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <surf/tracefs.h>
 
 #include "test.h"
 
-static char dir[] = "/tmp/surf-tracefs-XXXXXX";
+static char dir[64];
 
 static const char *fixture(void)
 {
@@ -19,7 +17,7 @@ static const char *fixture(void)
 
 	if (made)
 		return dir;
-	if (!mkdtemp(dir))
+	if (test_tmpdir(dir, sizeof(dir), "surf-tracefs"))
 		return NULL;
 	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
 	f = fopen(path, "w");
@@ -51,13 +49,4 @@ TEST(test_tracefs_traceable_names)
 	CHECK_STR(out, "mod_func");
 	CHECK_INT(surf_tracefs__traceable(dir, "tcp_v4", out, sizeof(out)), ==, -2);
 	CHECK_INT(surf_tracefs__traceable("/nonexistent", "x", out, sizeof(out)), <, 0);
-}
-
-__attribute__((destructor)) static void remove_fixture(void)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
-	unlink(path);
-	rmdir(dir);
 }

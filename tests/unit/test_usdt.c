@@ -16,7 +16,6 @@
 #include <inttypes.h>
 #include <libelf.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -164,80 +163,6 @@ static struct {
 	char o0[PATH_MAX], o2[PATH_MAX], plain[PATH_MAX], src[PATH_MAX];
 } ux;
 
-static const char *fixture(const char *rel)
-{
-	static char path[PATH_MAX];
-	const char *srcdir = getenv("SURF_SRCDIR");
-
-	if (srcdir)
-		snprintf(path, sizeof(path), "%s/%s", srcdir, rel);
-	else
-		snprintf(path, sizeof(path), "%s", rel);
-	return path;
-}
-
-static int sh(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt_, ...)
-{
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt_);
-	n = vsnprintf(cmd, sizeof(cmd), fmt_, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(cmd) - 64)
-		return -1;
-	snprintf(cmd + n, sizeof(cmd) - n, " 2>>'%s/cc.log'", ux.dir);
-	return system(cmd);
-}
-
-/* A command's whole output, malloc'ed; NULL when it fails. */
-static char *output(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
-static char *output(const char *fmt_, ...)
-{
-	char cmd[4 * PATH_MAX];
-	size_t cap = 65536, n = 0, got;
-	char *buf;
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt_);
-	vsnprintf(cmd, sizeof(cmd), fmt_, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += got;
-		if (n + 1 == cap) {
-			char *grown = realloc(buf, cap * 2);
-
-			if (!grown) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	if (pclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	return buf;
-}
-
-static void ux_cleanup(void)
-{
-	if (ux.dir[0])
-		sh("rm -rf '%s'", ux.dir);
-}
-
 static bool ux_setup(void)
 {
 	const char *d = ux.dir;
@@ -245,33 +170,32 @@ static bool ux_setup(void)
 	if (ux.tried)
 		return !ux.skip;
 	ux.tried = true;
-	if (!realpath(fixture(USDT_FIXTURE), ux.src)) {
+	if (!realpath(test_fixture_path(USDT_FIXTURE), ux.src)) {
 		ux.skip = "cannot find " USDT_FIXTURE " (run from the top or set SURF_SRCDIR)";
 		return false;
 	}
-	strcpy(ux.dir, "/tmp/surf-usdt-XXXXXX");
-	if (!mkdtemp(ux.dir)) {
+	if (test_tmpdir(ux.dir, sizeof(ux.dir), "surf-usdt")) {
 		ux.skip = "mkdtemp failed";
-		ux.dir[0] = '\0';
 		return false;
 	}
-	atexit(ux_cleanup);
-	if (sh("echo '#include <sys/sdt.h>' | cc -x c -fsyntax-only -")) {
+	if (test_sh(d, "echo '#include <sys/sdt.h>' | cc -x c -fsyntax-only -")) {
 		ux.skip = "<sys/sdt.h> is missing (Debian: systemtap-sdt-dev, scripts/deps.sh)";
 		return false;
 	}
-	if (sh("command -v readelf >/dev/null")) {
+	if (test_sh(d, "command -v readelf >/dev/null")) {
 		ux.skip = "readelf (binutils) is missing";
 		return false;
 	}
 	snprintf(ux.o0, sizeof(ux.o0), "%s/usdt_o0", d);
 	snprintf(ux.o2, sizeof(ux.o2), "%s/usdt_o2", d);
 	snprintf(ux.plain, sizeof(ux.plain), "%s/plain", d);
-	if (sh("cc -O0 -c -o '%s/a0.o' '%s' && cc -O0 -DUSDT_PROG_SEMAPHORE -c -o '%s/b0.o' '%s'"
-	       " && cc -o '%s' '%s/a0.o' '%s/b0.o'", d, ux.src, d, ux.src, ux.o0, d, d) ||
-	    sh("cc -O2 -c -o '%s/a2.o' '%s' && cc -O2 -DUSDT_PROG_SEMAPHORE -c -o '%s/b2.o' '%s'"
-	       " && cc -o '%s' '%s/a2.o' '%s/b2.o'", d, ux.src, d, ux.src, ux.o2, d, d) ||
-	    sh("echo 'int main(void) { return 0; }' | cc -x c -o '%s' -", ux.plain)) {
+	if (test_sh(d, "cc -O0 -c -o '%s/a0.o' '%s' && "
+		    "cc -O0 -DUSDT_PROG_SEMAPHORE -c -o '%s/b0.o' '%s' && "
+		    "cc -o '%s' '%s/a0.o' '%s/b0.o'", d, ux.src, d, ux.src, ux.o0, d, d) ||
+	    test_sh(d, "cc -O2 -c -o '%s/a2.o' '%s' && "
+		    "cc -O2 -DUSDT_PROG_SEMAPHORE -c -o '%s/b2.o' '%s' && "
+		    "cc -o '%s' '%s/a2.o' '%s/b2.o'", d, ux.src, d, ux.src, ux.o2, d, d) ||
+	    test_sh(d, "echo 'int main(void) { return 0; }' | cc -x c -o '%s' -", ux.plain)) {
 		ux.skip = "cannot build " USDT_FIXTURE " (see the cc.log of a kept run)";
 		return false;
 	}
@@ -291,7 +215,7 @@ struct seg {
 /* PT_LOAD lines of readelf -lW: "LOAD 0xOFF 0xVADDR 0xPADDR 0xFILESZ 0xMEMSZ ..." */
 static int readelf_loads(const char *path, struct seg *segs, int max)
 {
-	char *out = output("readelf -lW '%s'", path), *line, *save = NULL;
+	char *out = test_output("readelf -lW '%s'", path), *line, *save = NULL;
 	int n = 0;
 
 	if (!out)
@@ -328,7 +252,7 @@ struct rnote {
 /* The stapsdt notes as readelf -n prints them. */
 static int readelf_notes(const char *path, struct rnote *notes, int max)
 {
-	char *out = output("readelf -n '%s'", path), *line, *save = NULL;
+	char *out = test_output("readelf -n '%s'", path), *line, *save = NULL;
 	int n = -1;
 
 	if (!out)
@@ -357,7 +281,7 @@ static int readelf_notes(const char *path, struct rnote *notes, int max)
 /* A symbol's value from readelf -sW. */
 static uint64_t readelf_sym(const char *path, const char *name)
 {
-	char *out = output("readelf -sW '%s'", path), *line, *save = NULL;
+	char *out = test_output("readelf -sW '%s'", path), *line, *save = NULL;
 	uint64_t v = 0;
 
 	if (!out)
@@ -545,7 +469,7 @@ static int fake_prelink(const char *src, const char *dst, uint64_t delta)
 	int fd, ret = -ENOENT;
 	Elf *elf;
 
-	if (sh("cp '%s' '%s'", src, dst))
+	if (test_sh(ux.dir, "cp '%s' '%s'", src, dst))
 		return -EIO;
 	fd = open(dst, O_RDWR);
 	if (fd < 0)
@@ -609,16 +533,11 @@ TEST(usdt_prelink_adjustment)
 
 static char *print_to_string(const char *path, const char *glob, int *ret)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct test_capture c;
+	FILE *f = test_capture_open(&c);
 
-	*ret = -ENOMEM;
-	if (!f)
-		return NULL;
-	*ret = surf_usdt__print(path, glob, f);
-	fclose(f);
-	return buf;
+	*ret = f ? surf_usdt__print(path, glob, f) : -ENOMEM;
+	return test_capture_close(&c);
 }
 
 static void check_listing(const char *all, int n, const char *with, int nwith)
@@ -665,13 +584,11 @@ TEST(usdt_aarch64)
 
 	NEED_FIXTURE();
 	snprintf(so, sizeof(so), "%s/a64.so", ux.dir);
-	if (!realpath(fixture(A64_FIXTURE), src))
+	if (!realpath(test_fixture_path(A64_FIXTURE), src))
 		SKIP("cannot find " A64_FIXTURE);
 	/* <sys/sdt.h> sits in the host's multiarch directory: find it there. */
-	if (sh("cc -print-multiarch >/dev/null && "
-	       "clang --target=aarch64-linux-gnu -O2 -fPIC -I/usr/include/$(cc -print-multiarch) "
-	       "-c -o '%s/a64.o' '%s' && ld.lld -shared -o '%s' '%s/a64.o'", ux.dir, src, so,
-	       ux.dir))
+	if (test_sh(ux.dir, "cc -print-multiarch >/dev/null") ||
+	    test_build_aarch64_so(ux.dir, src, so))
 		SKIP("clang and ld.lld cannot build an aarch64 object");
 	check_against_readelf(so);
 	if (test_failed())
