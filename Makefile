@@ -92,3 +92,6 @@ bench: all $(BUILD)/bench-decode
 
 clean:
 	rm -rf $(BUILD)
+
+# The bcc tutorial's lessons in C (examples/bcc/README.md).
+include examples/bcc/Makefile.inc

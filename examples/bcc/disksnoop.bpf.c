@@ -59,7 +59,7 @@ int trace_completion(struct trace_event_raw_block_rq_completion *ctx)
 
 	if (!s)
 		return 0;
-	bpf_printk("%u %u %llu\n", s->bytes, s->write, (bpf_ktime_get_ns() - s->ts) / 1000);
+	bpf_printk("%u %u %llu", s->bytes, s->write, (bpf_ktime_get_ns() - s->ts) / 1000);
 	bpf_map_delete_elem(&start, &key);
 	return 0;
 }

@@ -7,7 +7,7 @@
 
 static __always_inline int hello(void)
 {
-	bpf_printk("Hello, World!\n");
+	bpf_printk("Hello, World!");
 	return 0;
 }
 

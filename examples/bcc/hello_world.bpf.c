@@ -12,7 +12,7 @@
 
 static __always_inline int say_hello(void)
 {
-	bpf_printk("Hello, World!\n");
+	bpf_printk("Hello, World!");
 	return 0;
 }
 

@@ -49,44 +49,27 @@ struct clcc_struct *lesson_open(const char *tool)
 	struct clcc_struct *p;
 
 	snprintf(so, sizeof(so), "%s.so", tool);
-	p = clcc_init(so);
-	if (!p)
-		fprintf(stderr, "%s: cannot open %s (%s): it is built by `make` next to %s\n",
-			tool, so, strerror(errno), tool);
+	p = clcc_init(so);	/* says why it failed */
 	return p;
 }
+
+/* clcc prints its own message for every failure below ("clcc: ..."). */
 
 int lesson_load(struct clcc_struct *p, const char *tool, bool verbose)
 {
 	int err = p->init(verbose ? 3 : -1, 0);
 
-	if (err) {
-		fprintf(stderr, "%s: cannot load the BPF program: %s\n", tool, strerror(-err));
-		if (geteuid() != 0)
-			fprintf(stderr, "%s: loading BPF programs needs root (CAP_BPF and CAP_PERFMON)\n",
-				tool);
-	}
+	if (err && geteuid() != 0)
+		fprintf(stderr, "%s: loading BPF programs needs root (CAP_BPF and CAP_PERFMON)\n",
+			tool);
 	return err;
 }
 
-int lesson_set_global(struct clcc_struct *p, const char *tool, const char *name,
-		      const void *val, size_t size)
-{
-	int err = clcc_set_global(p, name, val, size);
-
-	if (err)
-		fprintf(stderr, "%s: cannot set %s in the BPF program: %s\n", tool, name,
-			strerror(-err));
-	return err;
-}
-
-int lesson_map(struct clcc_struct *p, const char *tool, const char *name)
+int lesson_map(struct clcc_struct *p, const char *name)
 {
 	int id = p->get_maps_id((char *)name);
 
-	if (id < 0)
-		fprintf(stderr, "%s: the BPF program has no map '%s'\n", tool, name);
-	return id;
+	return id < 0 ? -ENOENT : id;
 }
 
 int lesson_attach_tp(struct clcc_struct *p, const char *tool, const char *func,
@@ -94,7 +77,6 @@ int lesson_attach_tp(struct clcc_struct *p, const char *tool, const char *func,
 {
 	char category[64];
 	const char *colon = strchr(tracepoint, ':');
-	int err;
 
 	if (!colon || (size_t)(colon - tracepoint) >= sizeof(category)) {
 		fprintf(stderr, "%s: bad tracepoint '%s'\n", tool, tracepoint);
@@ -102,22 +84,26 @@ int lesson_attach_tp(struct clcc_struct *p, const char *tool, const char *func,
 	}
 	memcpy(category, tracepoint, colon - tracepoint);
 	category[colon - tracepoint] = '\0';
-	err = p->attach_tracepoint(func, category, colon + 1);
-	if (err)
-		fprintf(stderr, "%s: cannot attach to tracepoint %s: %s\n", tool, tracepoint,
-			strerror(-err));
-	return err;
+	return p->attach_tracepoint(func, category, colon + 1);
 }
 
-int lesson_attach_kprobe(struct clcc_struct *p, const char *tool, const char *func,
-			 const char *sym, bool retprobe)
+int lesson_attach_kprobe(struct clcc_struct *p, const char *func, const char *sym,
+			 bool retprobe)
 {
-	int err = retprobe ? p->attach_kretprobe(func, sym) : p->attach_kprobe(func, sym);
+	return retprobe ? p->attach_kretprobe(func, sym) : p->attach_kprobe(func, sym);
+}
 
-	if (err)
-		fprintf(stderr, "%s: cannot attach a %s to %s: %s\n", tool,
-			retprobe ? "kretprobe" : "kprobe", sym, strerror(-err));
-	return err;
+int lesson_event_loop(struct clcc_struct *p, const char *tool, int id)
+{
+	while (!lesson_exiting) {
+		int err = p->event_loop(id, 1);
+
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "%s: reading events: %s\n", tool, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 void lesson_close(struct clcc_struct *p)
@@ -201,6 +187,38 @@ int lesson_kernel_function(const char *name, char *buf, size_t len)
 	return kallsyms_find(same_or_clone, name, buf, len);
 }
 
+int lesson_attach_syscall(struct clcc_struct *p, const char *tool, const char *syscall,
+			  const char *tp_func, const char *kprobe_func, bool kprobe)
+{
+	char name[128];
+
+	if (!kprobe) {
+		snprintf(name, sizeof(name), "syscalls:sys_enter_%s", syscall);
+		return lesson_attach_tp(p, tool, tp_func, name);
+	}
+	if (lesson_syscall_fnname(syscall, name, sizeof(name))) {
+		fprintf(stderr, "%s: no kernel function for the %s syscall in /proc/kallsyms\n",
+			tool, syscall);
+		return -ENOENT;
+	}
+	return lesson_attach_kprobe(p, kprobe_func, name, false);
+}
+
+int lesson_attach_clone(struct clcc_struct *p, const char *tool, bool kprobe)
+{
+	char fn[128];
+
+	if (!kprobe)
+		return lesson_attach_tp(p, tool, "hello_clone", "syscalls:sys_enter_clone") ?:
+		       lesson_attach_tp(p, tool, "hello_clone3", "syscalls:sys_enter_clone3");
+	if (lesson_kernel_function("kernel_clone", fn, sizeof(fn)) &&
+	    lesson_kernel_function("_do_fork", fn, sizeof(fn))) {
+		fprintf(stderr, "%s: no kernel_clone or _do_fork to probe in this kernel\n", tool);
+		return -ENOENT;
+	}
+	return lesson_attach_kprobe(p, "hello_kprobe", fn, false);
+}
+
 /* ---- options --------------------------------------------------------- */
 
 struct lesson_env lesson_env;
@@ -246,6 +264,57 @@ long lesson_parse_long(struct argp_state *state, const char *what, const char *a
 	return v;
 }
 
+void lesson_interval_arg(struct argp_state *state, const char *arg, unsigned int *interval,
+			 unsigned int *count)
+{
+	if (state->arg_num == 0)
+		*interval = (unsigned int)lesson_parse_long(state, "interval", arg, 1, 3600);
+	else if (state->arg_num == 1)
+		*count = (unsigned int)lesson_parse_long(state, "count", arg, 1, 1000000);
+	else
+		argp_error(state, "unexpected argument '%s': want [interval [count]]", arg);
+}
+
+/* Sleep for seconds, or until a signal sets lesson_exiting. */
+static void nap(unsigned int seconds)
+{
+	while (seconds && !lesson_exiting)
+		seconds = sleep(seconds);
+}
+
+static int print_hist(struct clcc_struct *p, const char *tool, int id, const char *unit)
+{
+	int err;
+
+	printf("\n");
+	err = clcc_print_log2_hist_map(p, id, unit);
+	if (err)
+		fprintf(stderr, "%s: reading the histogram: %s\n", tool, strerror(-err));
+	fflush(stdout);
+	return err;
+}
+
+int lesson_hist_loop(struct clcc_struct *p, const char *tool, int id, const char *unit,
+		     unsigned int interval, unsigned int count)
+{
+	int err;
+
+	if (!interval) {
+		while (!lesson_exiting)
+			pause();
+		return print_hist(p, tool, id, unit);
+	}
+	for (unsigned int i = 0; !count || i < count; i++) {
+		nap(interval);
+		err = print_hist(p, tool, id, unit);
+		if (!err)
+			err = clcc_map_clear(p, id);
+		if (err || lesson_exiting)
+			return err;
+	}
+	return 0;
+}
+
 /* ---- the trace pipe -------------------------------------------------- */
 
 static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
@@ -278,8 +347,12 @@ int trace_pipe_open(struct trace_pipe *tp, const char *tool)
 	if (tp->fd < 0) {
 		int err = -errno;
 
-		fprintf(stderr, "%s: cannot open the trace pipe: %s (is tracefs mounted on "
-			"/sys/kernel/tracing?)\n", tool, strerror(-err));
+		if (err == -EBUSY)
+			fprintf(stderr, "%s: the trace pipe is busy: another program is reading it "
+				"(the kernel allows one reader at a time)\n", tool);
+		else
+			fprintf(stderr, "%s: cannot open the trace pipe: %s (is tracefs mounted on "
+				"/sys/kernel/tracing?)\n", tool, strerror(-err));
 		return err;
 	}
 	while (read(tp->fd, drain, sizeof(drain)) > 0)
@@ -360,6 +433,24 @@ int trace_readline(struct trace_pipe *tp, char *line, size_t size, int timeout_m
 			return 0;
 		}
 	}
+}
+
+int trace_pipe_loop(struct trace_pipe *tp, const char *tool,
+		    void (*fn)(const char *line, void *ctx), void *ctx)
+{
+	char line[4096];
+
+	while (!lesson_exiting) {
+		int n = trace_readline(tp, line, sizeof(line), -1);
+
+		if (n < 0) {
+			fprintf(stderr, "%s: reading the trace pipe: %s\n", tool, strerror(-n));
+			return n;
+		}
+		if (n > 0 && line[0])	/* a message ending in \n leaves an empty line */
+			fn(line, ctx);
+	}
+	return 0;
 }
 
 /* The comm of pid from /proc, or false. */

@@ -29,22 +29,42 @@ void lesson_handle_signals(void);
 void lesson_stop_after(unsigned int seconds);
 
 /*
- * clcc_init(NAME.so) (next to the program, see clcc.h), then init() without
- * attaching, so that globals can be set in between: lesson_open, set
- * globals with clcc_set_global, lesson_load.  Each prints "TOOL: ..." on
- * failure; lesson_open returns NULL, the others a negative errno.
+ * clcc_init(TOOL.so) (next to the program, see clcc.h), then init() without
+ * attaching, so that globals can be set in between: lesson_open,
+ * clcc_set_global, lesson_load.  lesson_open returns NULL, the others a
+ * negative errno; every failure has printed one message (clcc's own
+ * "clcc: ..." for the clcc calls).
  */
 struct clcc_struct *lesson_open(const char *tool);
 int lesson_load(struct clcc_struct *p, const char *tool, bool verbose);
-int lesson_set_global(struct clcc_struct *p, const char *tool, const char *name,
-		      const void *val, size_t size);
-int lesson_map(struct clcc_struct *p, const char *tool, const char *name);
-/* "category:name" */
+/* The id of map name, or -ENOENT. */
+int lesson_map(struct clcc_struct *p, const char *name);
+/* tracepoint is "category:name". */
 int lesson_attach_tp(struct clcc_struct *p, const char *tool, const char *func,
 		     const char *tracepoint);
-int lesson_attach_kprobe(struct clcc_struct *p, const char *tool, const char *func,
-			 const char *sym, bool retprobe);
+int lesson_attach_kprobe(struct clcc_struct *p, const char *func, const char *sym,
+			 bool retprobe);
 void lesson_close(struct clcc_struct *p);
+
+/*
+ * Run the callbacks of perf output or ring buffer map id (set_event_cb)
+ * until Ctrl-C, SIGTERM or the -d time limit.  0, or a negative errno after
+ * a message.
+ */
+int lesson_event_loop(struct clcc_struct *p, const char *tool, int id);
+
+/*
+ * Attach tp_func to syscalls:sys_enter_SYSCALL or, with kprobe, kprobe_func
+ * to the syscall's kernel function (lesson_syscall_fnname).
+ */
+int lesson_attach_syscall(struct clcc_struct *p, const char *tool, const char *syscall,
+			  const char *tp_func, const char *kprobe_func, bool kprobe);
+/*
+ * The hello lessons' probes on process creation: programs hello_clone and
+ * hello_clone3 on syscalls:sys_enter_clone/clone3 or, with kprobe,
+ * hello_kprobe on kernel_clone (_do_fork before 5.10).
+ */
+int lesson_attach_clone(struct clcc_struct *p, const char *tool, bool kprobe);
 
 /*
  * bcc's get_syscall_fnname(): the kernel function of system call name
@@ -76,6 +96,21 @@ extern const struct argp lesson_argp;
 long lesson_parse_long(struct argp_state *state, const char *what, const char *arg,
 		       long min, long max);
 
+/*
+ * The positional "[interval [count]]" of the histogram lessons: call from
+ * ARGP_KEY_ARG.  interval in seconds (1..3600), count (1..1000000).
+ */
+void lesson_interval_arg(struct argp_state *state, const char *arg, unsigned int *interval,
+			 unsigned int *count);
+
+/*
+ * Print histogram map id (clcc_print_log2_hist_map, bcc's format) every
+ * interval seconds, clearing it each time, count times (0: until Ctrl-C);
+ * or, with interval 0, once at Ctrl-C / the -d limit.  0 or -errno.
+ */
+int lesson_hist_loop(struct clcc_struct *p, const char *tool, int id, const char *unit,
+		     unsigned int interval, unsigned int count);
+
 /* ---- the trace pipe -------------------------------------------------- */
 
 struct trace_pipe {
@@ -97,6 +132,13 @@ void trace_pipe_close(struct trace_pipe *tp);
  * forever).  1: a line; 0: none yet (time out, or a signal); negative errno.
  */
 int trace_readline(struct trace_pipe *tp, char *line, size_t size, int timeout_ms);
+
+/*
+ * Call fn for each line of the trace pipe until Ctrl-C, SIGTERM or the -d
+ * time limit.  0, or a negative errno after a message.
+ */
+int trace_pipe_loop(struct trace_pipe *tp, const char *tool,
+		    void (*fn)(const char *line, void *ctx), void *ctx);
 
 #define TRACE_TASK_LEN 32
 

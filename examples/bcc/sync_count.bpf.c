@@ -27,7 +27,7 @@ static __always_inline int on_sync(void)
 		u64 delta = now - *tsp;
 
 		if (delta < threshold_ms * 1000000)
-			bpf_printk("%llu %llu\n", delta / 1000000, count);
+			bpf_printk("%llu %llu", delta / 1000000, count);
 		bpf_map_delete_elem(&last, &ts_key);
 	}
 	bpf_map_update_elem(&last, &ts_key, &now, BPF_ANY);

@@ -20,7 +20,7 @@ static __always_inline int on_sync(void)
 		u64 delta = now - *tsp;
 
 		if (delta < threshold_ms * 1000000)
-			bpf_printk("%llu\n", delta / 1000000);
+			bpf_printk("%llu", delta / 1000000);
 		bpf_map_delete_elem(&last, &key);
 	}
 	bpf_map_update_elem(&last, &key, &now, BPF_ANY);

@@ -9,14 +9,14 @@
 SEC("tracepoint/syscalls/sys_enter_sync")
 int sync_tp(void *ctx)
 {
-	bpf_printk("sys_sync() called\n");
+	bpf_printk("sys_sync() called");
 	return 0;
 }
 
 SEC("kprobe/__x64_sys_sync")
 int sync_kprobe(struct pt_regs *ctx)
 {
-	bpf_printk("sys_sync() called\n");
+	bpf_printk("sys_sync() called");
 	return 0;
 }
 

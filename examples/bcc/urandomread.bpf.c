@@ -14,7 +14,7 @@ SEC("tracepoint/syscalls/sys_enter_getrandom")
 int getrandom_tp(struct trace_event_raw_sys_enter *ctx)
 {
 	/* getrandom(void *buf, size_t count, unsigned int flags) */
-	bpf_printk("%llu\n", (u64)ctx->args[1] * 8);
+	bpf_printk("%llu", (u64)ctx->args[1] * 8);
 	return 0;
 }
 
@@ -23,7 +23,7 @@ int urandom_kprobe(struct pt_regs *ctx)
 {
 	struct iov_iter *iter = (struct iov_iter *)PT_REGS_PARM2(ctx);
 
-	bpf_printk("%llu\n", (u64)BPF_CORE_READ(iter, count) * 8);
+	bpf_printk("%llu", (u64)BPF_CORE_READ(iter, count) * 8);
 	return 0;
 }
 

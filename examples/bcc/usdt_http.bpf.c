@@ -20,7 +20,7 @@ int do_trace(struct pt_regs *ctx)
 	if (bpf_usdt_arg(ctx, PATH_ARG, &addr) < 0 || !addr)
 		return 0;
 	bpf_probe_read_user_str(path, sizeof(path), (const void *)addr);
-	bpf_printk("path:%s\n", path);
+	bpf_printk("path:%s", path);
 	return 0;
 }
 

@@ -44,6 +44,16 @@ for f in "$BUILD"/examples/* "$BUILD"/helpers/*; do
 done
 cp "$VM"/bin/* "$R/surf/bin/"
 
+# The bcc lessons and their BPF .so files, for their --kprobe variants.
+if [ -d "$BUILD/examples/bcc" ]; then
+	mkdir -p "$R/surf/bcc"
+	for f in "$BUILD"/examples/bcc/*; do
+		[ -f "$f" ] || continue
+		cp "$f" "$R/surf/bcc/"
+		[ -x "$f" ] && [[ "$f" != *.so ]] && bins+=("$f")
+	done
+	cp "$SRC/examples/bcc/guest_kprobes.sh" "$R/surf/bcc/"
+fi
 # Shared libraries at the paths ldd names (the guest's loader searches the
 # same default directories), and the loader itself.
 for lib in $(for b in "${bins[@]}"; do ldd "$b" 2>/dev/null; done |
