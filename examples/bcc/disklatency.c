@@ -72,34 +72,37 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	}
 }
 
+static int setup(struct clcc_struct *p)
+{
+	return clcc_set_global(p, "targ_ms", &millis, sizeof(millis)) ?:
+	       clcc_set_global(p, "targ_dev", &dev, sizeof(dev));
+}
+
+static int attach(struct clcc_struct *p)
+{
+	return lesson_attach_tp(p, TOOL, "lat_issue", "block:block_rq_issue") ?:
+	       lesson_attach_tp(p, TOOL, "lat_complete", "block:block_rq_complete");
+}
+
+static int run(struct clcc_struct *p, int map)
+{
+	return lesson_hist_loop(p, TOOL, map, millis ? "msecs" : "usecs", interval, count);
+}
+
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.args_doc = "[interval [count]]",
+	.options = opts,
+	.parser = parse_arg,
+	.setup = setup,
+	.attach = attach,
+	.map = "dist",
+	.header = "Tracing block device I/O... Hit Ctrl-C to end.",
+	.run = run,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, children,
-					  NULL, NULL };
-	struct clcc_struct *p;
-	int err, id = -1;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = clcc_set_global(p, "targ_ms", &millis, sizeof(millis)) ?:
-	      clcc_set_global(p, "targ_dev", &dev, sizeof(dev)) ?:
-	      lesson_load(p, TOOL, lesson_env.verbose);
-	if (!err)
-		err = (id = lesson_map(p, "dist")) < 0 ? id : 0;
-	if (!err)
-		err = lesson_attach_tp(p, TOOL, "lat_issue", "block:block_rq_issue") ?:
-		      lesson_attach_tp(p, TOOL, "lat_complete", "block:block_rq_complete");
-	if (!err) {
-		printf("Tracing block device I/O... Hit Ctrl-C to end.\n");
-		lesson_stop_after(lesson_env.duration);
-		err = lesson_hist_loop(p, TOOL, id, millis ? "msecs" : "usecs", interval, count);
-	}
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

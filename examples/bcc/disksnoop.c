@@ -25,14 +25,6 @@ static const char doc[] =
 	"blk_account_io_done is inline since 5.16; the block:block_rq_issue and\n"
 	"block:block_rq_complete tracepoints (lesson 13) are used instead.";
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	if (key != ARGP_KEY_ARG)
-		return ARGP_ERR_UNKNOWN;
-	argp_error(state, "unexpected argument '%s'", arg);
-	return 0;
-}
-
 static void print_request(const char *line, void *ctx)
 {
 	struct trace_fields f;
@@ -48,30 +40,22 @@ static void print_request(const char *line, void *ctx)
 	printf("%-18.9f %-2s %-7u %8.2f\n", f.ts, write ? "W" : "R", bytes, us / 1000.0);
 }
 
+static int attach(struct clcc_struct *p)
+{
+	return lesson_attach_tp(p, TOOL, "trace_start", "block:block_rq_issue") ?:
+	       lesson_attach_tp(p, TOOL, "trace_completion", "block:block_rq_complete");
+}
+
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.attach = attach,
+	/* print_request's columns */
+	.header = "TIME(s)            T  BYTES    LAT(ms)",
+	.trace_line = print_request,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { NULL, parse_arg, NULL, doc, children, NULL, NULL };
-	struct trace_pipe tp = { .fd = -1 };
-	struct clcc_struct *p;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose) ?: trace_pipe_open(&tp, TOOL) ?:
-	      lesson_attach_tp(p, TOOL, "trace_start", "block:block_rq_issue") ?:
-	      lesson_attach_tp(p, TOOL, "trace_completion", "block:block_rq_complete");
-	if (!err) {
-		printf("%-18s %-2s %-7s %8s\n", "TIME(s)", "T", "BYTES", "LAT(ms)");
-		lesson_stop_after(lesson_env.duration);
-		err = trace_pipe_loop(&tp, TOOL, print_request, NULL);
-	}
-	trace_pipe_close(&tp);
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -13,7 +13,6 @@
 
 #define TOOL "hello_perf_output"
 
-static bool use_kprobe;
 static unsigned long long first_ts;
 
 const char *argp_program_version = TOOL " (surftrace bcc lessons) 1.0";
@@ -26,26 +25,6 @@ static const char doc[] =
 	"    " TOOL "           # trace until Ctrl-C\n"
 	"    " TOOL " -d 5      # trace for five seconds\n"
 	"    " TOOL " --kprobe  # kprobe on kernel_clone (needs kprobes)";
-
-static const struct argp_option opts[] = {
-	{ "kprobe", 'k', NULL, 0, "Trace kernel_clone with a kprobe instead of the "
-	  "syscalls:sys_enter_clone/clone3 tracepoints", 0 },
-	{ 0 },
-};
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	switch (key) {
-	case 'k':
-		use_kprobe = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
 
 static void print_event(void *ctx, int cpu, void *data, unsigned int size)
 {
@@ -63,32 +42,17 @@ static void print_event(void *ctx, int cpu, void *data, unsigned int size)
 	       "Hello, perf_output!");
 }
 
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.kprobe_doc = LESSON_CLONE_KPROBE_DOC,
+	.attach = lesson_attach_hello,
+	.map = "events",
+	.column = "MESSAGE",
+	.event = print_event,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct clcc_struct *p;
-	int err, id;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose);
-	if (!err) {
-		id = lesson_map(p, "events");
-		err = id < 0 ? id : p->set_event_cb(id, print_event, NULL);
-	}
-	if (!err)
-		err = lesson_attach_clone(p, TOOL, use_kprobe);
-	if (!err) {
-		printf("%-18s %-16s %-6s %s\n", "TIME(s)", "COMM", "PID", "MESSAGE");
-		lesson_stop_after(lesson_env.duration);
-		err = lesson_event_loop(p, TOOL, id);
-	}
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -12,8 +12,6 @@
 
 #define TOOL "hello_world"
 
-static bool use_kprobe;
-
 const char *argp_program_version = TOOL " (surftrace bcc lessons) 1.0";
 static const char doc[] =
 	"Say \"Hello, World!\" in the kernel's trace pipe whenever a process calls\n"
@@ -28,56 +26,22 @@ static const char doc[] =
 	"\n"
 	"The trace pipe is shared: bpf_printk output of other programs shows too.";
 
-static const struct argp_option opts[] = {
-	{ "kprobe", 'k', NULL, 0, "Trace kernel_clone with a kprobe instead of the "
-	  "syscalls:sys_enter_clone/clone3 tracepoints", 0 },
-	{ 0 },
-};
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	switch (key) {
-	case 'k':
-		use_kprobe = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
 static void print_line(const char *line, void *ctx)
 {
 	(void)ctx;
 	puts(line);
 }
 
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.kprobe_doc = LESSON_CLONE_KPROBE_DOC,
+	.attach = lesson_attach_hello,
+	.header = "Tracing clone()... Hit Ctrl-C to end.",
+	.trace_line = print_line,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct trace_pipe tp = { .fd = -1 };
-	struct clcc_struct *p;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (err)
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose) ?: trace_pipe_open(&tp, TOOL) ?:
-	      lesson_attach_clone(p, TOOL, use_kprobe);
-	if (!err) {
-		printf("Tracing clone()... Hit Ctrl-C to end.\n");
-		lesson_stop_after(lesson_env.duration);
-		err = trace_pipe_loop(&tp, TOOL, print_line, NULL);
-	}
-	trace_pipe_close(&tp);
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -543,3 +543,120 @@ int trace_fields(const char *line, struct trace_fields *f)
 		proc_comm(f->pid, f->task, sizeof(f->task));
 	return 0;
 }
+
+/* ---- a whole lesson -------------------------------------------------- */
+
+void trace_print_fields(const struct trace_fields *f, const char *msg)
+{
+	printf("%-18.9f %-16s %-6d %s\n", f->ts, f->task, f->pid, msg);
+}
+
+static const struct lesson *lesson;
+
+static error_t lesson_parse(int key, char *arg, struct argp_state *state)
+{
+	error_t err = ARGP_ERR_UNKNOWN;
+
+	if (key == 'k' && lesson->kprobe_doc) {
+		lesson_env.kprobe = true;
+		return 0;
+	}
+	if (lesson->parser)
+		err = lesson->parser(key, arg, state);
+	if (err == ARGP_ERR_UNKNOWN && key == ARGP_KEY_ARG) {
+		argp_error(state, "unexpected argument '%s'", arg);
+		return 0;
+	}
+	return err;
+}
+
+/* The lesson's options, then --kprobe: the order of its --help. */
+static int lesson_parse_args(const struct lesson *l, int argc, char **argv)
+{
+	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
+	static struct argp_option opts[16];
+	struct argp argp = { opts, lesson_parse, l->args_doc, l->doc, children, NULL, NULL };
+	size_t n = 0;
+
+	lesson = l;
+	for (const struct argp_option *o = l->options; o && (o->name || o->key); o++)
+		if (n < sizeof(opts) / sizeof(opts[0]) - 2)
+			opts[n++] = *o;
+	if (l->kprobe_doc)
+		opts[n++] = (struct argp_option){ "kprobe", 'k', NULL, 0, l->kprobe_doc, 0 };
+	opts[n] = (struct argp_option){ 0 };
+	return argp_parse(&argp, argc, argv, 0, NULL, NULL) ? -EINVAL : 0;
+}
+
+int lesson_attach_hello(struct clcc_struct *p)
+{
+	return lesson_attach_clone(p, lesson->tool, lesson_env.kprobe);
+}
+
+int lesson_attach_sync(struct clcc_struct *p)
+{
+	return lesson_attach_syscall(p, lesson->tool, "sync", "sync_tp", "sync_kprobe",
+				     lesson_env.kprobe);
+}
+
+unsigned long long lesson_threshold_ms = 1000;
+
+const struct argp_option lesson_threshold_opts[] = {
+	{ "threshold", 't', "MS", 0, "Report syncs closer than MS milliseconds (default 1000)", 0 },
+	{ 0 },
+};
+
+error_t lesson_threshold_parse(int key, char *arg, struct argp_state *state)
+{
+	if (key != 't')
+		return ARGP_ERR_UNKNOWN;
+	lesson_threshold_ms = (unsigned long long)lesson_parse_long(state, "threshold", arg, 1,
+								     86400000);
+	return 0;
+}
+
+int lesson_set_threshold(struct clcc_struct *p)
+{
+	return clcc_set_global(p, "threshold_ms", &lesson_threshold_ms,
+			       sizeof(lesson_threshold_ms));
+}
+
+int lesson_main(const struct lesson *l, int argc, char **argv)
+{
+	struct trace_pipe tp = { .fd = -1 };
+	struct clcc_struct *p;
+	int err, id = -1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (lesson_parse_args(l, argc, argv))
+		return 2;
+	lesson_handle_signals();
+	p = lesson_open(l->tool);
+	if (!p)
+		return 1;
+	err = (l->setup ? l->setup(p) : 0) ?: lesson_load(p, l->tool, lesson_env.verbose);
+	if (!err && l->map)
+		err = (id = lesson_map(p, l->map)) < 0 ? id : 0;
+	if (!err && l->event)
+		err = p->set_event_cb(id, l->event, NULL);
+	if (!err && l->trace_line)
+		err = trace_pipe_open(&tp, l->tool);
+	if (!err)
+		err = l->attach(p);
+	if (!err) {
+		if (l->header)
+			printf("%s\n", l->header);
+		if (l->column)
+			printf("%-18s %-16s %-6s %s\n", "TIME(s)", "COMM", "PID", l->column);
+		lesson_stop_after(lesson_env.duration);
+		if (l->trace_line)
+			err = trace_pipe_loop(&tp, l->tool, l->trace_line, NULL);
+		else if (l->event)
+			err = lesson_event_loop(p, l->tool, id);
+		else
+			err = l->run(p, id);
+	}
+	trace_pipe_close(&tp);
+	lesson_close(p);
+	return err ? 1 : 0;
+}

@@ -84,6 +84,7 @@ int lesson_kernel_function(const char *name, char *buf, size_t len);
 struct lesson_env {
 	bool verbose;		/* -v: libbpf's debug messages */
 	unsigned int duration;	/* -d: stop after this many seconds; 0: at Ctrl-C */
+	bool kprobe;		/* --kprobe, in the lessons that have it */
 };
 extern struct lesson_env lesson_env;
 /* Put { &lesson_argp, 0, NULL, 0 } in a tool's argp children. */
@@ -110,6 +111,73 @@ void lesson_interval_arg(struct argp_state *state, const char *arg, unsigned int
  */
 int lesson_hist_loop(struct clcc_struct *p, const char *tool, int id, const char *unit,
 		     unsigned int interval, unsigned int count);
+
+/* ---- a whole lesson -------------------------------------------------- */
+
+struct trace_fields;
+
+/*
+ * What is particular to one lesson; lesson_main() does the rest.  Its
+ * options are options plus, with kprobe_doc, --kprobe (lesson_env.kprobe)
+ * and the common ones (lesson_argp); a positional argument that parser
+ * leaves (ARGP_ERR_UNKNOWN) is "unexpected argument 'ARG'".
+ */
+struct lesson {
+	const char *tool;
+	const char *doc;			/* --help: USAGE and EXAMPLES */
+	const char *args_doc;			/* NULL: no arguments */
+	const struct argp_option *options;	/* NULL: none of its own */
+	argp_parser_t parser;			/* NULL: none */
+	const char *kprobe_doc;			/* --kprobe's help; NULL: no --kprobe */
+
+	/* Before loading, to set globals (clcc_set_global); may be NULL. */
+	int (*setup)(struct clcc_struct *p);
+	/* After loading (and once the trace pipe is open): the probes. */
+	int (*attach)(struct clcc_struct *p);
+	/* Its map, found after loading and given to event and run; may be NULL. */
+	const char *map;
+	/* Printed once attached: a line, or the columns TIME(s) COMM PID column. */
+	const char *header;
+	const char *column;
+
+	/* The output until Ctrl-C, SIGTERM or -d, one of: */
+	void (*trace_line)(const char *line, void *ctx);	/* trace_pipe_loop */
+	void (*event)(void *ctx, int cpu, void *data, unsigned int size); /* map's events */
+	int (*run)(struct clcc_struct *p, int map);	/* 0 or a negative errno */
+};
+
+/*
+ * Parse the options, then open, set up, load, attach, print the header and
+ * run until Ctrl-C, SIGTERM or the -d time limit, and close.  The exit
+ * code: 0; 1 after a failure (with its message); 2 when argp_parse() fails
+ * without exiting (bad options exit 64 from argp_error()).
+ */
+int lesson_main(const struct lesson *l, int argc, char **argv);
+
+/*
+ * The attach of the lessons on clone() (lesson_attach_clone) and on sync(2)
+ * (programs sync_tp and sync_kprobe, lesson_attach_syscall), with
+ * lesson_env.kprobe, and the help of their --kprobe.
+ */
+int lesson_attach_hello(struct clcc_struct *p);
+int lesson_attach_sync(struct clcc_struct *p);
+/*
+ * The quick-sync lessons' -t MS (lesson_threshold_ms, default 1000):
+ * options, parser, and setup setting the BPF global threshold_ms.
+ */
+extern unsigned long long lesson_threshold_ms;
+extern const struct argp_option lesson_threshold_opts[];
+error_t lesson_threshold_parse(int key, char *arg, struct argp_state *state);
+int lesson_set_threshold(struct clcc_struct *p);
+
+#define LESSON_CLONE_KPROBE_DOC \
+	"Trace kernel_clone with a kprobe instead of the syscalls:sys_enter_clone/clone3 tracepoints"
+#define LESSON_SYNC_KPROBE_DOC \
+	"Trace the sync syscall's kernel function with a kprobe instead of the " \
+	"syscalls:sys_enter_sync tracepoint"
+
+/* A trace_fields() line as the columns TIME(s) COMM PID, then msg. */
+void trace_print_fields(const struct trace_fields *f, const char *msg);
 
 /* ---- the trace pipe -------------------------------------------------- */
 

@@ -61,9 +61,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'f':
 		function = arg;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -168,32 +165,25 @@ static int print_counts(struct clcc_struct *p, int id)
 	return 0;
 }
 
+static int run(struct clcc_struct *p, int map)
+{
+	printf("Tracing %s()... Hit Ctrl-C to end.\n", function);
+	while (!lesson_exiting)
+		pause();
+	return print_counts(p, map);
+}
+
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.options = opts,
+	.parser = parse_arg,
+	.attach = attach,
+	.map = "counts",
+	.run = run,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct clcc_struct *p;
-	int err, id = -1;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose);
-	if (!err)
-		err = (id = lesson_map(p, "counts")) < 0 ? id : 0;
-	if (!err)
-		err = attach(p);
-	if (!err) {
-		printf("Tracing %s()... Hit Ctrl-C to end.\n", function);
-		lesson_stop_after(lesson_env.duration);
-		while (!lesson_exiting)
-			pause();
-		err = print_counts(p, id);
-	}
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

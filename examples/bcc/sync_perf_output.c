@@ -13,8 +13,7 @@
 
 #define TOOL "sync_perf_output"
 
-static bool use_kprobe;
-static unsigned long long threshold_ms = 1000, first_ts;
+static unsigned long long first_ts;
 
 const char *argp_program_version = TOOL " (surftrace bcc lessons) 1.0";
 static const char doc[] =
@@ -27,31 +26,6 @@ static const char doc[] =
 	"    " TOOL "            # until Ctrl-C; run `sync;sync`\n"
 	"    " TOOL " -t 5000    # syncs less than 5 s apart\n"
 	"    " TOOL " --kprobe   # a kprobe on sync (needs kprobes)";
-
-static const struct argp_option opts[] = {
-	{ "threshold", 't', "MS", 0, "Report syncs closer than MS milliseconds (default 1000)", 0 },
-	{ "kprobe", 'k', NULL, 0, "Trace the sync syscall's kernel function with a kprobe "
-	  "instead of the syscalls:sys_enter_sync tracepoint", 0 },
-	{ 0 },
-};
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	switch (key) {
-	case 't':
-		threshold_ms = (unsigned long long)lesson_parse_long(state, "threshold", arg, 1,
-								      86400000);
-		return 0;
-	case 'k':
-		use_kprobe = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
 
 static void print_event(void *ctx, int cpu, void *data, unsigned int size)
 {
@@ -69,33 +43,20 @@ static void print_event(void *ctx, int cpu, void *data, unsigned int size)
 	       (ev.ts - first_ts) / 1e9, ev.delta / 1000000, ev.pid, ev.uid, ev.comm);
 }
 
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.options = lesson_threshold_opts,
+	.parser = lesson_threshold_parse,
+	.kprobe_doc = LESSON_SYNC_KPROBE_DOC,
+	.setup = lesson_set_threshold,
+	.attach = lesson_attach_sync,
+	.header = "Tracing for quick sync's... Ctrl-C to end",
+	.map = "events",
+	.event = print_event,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct clcc_struct *p;
-	int err, id;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = clcc_set_global(p, "threshold_ms", &threshold_ms, sizeof(threshold_ms)) ?:
-	      lesson_load(p, TOOL, lesson_env.verbose);
-	if (!err) {
-		id = lesson_map(p, "events");
-		err = id < 0 ? id : p->set_event_cb(id, print_event, NULL);
-	}
-	if (!err)
-		err = lesson_attach_syscall(p, TOOL, "sync", "sync_tp", "sync_kprobe", use_kprobe);
-	if (!err) {
-		printf("Tracing for quick sync's... Ctrl-C to end\n");
-		lesson_stop_after(lesson_env.duration);
-		err = lesson_event_loop(p, TOOL, id);
-	}
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -13,8 +13,7 @@
 
 #define TOOL "sync_timing"
 
-static bool use_kprobe;
-static unsigned long long threshold_ms = 1000;
+static double start;	/* the trace clock at the first report */
 
 const char *argp_program_version = TOOL " (surftrace bcc lessons) 1.0";
 static const char doc[] =
@@ -27,74 +26,37 @@ static const char doc[] =
 	"    " TOOL " -t 5000    # report syncs less than five seconds apart\n"
 	"    " TOOL " --kprobe   # a kprobe on sync (needs kprobes)";
 
-static const struct argp_option opts[] = {
-	{ "threshold", 't', "MS", 0, "Report syncs closer than MS milliseconds (default 1000)", 0 },
-	{ "kprobe", 'k', NULL, 0, "Trace the sync syscall's kernel function with a kprobe "
-	  "instead of the syscalls:sys_enter_sync tracepoint", 0 },
-	{ 0 },
-};
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	switch (key) {
-	case 't':
-		threshold_ms = (unsigned long long)lesson_parse_long(state, "threshold", arg, 1,
-								      86400000);
-		return 0;
-	case 'k':
-		use_kprobe = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
 static void print_gap(const char *line, void *ctx)
 {
-	double *start = ctx;
 	struct trace_fields f;
 	unsigned long long ms;
 	char *end;
 
+	(void)ctx;
 	/* Skip other programs' lines: ours is one number. */
 	if (trace_fields(line, &f) || !*f.msg)
 		return;
 	ms = strtoull(f.msg, &end, 10);
 	if (*end)
 		return;
-	if (*start == 0)
-		*start = f.ts;
-	printf("At time %.2f s: multiple syncs detected, last %llu ms ago\n", f.ts - *start, ms);
+	if (start == 0)
+		start = f.ts;
+	printf("At time %.2f s: multiple syncs detected, last %llu ms ago\n", f.ts - start, ms);
 }
+
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.options = lesson_threshold_opts,
+	.parser = lesson_threshold_parse,
+	.kprobe_doc = LESSON_SYNC_KPROBE_DOC,
+	.setup = lesson_set_threshold,
+	.attach = lesson_attach_sync,
+	.header = "Tracing for quick sync's... Ctrl-C to end",
+	.trace_line = print_gap,
+};
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct trace_pipe tp = { .fd = -1 };
-	struct clcc_struct *p;
-	double start = 0;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = clcc_set_global(p, "threshold_ms", &threshold_ms, sizeof(threshold_ms)) ?:
-	      lesson_load(p, TOOL, lesson_env.verbose) ?: trace_pipe_open(&tp, TOOL) ?:
-	      lesson_attach_syscall(p, TOOL, "sync", "sync_tp", "sync_kprobe", use_kprobe);
-	if (!err) {
-		printf("Tracing for quick sync's... Ctrl-C to end\n");
-		lesson_stop_after(lesson_env.duration);
-		err = trace_pipe_loop(&tp, TOOL, print_gap, &start);
-	}
-	trace_pipe_close(&tp);
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -12,8 +12,6 @@
 #define TOOL "sys_sync"
 #define MESSAGE "sys_sync() called"
 
-static bool use_kprobe;
-
 const char *argp_program_version = TOOL " (surftrace bcc lessons) 1.0";
 static const char doc[] =
 	"Print a line whenever a process calls sync(2).\n"
@@ -25,26 +23,6 @@ static const char doc[] =
 	"    " TOOL " -d 10       # trace for ten seconds\n"
 	"    " TOOL " --kprobe    # a kprobe on the sync syscall (needs kprobes)";
 
-static const struct argp_option opts[] = {
-	{ "kprobe", 'k', NULL, 0, "Trace the sync syscall's kernel function with a kprobe "
-	  "instead of the syscalls:sys_enter_sync tracepoint", 0 },
-	{ 0 },
-};
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	switch (key) {
-	case 'k':
-		use_kprobe = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
-
 static void print_sync(const char *line, void *ctx)
 {
 	struct trace_fields f;
@@ -52,32 +30,19 @@ static void print_sync(const char *line, void *ctx)
 	(void)ctx;
 	/* The trace pipe is shared: show only this program's message. */
 	if (trace_fields(line, &f) == 0 && strcmp(f.msg, MESSAGE) == 0)
-		printf("%-18.9f %-16s %-6d %s\n", f.ts, f.task, f.pid, f.msg);
+		trace_print_fields(&f, f.msg);
 }
+
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.kprobe_doc = LESSON_SYNC_KPROBE_DOC,
+	.attach = lesson_attach_sync,
+	.header = "Tracing sys_sync()... Ctrl-C to end.",
+	.trace_line = print_sync,
+};
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct trace_pipe tp = { .fd = -1 };
-	struct clcc_struct *p;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose) ?: trace_pipe_open(&tp, TOOL) ?:
-	      lesson_attach_syscall(p, TOOL, "sync", "sync_tp", "sync_kprobe", use_kprobe);
-	if (!err) {
-		printf("Tracing sys_sync()... Ctrl-C to end.\n");
-		lesson_stop_after(lesson_env.duration);
-		err = trace_pipe_loop(&tp, TOOL, print_sync, NULL);
-	}
-	trace_pipe_close(&tp);
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -14,7 +14,6 @@
 
 #define TOOL "task_switch"
 
-static bool use_kprobe;
 static unsigned int only_pid;
 
 const char *argp_program_version = TOOL " (surftrace bcc lessons) 1.0";
@@ -31,8 +30,6 @@ static const char doc[] =
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "TID", 0, "Only switches from or to this thread", 0 },
-	{ "kprobe", 'k', NULL, 0, "Count with a kprobe on finish_task_switch instead of the "
-	  "sched:sched_switch tracepoint", 0 },
 	{ 0 },
 };
 
@@ -41,12 +38,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		only_pid = (unsigned int)lesson_parse_long(state, "tid", arg, 0, 4194304);
-		return 0;
-	case 'k':
-		use_kprobe = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -57,7 +48,7 @@ static int attach(struct clcc_struct *p)
 {
 	char fn[128];
 
-	if (!use_kprobe)
+	if (!lesson_env.kprobe)
 		return lesson_attach_tp(p, TOOL, "switch_tp", "sched:sched_switch");
 	if (lesson_kernel_function("finish_task_switch", fn, sizeof(fn))) {
 		fprintf(stderr, "%s: no finish_task_switch to probe in this kernel\n", TOOL);
@@ -120,33 +111,31 @@ static int print_stats(struct clcc_struct *p, int id)
 	return 0;
 }
 
+/* Count for a second or -d SECONDS, then print the table. */
+static int run(struct clcc_struct *p, int map)
+{
+	unsigned int seconds = lesson_env.duration ? lesson_env.duration : 1;
+
+	printf("Counting context switches for %u s... Hit Ctrl-C to end.\n", seconds);
+	lesson_stop_after(seconds);
+	while (!lesson_exiting)
+		pause();
+	return print_stats(p, map);
+}
+
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.options = opts,
+	.parser = parse_arg,
+	.kprobe_doc = "Count with a kprobe on finish_task_switch instead of the "
+		      "sched:sched_switch tracepoint",
+	.attach = attach,
+	.map = "stats",
+	.run = run,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct clcc_struct *p;
-	int err, id = -1;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose);
-	if (!err)
-		err = (id = lesson_map(p, "stats")) < 0 ? id : 0;
-	if (!err)
-		err = attach(p);
-	if (!err) {
-		printf("Counting context switches for %u s... Hit Ctrl-C to end.\n",
-		       lesson_env.duration ? lesson_env.duration : 1);
-		lesson_stop_after(lesson_env.duration ? lesson_env.duration : 1);
-		while (!lesson_exiting)
-			pause();
-		err = print_stats(p, id);
-	}
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -13,8 +13,6 @@
 
 #define TOOL "urandomread"
 
-static bool use_kprobe;
-
 const char *argp_program_version = TOOL " (surftrace bcc lessons) 1.0";
 static const char doc[] =
 	"Print each request for random bits: getrandom(2) calls, or with --kprobe\n"
@@ -26,26 +24,6 @@ static const char doc[] =
 	"    " TOOL "             # trace getrandom() until Ctrl-C\n"
 	"    " TOOL " --kprobe    # trace urandom_read_iter (needs kprobes), then\n"
 	"                          # dd if=/dev/urandom of=/dev/null bs=8k count=5";
-
-static const struct argp_option opts[] = {
-	{ "kprobe", 'k', NULL, 0, "Trace reads of /dev/urandom (a kprobe on urandom_read_iter) "
-	  "instead of the syscalls:sys_enter_getrandom tracepoint", 0 },
-	{ 0 },
-};
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	switch (key) {
-	case 'k':
-		use_kprobe = true;
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-}
 
 static void print_bits(const char *line, void *ctx)
 {
@@ -66,7 +44,7 @@ static int attach(struct clcc_struct *p)
 {
 	char fn[128];
 
-	if (!use_kprobe)
+	if (!lesson_env.kprobe)
 		return lesson_attach_tp(p, TOOL, "getrandom_tp", "syscalls:sys_enter_getrandom");
 	if (lesson_kernel_function("urandom_read_iter", fn, sizeof(fn))) {
 		fprintf(stderr, "%s: no urandom_read_iter to probe in this kernel\n", TOOL);
@@ -75,28 +53,17 @@ static int attach(struct clcc_struct *p)
 	return lesson_attach_kprobe(p, "urandom_kprobe", fn, false);
 }
 
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.kprobe_doc = "Trace reads of /dev/urandom (a kprobe on urandom_read_iter) "
+		      "instead of the syscalls:sys_enter_getrandom tracepoint",
+	.attach = attach,
+	.column = "GOTBITS",
+	.trace_line = print_bits,
+};
+
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
-	struct trace_pipe tp = { .fd = -1 };
-	struct clcc_struct *p;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose) ?: trace_pipe_open(&tp, TOOL) ?: attach(p);
-	if (!err) {
-		printf("%-18s %-16s %-6s %s\n", "TIME(s)", "COMM", "PID", "GOTBITS");
-		lesson_stop_after(lesson_env.duration);
-		err = trace_pipe_loop(&tp, TOOL, print_bits, NULL);
-	}
-	trace_pipe_close(&tp);
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }

@@ -49,7 +49,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_ARG:
 		if (state->arg_num > 0)
-			argp_error(state, "unexpected argument '%s'", arg);
+			return ARGP_ERR_UNKNOWN;	/* unexpected */
 		pid = (int)lesson_parse_long(state, "pid", arg, 1, 4194304);
 		return 0;
 	case ARGP_KEY_END:
@@ -87,31 +87,21 @@ static void print_request(const char *line, void *ctx)
 	(void)ctx;
 	/* Skip other programs' lines: ours start "path:". */
 	if (trace_fields(line, &f) == 0 && strncmp(f.msg, "path:", 5) == 0)
-		printf("%-18.9f %-16s %-6d %s\n", f.ts, f.task, f.pid, f.msg);
+		trace_print_fields(&f, f.msg);
 }
+
+static const struct lesson lesson = {
+	.tool = TOOL,
+	.doc = doc,
+	.args_doc = "PID",
+	.options = opts,
+	.parser = parse_arg,
+	.attach = attach,
+	.column = "ARGS",
+	.trace_line = print_request,
+};
 
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &lesson_argp, 0, NULL, 0 }, { 0 } };
-	static const struct argp argp = { opts, parse_arg, "PID", doc, children, NULL, NULL };
-	struct trace_pipe tp = { .fd = -1 };
-	struct clcc_struct *p;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 2;
-	lesson_handle_signals();
-	p = lesson_open(TOOL);
-	if (!p)
-		return 1;
-	err = lesson_load(p, TOOL, lesson_env.verbose) ?: trace_pipe_open(&tp, TOOL) ?: attach(p);
-	if (!err) {
-		printf("%-18s %-16s %-6s %s\n", "TIME(s)", "COMM", "PID", "ARGS");
-		lesson_stop_after(lesson_env.duration);
-		err = trace_pipe_loop(&tp, TOOL, print_request, NULL);
-	}
-	trace_pipe_close(&tp);
-	lesson_close(p);
-	return err ? 1 : 0;
+	return lesson_main(&lesson, argc, argv);
 }
