@@ -13,7 +13,7 @@ SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LIB_SRCS := $(sort $(wildcard src/lib/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
-CMDS     := surftrace surfcc
+CMDS     := surftrace surfcc surfgraph
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
 .PHONY: all test run deps unit fuzz bench clean install man
@@ -89,6 +89,7 @@ bench: all $(BUILD)/bench-decode
 	bench/show.sh
 	bench/throughput.sh
 	$(BUILD)/bench-decode
+	bench/bitehist.sh
 
 clean:
 	rm -rf $(BUILD)

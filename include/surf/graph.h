@@ -41,7 +41,7 @@ enum surf_graph_line_kind {
 	SURF_GRAPH_LINE_COMMENT,	/* a comment line: trace_printk() or an event */
 	SURF_GRAPH_LINE_IRQ_ENTRY,	/* "==========>" */
 	SURF_GRAPH_LINE_IRQ_EXIT,	/* "<==========" */
-	SURF_GRAPH_LINE_SWITCH,		/* " 0)  bash-1  =>  cat-2" of a context-switch block */
+	SURF_GRAPH_LINE_SWITCH,		/* " 0)  bash-1  =>  cat-2": a context switch */
 	SURF_GRAPH_LINE_RULE,		/* the "-----" lines around a context switch */
 	SURF_GRAPH_LINE_LOST,		/* "CPU:N [LOST M EVENTS]" */
 	SURF_GRAPH_LINE_BAD,		/* none of these: why says what is wrong */
@@ -126,6 +126,7 @@ struct surf_graph_stats {
 	unsigned long long lost_markers;
 	char tracer[32];		/* from "# tracer: X", "" when absent */
 	char function[SURF_GRAPH_NAME_MAX];	/* the function (found or given) */
+	char outermost[SURF_GRAPH_NAME_MAX];	/* the first function entered at depth 0 */
 };
 
 int surf_graph__new(struct surf_graph **g, const struct surf_graph_opts *opts);
@@ -164,7 +165,7 @@ struct surf_graph_tree {
 struct surf_graph_tree_opts {
 	size_t sz;			/* sizeof(struct surf_graph_tree_opts) */
 	unsigned int max_depth;		/* levels kept under the root; 0: all */
-	bool no_irq;			/* leave "[irq]" subtrees out (time stays in the parent) */
+	bool no_irq;			/* leave "[irq]" subtrees out (time stays above) */
 };
 
 int surf_graph_tree__new(struct surf_graph_tree **t);
@@ -230,10 +231,10 @@ struct surf_graph_run_opts {
 	unsigned int step;		/* svg: FUNCTION-N.svg every step calls; 0: none */
 	const char *save;		/* -o NAME: NAME.tree */
 	const char *input;		/* -i FILE ("-": stdin): a saved trace or .tree file */
-	const char *folded;		/* --folded: this file ("-": out), NULL: none */
-	const char *dir;		/* where files go; NULL: the current directory */
+	const char *folded;		/* --folded: this file ("-": out, "": FUNCTION.folded) */
 	int pid;			/* -p; 0: every task */
 	double duration;		/* -d seconds; 0: until a signal */
+	unsigned int buffer_kb;		/* -b: ring buffer per CPU, KB; 0: as it is */
 	struct surf_graph_tree_opts tree;
 	bool quiet;			/* no tracefs commands, no "save" lines */
 	FILE *out;			/* tree, walk, raw output; default stdout */

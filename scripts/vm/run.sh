@@ -66,7 +66,7 @@ echo "vm: host offsets ($(uname -r)): ${host:-(none: $("$BUILD/surftrace" -S 'p 
 # readable; the events the guest shows for each passed test ("#   " lines) go
 # to the log only.  The watchdog ends qemu (and the run) if the guest hangs.
 t_boot=$(date +%s)
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp "$SMP" -m 1024 \
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp "$SMP" -m 1024 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$VM/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 |

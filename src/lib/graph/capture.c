@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cutting calls of one function out of function_graph text.
+ *
+ * The tracer interleaves the lines of every CPU, and a task that sleeps in
+ * the function may return on another CPU.  So lines go to streams, one per
+ * task being captured: by the task column when the trace has one
+ * (funcgraph-proc), else by the task each CPU runs, which the context-switch
+ * blocks name ("0) bash-1 => cat-2").  A CPU's first lines come before any
+ * switch block names its task; such a stream gets its task at the first
+ * switch.  A task that went to sleep on one CPU and goes on on another shows
+ * up there mid-call, at the depth it left: it is found again among the
+ * switched-out streams by that depth (and by the function name the kernel
+ * then prints after '}').
+ *
+ * A capture starts at an entry of the function at any depth and ends at the
+ * '}' at that depth.  The depth of every line must fit the open calls; a
+ * line that does not, an unreadable line or lost events on the stream's CPU
+ * make the capture damaged, and a damaged call is dropped (and counted)
+ * rather than shown with times that do not add up.
+ *
+ * Interrupts: where the kernel can trace the interrupt entry it prints
+ * "==========>" and "<==========" around the handler; on x86-64 since 5.8
+ * the entry is not traceable and an interrupt shows up as irq_enter_rcu()
+ * ... irq_exit_rcu() among the interrupted function's callees.  Both become
+ * IRQ_ENTRY/IRQ_EXIT events, and the trees an "[irq]" node.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <surf/graph.h>
+
+#include "graph/internal.h"
+
+#define MAX_CPUS 65536
+
+struct stream {
+	struct stream *next;
+	int pid;			/* -1: not known yet */
+	int cpu;			/* where its last line was */
+	int start_cpu;
+	bool migrated;
+	bool damaged;
+	char comm[SURF_GRAPH_COMM_MAX];
+	bool has_time;
+	uint64_t start_ns;
+	int base;			/* depth of the function's entry */
+	const char **frames;		/* open functions, frames[0] the function */
+	int nframes, frames_cap;
+	int *irqs;			/* depths of open irq_enter_rcu() interrupts */
+	int nirqs, irqs_cap;
+	int irq_marks;			/* open "==========>" interrupts */
+	struct surf_graph_event *ev;
+	size_t nev, ev_cap;
+	unsigned long long parked;	/* when it was switched out; 0: never */
+};
+
+/* What runs on a CPU, for traces without a task column. */
+struct cpu_state {
+	int pid;			/* -1: not named by a switch block yet */
+	char comm[SURF_GRAPH_COMM_MAX];
+	struct stream *anon;		/* the capture of that unnamed task */
+};
+
+struct surf_graph {
+	struct surf_graph_opts o;
+	bool have_function;
+	struct stream *streams;
+	struct cpu_state *cpus;		/* index cpu + 1: [0] for traces without CPUs */
+	int ncpus;
+	const char **names;		/* interned names, open addressing */
+	size_t names_cap, names_used;
+	unsigned long long switches;
+	struct surf_graph_stats st;
+};
+
+static size_t hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static const char *intern(struct surf_graph *g, const char *name)
+{
+	size_t i;
+
+	if (g->names_used * 2 >= g->names_cap) {
+		size_t cap = g->names_cap ? g->names_cap * 2 : 1024;
+		const char **t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return NULL;
+		for (size_t j = 0; j < g->names_cap; j++) {
+			if (!g->names[j])
+				continue;
+			for (i = hash(g->names[j]) & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+				;
+			t[i] = g->names[j];
+		}
+		free(g->names);
+		g->names = t;
+		g->names_cap = cap;
+	}
+	for (i = hash(name) & (g->names_cap - 1); g->names[i]; i = (i + 1) & (g->names_cap - 1))
+		if (!strcmp(g->names[i], name))
+			return g->names[i];
+	g->names[i] = strdup(name);
+	if (g->names[i])
+		g->names_used++;
+	return g->names[i];
+}
+
+int surf_graph__new(struct surf_graph **gp, const struct surf_graph_opts *opts)
+{
+	struct surf_graph *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	if (opts)
+		memcpy(&g->o, opts, opts->sz < sizeof(g->o) ? opts->sz : sizeof(g->o));
+	if (g->o.function) {
+		snprintf(g->st.function, sizeof(g->st.function), "%s", g->o.function);
+		g->have_function = true;
+	}
+	*gp = g;
+	return 0;
+}
+
+static void free_stream(struct stream *s)
+{
+	free(s->frames);
+	free(s->irqs);
+	free(s->ev);
+	free(s);
+}
+
+void surf_graph__free(struct surf_graph *g)
+{
+	if (!g)
+		return;
+	while (g->streams) {
+		struct stream *s = g->streams;
+
+		g->streams = s->next;
+		free_stream(s);
+	}
+	for (size_t i = 0; i < g->names_cap; i++)
+		free((char *)g->names[i]);
+	free(g->names);
+	free(g->cpus);
+	free(g);
+}
+
+void surf_graph__stats(const struct surf_graph *g, struct surf_graph_stats *st)
+{
+	*st = g->st;
+}
+
+static struct cpu_state *cpu_state(struct surf_graph *g, int cpu)
+{
+	int i = cpu + 1;
+
+	if (i < 0 || i >= MAX_CPUS)
+		return NULL;
+	if (i >= g->ncpus) {
+		int n = i + 16;
+		struct cpu_state *c = realloc(g->cpus, (size_t)n * sizeof(*c));
+
+		if (!c)
+			return NULL;
+		for (int j = g->ncpus; j < n; j++)
+			c[j] = (struct cpu_state){ .pid = -1 };
+		g->cpus = c;
+		g->ncpus = n;
+	}
+	return &g->cpus[i];
+}
+
+static void unlink_stream(struct surf_graph *g, struct stream *s)
+{
+	for (struct stream **p = &g->streams; *p; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	for (int i = 0; i < g->ncpus; i++)
+		if (g->cpus[i].anon == s)
+			g->cpus[i].anon = NULL;
+	free_stream(s);
+}
+
+/* The capture is over without a good call. */
+static void drop(struct surf_graph *g, struct stream *s)
+{
+	g->st.dropped++;
+	unlink_stream(g, s);
+}
+
+static int grow(void **p, int *cap, int need, size_t size)
+{
+	void *q;
+	int n;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 16;
+	q = realloc(*p, (size_t)n * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static int add_event(struct stream *s, enum surf_graph_event_kind kind, int depth,
+		     const char *name, uint64_t ns)
+{
+	if (s->nev == s->ev_cap) {
+		size_t cap = s->ev_cap ? s->ev_cap * 2 : 64;
+		struct surf_graph_event *e = realloc(s->ev, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		s->ev = e;
+		s->ev_cap = cap;
+	}
+	s->ev[s->nev++] = (struct surf_graph_event){
+		.kind = kind, .depth = depth - s->base, .name = name, .duration_ns = ns,
+	};
+	return 0;
+}
+
+static int push_frame(struct stream *s, const char *name)
+{
+	if (grow((void **)&s->frames, &s->frames_cap, s->nframes + 1, sizeof(*s->frames)))
+		return -ENOMEM;
+	s->frames[s->nframes++] = name;
+	return 0;
+}
+
+static bool irq_enter_name(const char *name)
+{
+	return !strcmp(name, "irq_enter_rcu") || !strcmp(name, "irq_enter");
+}
+
+static bool irq_exit_name(const char *name)
+{
+	return !strcmp(name, "irq_exit_rcu") || !strcmp(name, "irq_exit");
+}
+
+/* Before an ENTRY or LEAF at depth: does an interrupt start here? */
+static int irq_before(struct stream *s, const char *name, int depth)
+{
+	if (s->irq_marks || !irq_enter_name(name))
+		return 0;
+	if (grow((void **)&s->irqs, &s->irqs_cap, s->nirqs + 1, sizeof(*s->irqs)))
+		return -ENOMEM;
+	s->irqs[s->nirqs++] = depth;
+	return add_event(s, SURF_GRAPH_IRQ_ENTRY, depth, NULL, 0);
+}
+
+/* After name returned at depth: does an interrupt end here? */
+static int irq_after(struct stream *s, const char *name, int depth)
+{
+	/* Interrupts entered deeper than this can no longer be open. */
+	while (s->nirqs && s->irqs[s->nirqs - 1] > depth)
+		s->nirqs--;
+	if (!s->nirqs || s->irqs[s->nirqs - 1] != depth || !irq_exit_name(name))
+		return 0;
+	s->nirqs--;
+	return add_event(s, SURF_GRAPH_IRQ_EXIT, depth, NULL, 0);
+}
+
+static struct stream *new_stream(struct surf_graph *g, const struct surf_graph_line *l,
+				 struct cpu_state *cs)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->pid = l->pid >= 0 ? l->pid : cs->pid;
+	s->cpu = s->start_cpu = l->cpu;
+	snprintf(s->comm, sizeof(s->comm), "%s", l->pid >= 0 ? l->comm : cs->comm);
+	s->has_time = l->has_time;
+	s->start_ns = l->time_ns;
+	s->base = l->depth;
+	if (s->pid < 0)
+		cs->anon = s;
+	s->next = g->streams;
+	g->streams = s;
+	return s;
+}
+
+static void emit(struct surf_graph *g, struct stream *s, uint64_t duration_ns)
+{
+	struct surf_graph_call call = {
+		.index = ++g->st.calls, .pid = s->pid, .cpu = s->start_cpu,
+		.migrated = s->migrated, .has_time = s->has_time, .start_ns = s->start_ns,
+		.duration_ns = duration_ns, .events = s->ev, .nevents = s->nev,
+	};
+
+	memcpy(call.comm, s->comm, sizeof(call.comm));
+	if (g->o.on_call)
+		g->o.on_call(g->o.ctx, &call);
+	unlink_stream(g, s);
+}
+
+static bool is_function(struct surf_graph *g, const struct surf_graph_line *l)
+{
+	if (l->kind != SURF_GRAPH_LINE_ENTRY && l->kind != SURF_GRAPH_LINE_LEAF)
+		return false;
+	if (!g->have_function) {
+		/* Not given: the first function entered at depth 0 (leaves may be strays). */
+		if (l->kind != SURF_GRAPH_LINE_ENTRY || l->depth)
+			return false;
+		snprintf(g->st.function, sizeof(g->st.function), "%s", l->name);
+		g->have_function = true;
+	}
+	return surf_graph__name_matches(g->st.function, l->name);
+}
+
+static bool current_somewhere(struct surf_graph *g, const struct stream *s)
+{
+	for (int i = 0; i < g->ncpus; i++)
+		if (g->cpus[i].anon == s || (s->pid >= 0 && g->cpus[i].pid == s->pid))
+			return true;
+	return false;
+}
+
+/* Could line l be the next one of s? */
+static bool fits(const struct stream *s, const struct surf_graph_line *l)
+{
+	int next = s->base + s->nframes;
+
+	if (s->damaged)
+		return false;
+	if (l->kind == SURF_GRAPH_LINE_EXIT)
+		return l->depth == next - 1 &&
+		       (!l->name[0] || !strcmp(l->name, s->frames[s->nframes - 1]));
+	return l->depth == next;
+}
+
+/*
+ * A line of a task no switch block has named on this CPU, in the middle of
+ * a call: the switched-out capture it continues, most recent first.
+ */
+static struct stream *adopt(struct surf_graph *g, const struct surf_graph_line *l,
+			    struct cpu_state *cs)
+{
+	struct stream *best = NULL;
+
+	for (struct stream *s = g->streams; s; s = s->next)
+		if (s->parked && fits(s, l) && !current_somewhere(g, s) &&
+		    (!best || s->parked > best->parked))
+			best = s;
+	if (best) {
+		if (best->pid >= 0)
+			cs->pid = best->pid;
+		else
+			cs->anon = best;
+	}
+	return best;
+}
+
+static struct stream *find_pid(struct surf_graph *g, int pid, int cpu)
+{
+	for (struct stream *s = g->streams; s; s = s->next)
+		if (s->pid == pid && (pid || s->cpu == cpu))
+			return s;
+	return NULL;
+}
+
+static struct stream *lookup(struct surf_graph *g, const struct surf_graph_line *l,
+			     struct cpu_state *cs)
+{
+	if (l->pid >= 0)
+		return find_pid(g, l->pid, l->cpu);
+	if (cs->anon)
+		return cs->anon;
+	return cs->pid >= 0 ? find_pid(g, cs->pid, l->cpu) : NULL;
+}
+
+static int start_capture(struct surf_graph *g, const struct surf_graph_line *l,
+			 struct cpu_state *cs, const char *text)
+{
+	struct stream *s = new_stream(g, l, cs);
+	const char *name = intern(g, l->name);
+
+	if (!s || !name)
+		return -ENOMEM;
+	if (g->o.on_line)
+		g->o.on_line(g->o.ctx, text);
+	if (l->kind == SURF_GRAPH_LINE_LEAF) {
+		if (add_event(s, SURF_GRAPH_LEAF, l->depth, name, l->duration_ns))
+			return -ENOMEM;
+		emit(g, s, l->duration_ns);
+		return 0;
+	}
+	if (push_frame(s, name) || add_event(s, SURF_GRAPH_ENTRY, l->depth, name, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+static int on_enter(struct stream *s, const struct surf_graph_line *l, const char *name)
+{
+	if (l->depth != s->base + s->nframes) {
+		s->damaged = true;
+		return 0;
+	}
+	if (irq_before(s, name, l->depth))
+		return -ENOMEM;
+	if (l->kind == SURF_GRAPH_LINE_LEAF) {
+		if (add_event(s, SURF_GRAPH_LEAF, l->depth, name, l->duration_ns))
+			return -ENOMEM;
+		return irq_after(s, name, l->depth);
+	}
+	if (push_frame(s, name) || add_event(s, SURF_GRAPH_ENTRY, l->depth, name, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+static int on_return(struct surf_graph *g, struct stream *s, const struct surf_graph_line *l)
+{
+	const char *name;
+
+	if (l->depth == s->base) {
+		if (s->damaged || s->nframes != 1 ||
+		    (l->name[0] && !surf_graph__name_matches(g->st.function, l->name))) {
+			drop(g, s);
+			return 0;
+		}
+		if (add_event(s, SURF_GRAPH_EXIT, l->depth, s->frames[0], l->duration_ns))
+			return -ENOMEM;
+		emit(g, s, l->duration_ns);
+		return 0;
+	}
+	if (s->damaged)
+		return 0;
+	if (!fits(s, l)) {
+		s->damaged = true;
+		return 0;
+	}
+	name = s->frames[--s->nframes];
+	if (add_event(s, SURF_GRAPH_EXIT, l->depth, name, l->duration_ns))
+		return -ENOMEM;
+	return irq_after(s, name, l->depth);
+}
+
+static int on_irq_mark(struct stream *s, const struct surf_graph_line *l)
+{
+	bool entry = l->kind == SURF_GRAPH_LINE_IRQ_ENTRY;
+
+	if (s->damaged || (!entry && !s->irq_marks))
+		return 0;
+	s->irq_marks += entry ? 1 : -1;
+	return add_event(s, entry ? SURF_GRAPH_IRQ_ENTRY : SURF_GRAPH_IRQ_EXIT,
+			 s->base + s->nframes, NULL, 0);
+}
+
+/* An ENTRY, LEAF, EXIT or interrupt marker. */
+static int on_call_line(struct surf_graph *g, const struct surf_graph_line *l, const char *text)
+{
+	struct cpu_state *cs = cpu_state(g, l->cpu);
+	bool marker = l->kind == SURF_GRAPH_LINE_IRQ_ENTRY || l->kind == SURF_GRAPH_LINE_IRQ_EXIT;
+	struct stream *s;
+	const char *name;
+
+	if (!cs)
+		return 0;
+	s = lookup(g, l, cs);
+	/* Below the capture's entry: it missed its '}' (lost or cut lines). */
+	if (s && !marker && (l->depth < s->base ||
+			     (l->depth == s->base && l->kind != SURF_GRAPH_LINE_EXIT))) {
+		drop(g, s);
+		s = NULL;
+	}
+	if (!s) {
+		if (is_function(g, l))
+			return start_capture(g, l, cs, text);
+		if (marker || l->pid >= 0 || cs->pid >= 0 || !(s = adopt(g, l, cs)))
+			return 0;
+	}
+	if (g->o.on_line)
+		g->o.on_line(g->o.ctx, text);
+	if (l->cpu != s->cpu) {
+		s->migrated |= s->cpu >= 0 || s->start_cpu >= 0;
+		s->cpu = l->cpu;
+	}
+	s->parked = 0;
+	if (marker)
+		return on_irq_mark(s, l);
+	if (l->kind == SURF_GRAPH_LINE_EXIT)
+		return on_return(g, s, l);
+	if (s->damaged)
+		return 0;
+	name = intern(g, l->name);
+	return name ? on_enter(s, l, name) : -ENOMEM;
+}
+
+static void on_switch(struct surf_graph *g, const struct surf_graph_line *l)
+{
+	struct cpu_state *cs = cpu_state(g, l->cpu);
+	struct stream *s;
+
+	if (!cs)
+		return;
+	g->switches++;
+	if (cs->anon) {
+		/* The task this CPU ran before any switch block named it. */
+		cs->anon->pid = l->pid;
+		snprintf(cs->anon->comm, sizeof(cs->anon->comm), "%s", l->comm);
+		cs->anon = NULL;
+	}
+	s = find_pid(g, l->pid, l->cpu);
+	if (s)
+		s->parked = g->switches;
+	cs->pid = l->next_pid;
+	snprintf(cs->comm, sizeof(cs->comm), "%s", l->next_comm);
+}
+
+/* Events of cpu were lost: captures that ran there (or anywhere, without CPUs) are damaged. */
+static void on_lost(struct surf_graph *g, const struct surf_graph_line *l, const char *text)
+{
+	struct cpu_state *cs = cpu_state(g, l->cpu);
+
+	g->st.lost_events += l->lost;
+	g->st.lost_markers++;
+	if (g->o.on_line)
+		g->o.on_line(g->o.ctx, text);
+	for (struct stream *s = g->streams; s; s = s->next)
+		if (s->cpu == l->cpu || s->cpu < 0)
+			s->damaged = true;
+	/* The lost events may hold switches: what runs there is unknown now. */
+	if (cs) {
+		if (cs->anon)
+			drop(g, cs->anon);
+		cs->pid = -1;
+		cs->comm[0] = '\0';
+	}
+}
+
+static void on_bad(struct surf_graph *g, const struct surf_graph_line *l)
+{
+	struct cpu_state *cs = cpu_state(g, l->cpu);
+	struct stream *s = cs && (l->pid >= 0 || l->cpu >= 0) ? lookup(g, l, cs) : NULL;
+
+	g->st.bad_lines++;
+	if (s) {
+		s->damaged = true;
+		return;
+	}
+	/* Whose line it was is unknown: every open capture may have lost a line. */
+	for (s = g->streams; s; s = s->next)
+		s->damaged = true;
+}
+
+int surf_graph__feed(struct surf_graph *g, const char *text)
+{
+	struct surf_graph_line l;
+
+	surf_graph_line__parse(text, &l);
+	g->st.lines++;
+	switch (l.kind) {
+	case SURF_GRAPH_LINE_HEADER:
+		if (l.name[0] && !g->st.tracer[0])
+			snprintf(g->st.tracer, sizeof(g->st.tracer), "%.31s", l.name);
+		return 0;
+	case SURF_GRAPH_LINE_ENTRY:
+		if (!l.depth && !g->st.outermost[0])
+			snprintf(g->st.outermost, sizeof(g->st.outermost), "%s", l.name);
+		return on_call_line(g, &l, text);
+	case SURF_GRAPH_LINE_LEAF:
+	case SURF_GRAPH_LINE_EXIT:
+	case SURF_GRAPH_LINE_IRQ_ENTRY:
+	case SURF_GRAPH_LINE_IRQ_EXIT:
+		return on_call_line(g, &l, text);
+	case SURF_GRAPH_LINE_SWITCH:
+		on_switch(g, &l);
+		return 0;
+	case SURF_GRAPH_LINE_LOST:
+		on_lost(g, &l, text);
+		return 0;
+	case SURF_GRAPH_LINE_BAD:
+		on_bad(g, &l);
+		return 0;
+	case SURF_GRAPH_LINE_EMPTY:
+	case SURF_GRAPH_LINE_COMMENT:
+	case SURF_GRAPH_LINE_RULE:
+		return 0;
+	}
+	return 0;
+}
+
+void surf_graph__finish(struct surf_graph *g)
+{
+	while (g->streams) {
+		struct stream *s = g->streams;
+
+		if (s->damaged)
+			g->st.dropped++;
+		else
+			g->st.incomplete++;
+		unlink_stream(g, s);
+	}
+}
