@@ -20,6 +20,8 @@
 
 #include <surf/disasm.h>
 
+#include "types/elfoff.h"
+
 #include "sys/util.h"
 
 struct func_search {
@@ -105,24 +107,6 @@ static int find_func(Elf *elf, const char *path, const char *symbol, GElf_Sym *o
 	else
 		snprintf(errbuf, errlen, "no function '%s' in %s", symbol, path);
 	return -ENOENT;
-}
-
-static bool file_offset(Elf *elf, uint64_t vaddr, uint64_t *off)
-{
-	size_t n;
-	GElf_Phdr ph;
-
-	if (elf_getphdrnum(elf, &n))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz) {
-			*off = vaddr - ph.p_vaddr + ph.p_offset;
-			return true;
-		}
-	}
-	return false;
 }
 
 static int open_cs(const GElf_Ehdr *eh, csh *h, const char **arch)
@@ -273,7 +257,7 @@ int surf_disasm__print(const char *path, const char *symbol, FILE *out, char *er
 	}
 	fprintf(out, "# %s in %s: %s, %" PRIu64 " bytes at 0x%" PRIx64, symbol, path, arch,
 		(uint64_t)sym.st_size, (uint64_t)sym.st_value);
-	if (eh.e_type != ET_REL && file_offset(elf, sym.st_value, &foff))
+	if (eh.e_type != ET_REL && surf_elf_vaddr_to_offset(elf, sym.st_value, &foff) == 0)
 		fprintf(out, ", file offset 0x%" PRIx64, foff);
 	if (GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC)
 		fprintf(out, " (an IFUNC resolver)");

@@ -19,6 +19,8 @@
 
 #include <surf/elflist.h>
 
+#include "types/elfoff.h"
+
 struct fsym {
 	const char *name;	/* in the ELF's string table */
 	uint64_t value, size, offset;
@@ -29,24 +31,6 @@ struct fsyms {
 	struct fsym *v;
 	size_t n, cap;
 };
-
-static bool file_offset(Elf *elf, uint64_t vaddr, uint64_t *off)
-{
-	size_t n;
-	GElf_Phdr ph;
-
-	if (elf_getphdrnum(elf, &n))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz) {
-			*off = vaddr - ph.p_vaddr + ph.p_offset;
-			return true;
-		}
-	}
-	return false;
-}
 
 static int collect(Elf *elf, Elf_Scn *scn, const char *glob, bool rel, struct fsyms *fs)
 {
@@ -90,7 +74,7 @@ static int collect(Elf *elf, Elf_Scn *scn, const char *glob, bool rel, struct fs
 					tsh.sh_type != SHT_NOBITS;
 			f->offset = f->has_offset ? tsh.sh_offset + sym.st_value : 0;
 		} else {
-			f->has_offset = file_offset(elf, sym.st_value, &f->offset);
+			f->has_offset = surf_elf_vaddr_to_offset(elf, sym.st_value, &f->offset) == 0;
 		}
 	}
 	return 0;

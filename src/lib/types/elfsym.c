@@ -40,6 +40,8 @@
 
 #include <surf/elf.h>
 
+#include "types/elfoff.h"
+
 #include "sys/util.h"
 #include "types/debuginfo.h"
 
@@ -554,7 +556,7 @@ static void not_found(struct lookup *lk, const char *symbol, char *errbuf, size_
 		snprintf(errbuf, errlen, "no function '%s' in %s%s", symbol, lk->path, why);
 }
 
-static int vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
+int surf_elf_vaddr_to_offset(Elf *elf, uint64_t vaddr, uint64_t *offset)
 {
 	size_t n;
 	GElf_Phdr ph;
@@ -814,7 +816,7 @@ int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_el
 			goto out;
 	}
 	/* A debug file's own segments may lie elsewhere: the binary's say where. */
-	ret = vaddr_to_offset(bin->elf, out->vaddr, &out->offset);
+	ret = surf_elf_vaddr_to_offset(bin->elf, out->vaddr, &out->offset);
 	if (ret)
 		snprintf(errbuf, errlen, "'%s' in %s is in no loadable segment%s", symbol, path,
 			 c->src == SRC_BINARY ? "" : " (its debug file does not match it?)");
