@@ -147,6 +147,7 @@ struct surf_field_info {
 	bool is_signed;
 	bool dynamic;		/* __data_loc / __rel_loc */
 	bool common;		/* common_* */
+	bool user_string;	/* a syscall's char * argument: a user-space string's address */
 };
 
 int surf_event__nfields(const struct surf_event *ev);

@@ -46,3 +46,11 @@ summary() { echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"; [ "$T
 if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
 	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 fi
+
+# For live tests: tracefs, and the surftrace groups left behind, i.e. those of
+# processes that are gone (groups of live processes are other runs').
+TFS=/sys/kernel/tracing
+our_groups() {
+	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u |
+		while read -r g; do kill -0 "${g#surftrace_}" 2>/dev/null || echo "$g"; done
+}

@@ -4,19 +4,12 @@
 # whatever way a run ends.
 source "$(dirname "$0")/lib.sh"
 H=$ROOT/build/helpers
-TFS=/sys/kernel/tracing
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
 if [ "$(id -u)" != 0 ]; then
 	skip live "needs root to create events"; summary; exit
 fi
-[ -d $TFS/events ] || mount -t tracefs nodev $TFS 2>/dev/null
 
-# Groups left behind: those of processes that are gone (live ones are other runs').
-our_groups() {
-	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u |
-		while read -r g; do kill -0 "${g#surftrace_}" 2>/dev/null || echo "$g"; done
-}
 group_of() { echo "surftrace_$1"; }
 wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
 	local end=$((SECONDS + $1)); shift

@@ -5,18 +5,11 @@
 # binary with a separate debug file, USDT probes; bad input.
 source "$(dirname "$0")/lib.sh"
 H=$ROOT/build/helpers
-TFS=/sys/kernel/tracing
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
 if [ "$(id -u)" != 0 ]; then
 	skip uprobes "needs root to create uprobes"; summary; exit
 fi
-[ -d $TFS/events ] || mount -t tracefs nodev $TFS 2>/dev/null
-# Groups left behind: those of processes that are gone (live ones are other runs').
-our_groups() {
-	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u |
-		while read -r g; do kill -0 "${g#surftrace_}" 2>/dev/null || echo "$g"; done
-}
 clean_before=$(our_groups)
 
 # The seed's tuprobe: every event carries v, a = 2v, b = 3v; the return value 6v.
@@ -170,7 +163,7 @@ expect_error unknown_symbol_suggests 2 "did you mean 'func'" "" $ST "P $H/tuprob
 gcc -O0 -o "$TMP/nodwarf" "$ROOT/tests/helpers/tuprobe.c"
 expect_error member_without_dwarf 2 "has no debug info (DWARF)" "" \
 	$ST "P $TMP/nodwarf:func a=%1->a"
-expect_error usdt_not_a_kind_yet 2 "unknown probe kind" "" $ST "X $H/tuprobe:func"
+expect_error unknown_kind 2 "unknown probe kind" "" $ST "X $H/tuprobe:func"
 
 if [ "$(our_groups)" = "$clean_before" ]; then pass uprobe_events_clean
 else fail uprobe_events_clean "left: $(our_groups)"; fi

@@ -13,7 +13,8 @@
 
 #include "engine/internal.h"
 
-static void fill_field(struct field *f, const struct tep_format_field *tf, bool common)
+static void fill_field(struct field *f, const struct tep_format_field *tf, bool common,
+		       bool syscall)
 {
 	unsigned long flags = tf->flags;
 
@@ -34,6 +35,9 @@ static void fill_field(struct field *f, const struct tep_format_field *tf, bool 
 			f->info.size = (uint32_t)tf->elementsize;
 	} else {
 		f->info.kind = SURF_FIELD_INT;
+		/* Decided once here, not per record: output reads these strings. */
+		f->info.user_string = syscall && tf->size == 8 && strstr(tf->type, "char *") &&
+				      !strstr(tf->type, "**");
 	}
 }
 
@@ -54,9 +58,9 @@ int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char 
 	if (!ev->fields)
 		return -ENOMEM;
 	for (tf = ev->tep->format.common_fields; tf; tf = tf->next)
-		fill_field(&ev->fields[i++], tf, true);
+		fill_field(&ev->fields[i++], tf, true, false);
 	for (tf = ev->tep->format.fields; tf; tf = tf->next)
-		fill_field(&ev->fields[i++], tf, false);
+		fill_field(&ev->fields[i++], tf, false, !strcmp(group, "syscalls"));
 	ev->nfields = n;
 	return 0;
 }

@@ -270,18 +270,6 @@ static bool read_user_string(int pid, uint64_t addr, char *buf, size_t len)
 	return memchr(buf, '\0', (size_t)n + 1) != NULL;
 }
 
-static bool is_user_string_field(const struct surf_record *rec, int i)
-{
-	struct tep_event *te = surf_event__tep_event(rec->event);
-	const struct surf_field_info *fi = surf_event__field_info(rec->event, i);
-	struct tep_format_field *tf;
-
-	if (!te || strcmp(surf_event__group(rec->event), "syscalls") || fi->size != 8)
-		return false;
-	tf = tep_find_field(te, fi->name);
-	return tf && strstr(tf->type, "char *") && !strstr(tf->type, "**");
-}
-
 /* One field as "name=value" (text) or "\"name\":value" (JSON). */
 static void put_field(struct surf_out *o, struct line *l, const struct surf_record *rec, int i,
 		      const struct surf_arg *arg, bool json)
@@ -313,7 +301,7 @@ static void put_field(struct surf_out *o, struct line *l, const struct surf_reco
 	case SURF_FIELD_INT: {
 		uint64_t v = surf_record__int(rec, i);
 
-		if (o->opts.user_strings && is_user_string_field(rec, i) &&
+		if (o->opts.user_strings && fi->user_string &&
 		    read_user_string(rec->tid, v, ubuf, sizeof(ubuf))) {
 			if (json)
 				put_json_str(l, ubuf, strlen(ubuf));
@@ -330,9 +318,7 @@ static void put_field(struct surf_out *o, struct line *l, const struct surf_reco
 			surf_arg__format_value(arg, v, buf, sizeof(buf));
 			put_json_str(l, buf, strlen(buf));
 		} else if (json) {
-			if (fi->is_signed && fi->size == 8)
-				put_s64(l, (int64_t)v);
-			else if (fi->is_signed)
+			if (fi->is_signed)
 				put_s64(l, (int64_t)v);
 			else
 				put_u64(l, fi->size < 8 ? v & ((1ULL << (fi->size * 8)) - 1) : v);
