@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	struct fields f = { 0 };
 	uint8_t raw[56] = { 0 }, *buf, *p;
 	uint32_t raw_size = sizeof(raw), loc = 44 | (10u << 16);
-	uint64_t id = 7, t = 0;
+	uint64_t id = 7, t = 0, period = 1;
 	double start, ns;
 	size_t rec_size;
 
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	memcpy(raw + 24, "benchcomm", 10);
 	memcpy(raw + 40, &loc, 4);
 	memcpy(raw + 44, "some-name", 10);
-	rec_size = (sizeof(h) + 32 + 4 + raw_size + 7) & ~(size_t)7;
+	rec_size = (sizeof(h) + 40 + 4 + raw_size + 7) & ~(size_t)7;	/* up to PERIOD, size */
 	h.size = (uint16_t)rec_size;
 	buf = calloc((size_t)nrec, rec_size);
 	for (int i = 0; i < nrec; i++) {
@@ -90,8 +90,9 @@ int main(int argc, char **argv)
 		memcpy(p + 16, pidtid, 8);
 		memcpy(p + 24, &t, 8);
 		memcpy(p + 32, cpu, 8);
-		memcpy(p + 40, &raw_size, 4);
-		memcpy(p + 44, raw, raw_size);
+		memcpy(p + 40, &period, 8);
+		memcpy(p + 48, &raw_size, 4);
+		memcpy(p + 52, raw, raw_size);
 	}
 	surf_engine__feed(e, buf, (size_t)nrec * rec_size);	/* warm up */
 	start = now();

@@ -4,7 +4,8 @@
  * (coolbpf's clcc API, §7.4 of its manual, on libbpf 1.x).
  *
  *	surfcc hello.bpf.c                       -> hello.so
- *	cc -Iinclude hello.c build/libsurf.a -lbpf -lelf -lz -o hello
+ *	cc -Iinclude hello.c build/libsurf.a -Wl,--as-needed -lbpf -ltraceevent -lelf -ldw \
+ *		-lz -llzma -lcapstone -o hello
  *
  *	struct clcc_struct *p = clcc_init("hello.so");
  *	if (!p || p->init(-1, 1))            // load, attach every program
@@ -27,9 +28,12 @@
  * loaded side by side.  Nothing here is thread-safe: use one clcc_struct
  * from one thread at a time.
  *
- * Link with libsurf (build/libsurf.a) and -lbpf -lelf -lz; the uprobe and
- * USDT helpers by symbol (clcc_attach_uprobe_sym, clcc_attach_usdt) also
- * need -llzma.  With -Wl,--as-needed, the Makefile's $(LIBS) is fine.
+ * Link with libsurf (build/libsurf.a), -Wl,--as-needed and the Makefile's
+ * $(LIBS), as above, and the linker keeps only the libraries the tool uses.
+ * The least a tool needs is -lbpf -lelf -lz; clcc_attach_uprobe_sym,
+ * clcc_attach_usdt and clcc_attach_perf_event_all also need -llzma (for
+ * binaries' compressed MiniDebugInfo) and -lcapstone (a probe offset must
+ * be on an instruction boundary).  tests/cli/test_link.sh links both kinds.
  */
 #ifndef CLCC_H
 #define CLCC_H
@@ -138,7 +142,7 @@ struct clcc_struct {
 	 * may be attached several times (several probes); exit() detaches all.
 	 */
 	int (*attach_perf_event)(const char *func, int pfd);
-	/* kprobes: "kprobes are not available on this kernel" where they are not. */
+	/* kprobes: "this kernel has no kprobes (...)" (-EOPNOTSUPP) where they are not. */
 	int (*attach_kprobe)(const char *func, const char *sym);
 	int (*attach_kretprobe)(const char *func, const char *sym);
 	/* pid -1: every process; func_offset: file offset in binary_path. */
@@ -251,6 +255,7 @@ int clcc_attach_usdt(struct clcc_struct *p, const char *func, int pid, const cha
  * bcc's attach_perf_event: open a perf event (type, config) on every online
  * CPU, sampling every `period` events or, with freq != 0, `period` times a
  * second, for every process (pid -1) or one, and attach func to each.
+ * Needs -llzma -lcapstone at link time (it is linked with the uprobe helpers).
  */
 int clcc_attach_perf_event_all(struct clcc_struct *p, const char *func, unsigned int type,
 			       unsigned long long config, unsigned long long period, int freq,

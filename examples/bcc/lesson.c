@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <surf/tracefs.h>
 
 volatile sig_atomic_t lesson_exiting;
 
@@ -42,6 +43,23 @@ void lesson_stop_after(unsigned int seconds)
 }
 
 /* ---- loading --------------------------------------------------------- */
+
+/*
+ * A tracefs file; tracefs is mounted as surftrace mounts it when it is not
+ * (after a fresh boot).  -1 with errno set on failure.
+ */
+static int tracefs_open(const char *file, int flags)
+{
+	char path[PATH_MAX];
+	int err = surf_tracefs__find(path, sizeof(path) - 64, true);
+
+	if (err) {
+		errno = -err;
+		return -1;
+	}
+	snprintf(path + strlen(path), 64, "/%s", file);
+	return open(path, flags | O_CLOEXEC);
+}
 
 struct clcc_struct *lesson_open(const char *tool)
 {
@@ -163,28 +181,21 @@ static bool same_or_clone(const char *sym, const char *want)
 
 int lesson_kernel_function(const char *name, char *buf, size_t len)
 {
-	static const char *const lists[] = {
-		"/sys/kernel/tracing/available_filter_functions",
-		"/sys/kernel/debug/tracing/available_filter_functions",
-	};
 	char line[512], sym[256];
+	int fd = tracefs_open("available_filter_functions", O_RDONLY);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	bool found = false;
 
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-		FILE *f = fopen(lists[i], "re");
-		bool found = false;
-
-		if (!f)
-			continue;
-		while (!found && fgets(line, sizeof(line), f))
-			if (sscanf(line, "%255s", sym) == 1 && same_or_clone(sym, name)) {
-				snprintf(buf, len, "%s", sym);
-				found = true;
-			}
+	if (fd >= 0 && !f)
+		close(fd);
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s", sym) == 1 && same_or_clone(sym, name)) {
+			snprintf(buf, len, "%s", sym);
+			found = true;
+		}
+	if (f)
 		fclose(f);
-		if (found)
-			return 0;
-	}
-	return kallsyms_find(same_or_clone, name, buf, len);
+	return found ? 0 : kallsyms_find(same_or_clone, name, buf, len);
 }
 
 int lesson_attach_syscall(struct clcc_struct *p, const char *tool, const char *syscall,
@@ -316,26 +327,6 @@ int lesson_hist_loop(struct clcc_struct *p, const char *tool, int id, const char
 }
 
 /* ---- the trace pipe -------------------------------------------------- */
-
-static const char *const tracefs_dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-
-static int tracefs_open(const char *file, int flags)
-{
-	char path[PATH_MAX];
-	int fd = -1;
-
-	for (int pass = 0; pass < 2 && fd < 0; pass++) {
-		for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(tracefs_dirs[0]) && fd < 0; i++) {
-			snprintf(path, sizeof(path), "%s/%s", tracefs_dirs[i], file);
-			fd = open(path, flags | O_CLOEXEC);
-		}
-		/* Not mounted yet: mount it where the kernel expects it. */
-		if (fd < 0 && pass == 0 && errno == ENOENT &&
-		    mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0)
-			break;
-	}
-	return fd;
-}
 
 int trace_pipe_open(struct trace_pipe *tp, const char *tool)
 {

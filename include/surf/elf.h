@@ -27,7 +27,11 @@ int surf_elf__find_binary(const char *bin, int pid, char *path, size_t len);
  * not an ELF file...).
  *
  * SYMBOL is a name, "name@VERSION" or "name@@VERSION" (the default version,
- * which a bare name also means).  A stripped binary's symbols are looked up
+ * which a bare name also means), optionally followed by "+OFFSET" (decimal or
+ * 0x hex) for a place inside the function: it must be the first byte of one
+ * of its instructions (capstone decodes the function from its start), else
+ * -EILSEQ, and inside the function's size, else -ERANGE; errbuf names the
+ * instruction and its neighbours.  A stripped binary's symbols are looked up
  * in its separate debug file (build-id or .gnu_debuglink, under
  * $SURF_DEBUG_ROOT/usr/lib/debug) or its MiniDebugInfo (.gnu_debugdata).  An
  * IFUNC resolves to the implementation this CPU uses when the file is loaded
@@ -39,7 +43,8 @@ int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offs
 
 /* What surf_elf__symbol_lookup found. */
 struct surf_elf_symbol {
-	uint64_t offset;	/* file offset in the binary: what uprobe_events takes */
+	uint64_t offset;	/* file offset in the binary (+OFFSET included): what
+				 * uprobe_events takes */
 	uint64_t vaddr;		/* the function's address in the binary's own layout */
 	uint64_t size;		/* 0 when unknown */
 	bool ifunc;		/* an IFUNC, resolved to the implementation below */

@@ -53,10 +53,12 @@ struct surf_record {
 	int cpu;
 	int pid, tid;
 	uint64_t time_ns;		/* CLOCK_MONOTONIC */
+	uint64_t period;		/* the count the tracepoint passed perf (__perf_count), else 1 */
 	const uint8_t *raw;		/* the tracepoint record */
 	uint32_t raw_size;
 	const uint64_t *callchain;	/* with opts.callchain; PERF_CONTEXT_* markers kept */
 	uint32_t nr_callchain;
+	const void *user_strings;	/* see surf_record__user_str */
 };
 
 typedef void (*surf_record_cb)(void *ctx, const struct surf_record *rec);
@@ -106,6 +108,7 @@ struct surf_engine_stats {
 	uint64_t records;		/* delivered to callbacks */
 	uint64_t lost;			/* PERF_RECORD_LOST, all CPUs */
 	uint64_t dropped;		/* worker queue full */
+	uint64_t throttled;		/* PERF_RECORD_THROTTLE: the kernel skipped samples, uncounted */
 	uint64_t lost_cpu[1024];	/* per CPU */
 };
 void surf_engine__stats(const struct surf_engine *engine, struct surf_engine_stats *stats);
@@ -159,6 +162,14 @@ int surf_event__field(const struct surf_event *ev, const char *name);
 uint64_t surf_record__int(const struct surf_record *rec, int field);
 /* String field: pointer into the record and its length without the NUL; NULL when bad. */
 const char *surf_record__str(const struct surf_record *rec, int field, uint32_t *len);
+/*
+ * The string a syscall's char * argument (field info user_string) pointed to,
+ * read in the kernel at the event (a BPF program on the tracepoint): pointer
+ * and length, or NULL when it was not read (BPF not allowed, the page not in
+ * memory, another field).  A string read from the process later could be
+ * another one: this one is what the syscall was given.
+ */
+const char *surf_record__user_str(const struct surf_record *rec, int field, uint32_t *len);
 /* Any field's bytes (arrays): pointer and byte length; NULL when bad. */
 const void *surf_record__data(const struct surf_record *rec, int field, uint32_t *len);
 

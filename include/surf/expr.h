@@ -52,8 +52,8 @@ enum surf_arg_conv {
 
 struct surf_arg {
 	char *name;
-	char *fetch;		/* "+0x6d8(%di):string" */
-	char *type;		/* the fetch type after ':' ("string", "u32"); NULL: kernel default */
+	char *fetch;		/* where the value is: "+0x6d8(%di)" */
+	char *type;		/* how to read it ("string", "u32"); NULL: the kernel's default */
 	enum surf_arg_conv conv;
 	int conv_bits;		/* 16, 32, 64 for the byte swaps */
 };
@@ -90,8 +90,10 @@ struct surf_expr_env {
 	int (*event_fields)(void *ctx, const char *group, const char *event,
 			    char names[][64], int max);
 	/*
-	 * Resolve a user-space BIN:SYM to an absolute path and a file offset.
-	 * NULL: P/R probes are rejected with an error saying so.
+	 * Resolve a user-space BIN:SYM[+OFF] to an absolute path and the file
+	 * offset of that place (surf_elf__symbol_offset): -EILSEQ when OFF is
+	 * not the start of an instruction of SYM, -ERANGE when it is past its
+	 * end.  NULL: P/R probes are rejected with an error saying so.
 	 */
 	int (*resolve_user)(void *ctx, const char *bin, const char *sym, char *path,
 			    size_t path_len, uint64_t *offset, char *errbuf, size_t errlen);
@@ -111,6 +113,12 @@ struct surf_expr_env {
 	int (*kernel_function)(void *ctx, const char *sym, char *out, size_t len);
 	/* Types of a user binary (DWARF), NULL when it has none. */
 	struct surf_types *(*user_types)(void *ctx, const char *path);
+	/*
+	 * Whether the kernel has symbol name, and its size (0: not known), for
+	 * "FUNC+OFF" and "@sym": 0, -ENOENT when it has none, any other error
+	 * when this cannot be known.  NULL: not checked.
+	 */
+	int (*kernel_symbol)(void *ctx, const char *name, uint64_t *size);
 	void *ctx;
 };
 

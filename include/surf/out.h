@@ -5,6 +5,7 @@
  *   comm-pid [cpu] flags secs.usecs: event: (func+0x0/0x280) name=value ...
  *   {"time":12.345678,"cpu":1,"pid":42,"tid":42,"comm":"bash","event":"f0",...}
  *
+ * JSON strings are valid UTF-8: bytes that are not are escaped as \u00XX.
  * Argument names starting ip_, b16_/b32_/b64_, B16_/B32_/B64_ are shown
  * converted (dotted quad, byte-swapped decimal, byte-swapped hex).
  */
@@ -27,7 +28,6 @@ struct surf_out_opts {
 	FILE *out;			/* default stdout */
 	bool json;
 	struct surf_engine *engine;	/* for thread names */
-	bool user_strings;		/* read char * syscall arguments from the process */
 };
 
 int surf_out__new(struct surf_out **out, const struct surf_out_opts *opts);

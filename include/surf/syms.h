@@ -30,6 +30,15 @@ void surf_ksyms__free(struct surf_ksyms *ksyms);
 int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out);
 /* The address of a symbol by name; -ENOENT. */
 int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_t *addr);
+/*
+ * A symbol by name, with its size as the kernel reckons it for "FUNC+OFF"
+ * (up to the next symbol; 0 when not known): -ENOENT when there is none,
+ * -ENODATA when nothing can be told: the file shows no addresses
+ * (kptr_restrict), or the name is missing from a kernel that lists only its
+ * code (no CONFIG_KALLSYMS_ALL).  out->name may be an alias at the same
+ * address.
+ */
+int surf_ksyms__symbol(const struct surf_ksyms *ksyms, const char *name, struct surf_sym *out);
 
 struct surf_usyms;	/* a cache of processes and ELF files */
 

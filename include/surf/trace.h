@@ -36,7 +36,12 @@ struct surf_trace_opts {
 	FILE *err;			/* messages; default stderr */
 };
 
-/* Returns the process exit status: 0, 1 (system error) or 2 (bad input). */
+/*
+ * Returns the process exit status: 0, 1 (system error) or 2 (bad input); with
+ * a command (-c) that ran to its end, the command's own status when it failed:
+ * its exit status, or 128 + N when signal N killed it (as sh reports).  A
+ * command that tracing stopped (-t, -n, a signal) does not count.
+ */
 int surf_trace__run(const struct surf_trace_opts *opts);
 
 #ifdef __cplusplus

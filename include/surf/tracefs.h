@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * surf/tracefs.h - finding (and mounting) tracefs and reading what it
- * describes: tracepoint formats and the list of events.
+ * describes: tracepoint formats, the list of events, the kernel's features.
+ *
+ * surf_tracefs__find, surf_kernel__missing and surf_tracefs__has_kprobes
+ * need no other library (clcc tools link without libtraceevent); the
+ * others need libtraceevent.
  */
 #ifndef SURF_TRACEFS_H
 #define SURF_TRACEFS_H
@@ -36,6 +40,27 @@ int surf_tracefs__event_fields(const char *tracefs, const char *group, const cha
  * (lockdown), in which case nothing can be said.
  */
 int surf_tracefs__traceable(const char *tracefs, const char *sym, char *out, size_t len);
+
+/* Kernel features our programs need, each behind a CONFIG_ option. */
+enum surf_kernel_feature {
+	SURF_FEATURE_KPROBES,		/* kprobe_events (or the kprobe PMU) */
+	SURF_FEATURE_FUNCTION_GRAPH,	/* the function_graph tracer */
+	SURF_FEATURE_BTF,		/* /sys/kernel/btf/vmlinux */
+};
+
+/*
+ * The one sentence every program of ours (surftrace, surfgraph, surfcc,
+ * clcc and the tools on it) prints when the kernel lacks feature, before
+ * exiting 1: "this kernel has no kprobes (CONFIG_KPROBES / kprobe_events
+ * missing)".
+ */
+const char *surf_kernel__missing(enum surf_kernel_feature feature);
+
+/*
+ * Can kprobes be created: tracefs (at tracefs; NULL: found, and mounted if
+ * need be) has kprobe_events, or the kernel has the kprobe PMU?
+ */
+bool surf_tracefs__has_kprobes(const char *tracefs);
 
 /* Print "group:event" for the events matching a glob ("sched:*"); returns the count. */
 int surf_tracefs__print_events(const char *tracefs, const char *glob, FILE *out);

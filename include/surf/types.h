@@ -89,6 +89,9 @@ struct surf_typeview *surf_types__main_view(struct surf_types *types);
 /*
  * Find a function by name; on success *view is the view holding it (vmlinux or a
  * module) and *proto is its SURF_TYPE_FUNC prototype.  -ENOENT when unknown.
+ * In a user binary (elf_path) the name is a symbol of its ELF, "name@VERSION"
+ * allowed, and the prototype that of the function at the symbol's address,
+ * whichever alias it was defined under.
  */
 int surf_types__find_func(struct surf_types *types, const char *name,
 			  struct surf_typeview **view, uint64_t *proto);

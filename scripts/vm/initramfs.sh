@@ -21,6 +21,7 @@ build_static() { # build_static OUT SRC [FLAGS...]
 }
 build_static surfprobe-child surfprobe_child.c -pthread
 build_static tcp_accept tcp_accept.c
+build_static udp_send udp_send.c
 
 rm -rf "$R"
 mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,run,etc,surf/examples,surf/helpers,surf/bin}
@@ -68,6 +69,8 @@ cp "$SRC/tests/vm/guest-tests.sh" "$R/surf/guest-tests.sh"
 for g in "$SRC"/tests/vm/guest-*.sh; do
 	cp "$g" "$R/surf/"
 done
+# SURF_VM_GUEST: another script in guest-tests.sh's place (a recording, not the tests).
+[ -n "${SURF_VM_GUEST:-}" ] && cp "$SURF_VM_GUEST" "$R/surf/guest-tests.sh"
 chmod 755 "$R/init" "$R"/surf/guest-*.sh
 echo "root:x:0:0:root:/:/bin/sh" > "$R/etc/passwd"
 echo "root:x:0:" > "$R/etc/group"

@@ -15,13 +15,16 @@
 # kernel package to be had: "skipped: REASON", "0 passed, 0 failed, 1 skipped".
 # Environment: SURF_BUILD (build), SURF_VM_TIMEOUT (watchdog, 400 s),
 # SURF_VM_KERNEL (a package name instead of the newest 6.1 cloud kernel),
-# SURF_VM_SMP (guest CPUs, 2).
+# SURF_VM_SMP (guest CPUs, 2), SURF_VM_DIR (work directory, BUILD/vm),
+# SURF_VM_GUEST (a guest script run instead of tests/vm/guest-tests.sh, e.g.
+# scripts/vm/record-graph.sh), SURF_VM_SERIAL2 (a file that gets what the
+# guest writes to its second serial port, /dev/ttyS1: raw traces to keep).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 BUILD=${SURF_BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-VM=$BUILD/vm
+VM=${SURF_VM_DIR:-$BUILD/vm}
 LOG=$VM/guest.log
 TIMEOUT=${SURF_VM_TIMEOUT:-400}
 SMP=${SURF_VM_SMP:-2}
@@ -66,8 +69,11 @@ echo "vm: host offsets ($(uname -r)): ${host:-(none: $("$BUILD/surftrace" -S 'p 
 # readable; the events the guest shows for each passed test ("#   " lines) go
 # to the log only.  The watchdog ends qemu (and the run) if the guest hangs.
 t_boot=$(date +%s)
+# An explicit -serial replaces -nographic's default one: name both.
+serial2=()
+[ -n "${SURF_VM_SERIAL2:-}" ] && serial2=(-serial mon:stdio -serial "file:$SURF_VM_SERIAL2")
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp "$SMP" -m 1024 \
-	-nographic -no-reboot -nic none \
+	-nographic -no-reboot -nic none "${serial2[@]}" \
 	-kernel "$kernel" -initrd "$VM/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 |
 	sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g' | tee "$LOG" |

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: MIT
 #
 # check_chains.sh - random member chains of real kernel functions, compiled
-# by `surftrace -S`, checked against gcc.
+# by `surftrace -S`, and the layout of every tracepoint record surftrace
+# decodes, checked against gcc.
 #
 #     tests/chains/check_chains.sh [SEED [COUNT]]      (defaults: 1, 300)
 #
-# gen_chains picks COUNT random chains (p FUNC c=[S|X]%N->a.b[i]->c ...) from
-# the running kernel's BTF.  The expected kprobe definition of each is computed
+# gen_chains picks COUNT random chains (p FUNC c=[S|X]%N->a.b[i]->c ..., and
+# every fourth r FUNC c=[S|X]$retval->a.b[i]->c ...) from the running kernel's
+# BTF.  The expected kprobe definition of each is computed
 # by ONE C program that includes a vmlinux.h dumped by bpftool and uses only
 # gcc's offsetof/sizeof (and, for bitfields, a runtime scan of a struct
 # instance whose field is set to all ones): no offset or size of the expected
@@ -23,8 +25,14 @@
 # run's files: chains.tsv, exprs.txt, oracle.c, expected.txt, got.out,
 # got.txt, rejected.txt, surftrace.err, header_check.txt.
 #
-# Prints one 'N passed, N failed' line; 'skipped: REASON' (exit 0) when gcc,
-# bpftool, libbpf's headers or the kernel's BTF are missing.
+# Then (7.) tp_layout prints how surftrace lays out the record of every
+# tracepoint in tracefs, and gcc's offsetof/sizeof over the struct
+# trace_event_raw_* of each says what it should be (see there).
+#
+# Prints 'chains: ...' and 'tracepoints: ...' lines (with the number of events
+# and fields checked), then one 'N passed, N failed' line (a chain or an event
+# is one test); 'skipped: REASON' (exit 0) when gcc, bpftool, libbpf's headers
+# or the kernel's BTF are missing.
 
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -188,14 +196,15 @@ BEGIN {
 {
 	expr = $1; kind = $2; n = $3 + 0; root = $4; cont = $5
 	nsegs = NF - 5
-	split(expr, w, " "); func = w[2]
+	split(expr, w, " "); probe = w[1]; func = w[2]
+	base = $3 == "ret" ? "$retval" : "%%" regs[n + 1]
 	printf "static void chain_%d(void)\n{\n", k
 	printf "\ttypedef %s B0;\n", root
 	for (j = 1; j < nsegs; j++)
 		printf "\ttypedef __typeof__(*((B%d *)0)->%s) B%d;\n", j - 1, $(5 + j), j
 	last = "B" (nsegs - 1); seg = $(5 + nsegs)
 	printf "\tchar v[2][2048];\n\tint c = 0;\n\tchar text[2100];\n"
-	printf "\tsnprintf(v[0], sizeof(v[0]), \"%%%%%s\");\n", regs[n + 1]
+	printf "\tsnprintf(v[0], sizeof(v[0]), \"%s\");\n", base
 	for (j = 1; j < nsegs; j++) {
 		printf "\tsnprintf(v[!c], sizeof(v[0]), \"+0x%%lx(%%s)\", OFF(B%d, %s), v[c]);\n", j - 1, $(5 + j)
 		printf "\tc = !c;\n"
@@ -235,7 +244,7 @@ BEGIN {
 		printf "\tbad(%d, \"unknown kind %s\");\n", k, kind
 		printf "\ttext[0] = 0;\n"
 	}
-	printf "\tprintf(\"%d\\tp:f%d %s c=%%s\\n\", text);\n", k, k, func
+	printf "\tprintf(\"%d\\t%s:f%d %s c=%%s\\n\", text);\n", k, probe, k, func
 	printf "}\n\n"
 	k++
 }
@@ -271,9 +280,9 @@ pending=$(seq 0 $((NCHAINS - 1)))
 : > "$OUT/rejected.txt"
 : > "$OUT/surftrace.err"
 : > "$OUT/got.out"
-# echo 'p:fK FUNC ...' >> .../kprobe_events  ->  K<TAB>FUNC ... (the definition after the name)
+# echo 'p:fK FUNC ...' >> .../kprobe_events  ->  K<TAB>p<TAB>FUNC ... (the definition after the name)
 defs() {
-	sed -n "s/^echo 'p:f\\([0-9][0-9]*\\) \\([^']*\\)' >>.*kprobe_events\$/\\1\\t\\2/p" "$1"
+	sed -n "s/^echo '\\([pr]\\):f\\([0-9][0-9]*\\) \\([^']*\\)' >>.*kprobe_events\$/\\2\\t\\1\\t\\3/p" "$1"
 }
 runs=0
 while [ -n "$pending" ] && [ "$runs" -lt 60 ]; do
@@ -286,7 +295,7 @@ while [ -n "$pending" ] && [ "$runs" -lt 60 ]; do
 	# position in the run -> chain number
 	defs "$OUT/batch.out" | awk -F'\t' -v map="$chunk" '
 		BEGIN { n = split(map, m, /[ \n]+/); for (i = 1; i <= n; i++) idx[i - 1] = m[i] }
-		($1 in idx) { printf "%s\tp:f%s %s\n", idx[$1], idx[$1], $2 }' >> "$OUT/got.txt"
+		($1 in idx) { printf "%s\t%s:f%s %s\n", idx[$1], $2, idx[$1], $3 }' >> "$OUT/got.txt"
 	missing=$(for k in $chunk; do echo "$k"; done |
 		awk -F'\t' 'FILENAME == ARGV[1] { got[$1] = 1; next } !($1 in got)' "$OUT/got.txt" -)
 	if [ -z "$missing" ]; then
@@ -296,7 +305,7 @@ while [ -n "$pending" ] && [ "$runs" -lt 60 ]; do
 	first=$(echo "$missing" | head -1)
 	"$SURF" -S "${EXPRS[$first]}" > "$OUT/one.out" 2> "$OUT/one.err"
 	if [ -n "$(defs "$OUT/one.out")" ]; then
-		defs "$OUT/one.out" | awk -F'\t' -v k="$first" '{ printf "%s\tp:f%s %s\n", k, k, $2; exit }' >> "$OUT/got.txt"
+		defs "$OUT/one.out" | awk -F'\t' -v k="$first" '{ printf "%s\t%s:f%s %s\n", k, $2, k, $3; exit }' >> "$OUT/got.txt"
 		printf '%s\t(compiled alone but not among the others)\n' "$first" >> "$OUT/rejected.txt"
 	else
 		printf '%s\t%s\n' "$first" "$(awk 'NF && n < 3 { gsub(/\t/, " "); printf "%s%s", n++ ? " | " : "", $0 }' "$OUT/one.err")" >> "$OUT/rejected.txt"
@@ -342,6 +351,149 @@ END {
 		} else
 			pass++
 	}
-	printf "%d passed, %d failed\n", pass, fail
-	exit fail != 0
-}' "$OUT/exprs.txt" "$OUT/expected.txt" "$OUT/got.txt" "$OUT/rejected.txt"
+	printf "chains: %d passed, %d failed\n", pass, fail
+	print pass, fail > "/dev/stderr"
+}' "$OUT/exprs.txt" "$OUT/expected.txt" "$OUT/got.txt" "$OUT/rejected.txt" 2> "$OUT/chains.count"
+read -r CH_PASS CH_FAIL < "$OUT/chains.count"
+
+# 7. tracepoint records.  surftrace decodes every tracepoint through the
+# layout its format file gives (the engine's parser, dumped by tp_layout); the
+# kernel's C declaration of the same record is struct trace_event_raw_CLASS
+# in vmlinux.h.  BTF's raw listing only CHOOSES the struct: the one named
+# after the event, else the only one whose member names (ent and __data
+# aside, __data_loc_X as X) are the event's fields in order.  gcc's
+# offsetof/sizeof and the sign of (T)-1 give the expected offset, size (of an
+# element for arrays) and signedness of each field; a __data_loc field's
+# offset is that of its 32-bit location word.  One event is one check: all
+# its fields must agree.  The syscalls' events are laid out by struct
+# syscall_trace_enter (arguments as unsigned long args[]) and
+# syscall_trace_exit.  Events of no such struct (ftrace's own, several
+# classes with the same fields) are counted as not checked.
+TFS=/sys/kernel/tracing
+if [ ! -d $TFS/events ] && [ "$(id -u)" = 0 ]; then
+	mount -t tracefs nodev $TFS 2>/dev/null
+fi
+TP_PASS=0 TP_FAIL=0
+if [ ! -r $TFS/events/sched/sched_switch/format ]; then
+	echo "tracepoints: not checked (no tracefs at $TFS)"
+elif [ ! -f build/libsurf.a ]; then
+	die "build/libsurf.a is not built (make)"
+else
+	TPL=$OUT/tp_layout
+	if [ ! -x "$TPL" ] || [ tests/chains/tp_layout.c -nt "$TPL" ] || [ build/libsurf.a -nt "$TPL" ]; then
+		"$CC" -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Iinclude -o "$TPL" tests/chains/tp_layout.c \
+			build/libsurf.a -lbpf -ltraceevent -lelf -ldw -lz -llzma -lcapstone || die "cannot build $TPL"
+	fi
+	"$TPL" $TFS > "$OUT/tp_got.txt" 2> "$OUT/tp_layout.err"
+	[ -s "$OUT/tp_got.txt" ] || die "tp_layout printed nothing: $(head -3 "$OUT/tp_layout.err")"
+	# The events and their structs, then one C program printing what gcc says.
+	awk -F'\t' '
+	FILENAME == ARGV[1] {
+		if ($0 ~ /^\[[0-9]+\] /) {
+			split($0, h, " ")
+			name = h[3]; gsub(/\047/, "", name)
+			id = substr(h[1], 2, length(h[1]) - 2); tkind[id] = h[2]
+			if (match($0, / type_id=[0-9]+/)) tref[id] = substr($0, RSTART + 9, RLENGTH - 9)
+			if (h[2] ~ /^(STRUCT|UNION|ENUM|ENUM64|FWD)$/) cnt[name]++
+			cur = (h[2] == "STRUCT" && name ~ /^trace_event_raw_/) ? name : ""
+			if (cur != "") { sig[cur] = ""; nm[cur] = 0 }
+			next
+		}
+		if (cur != "" && $0 ~ /^\t\047/) {
+			m = $0; sub(/^\t\047/, "", m); sub(/\047.*/, "", m)
+			if (m == "ent" || m == "__data") next
+			f = m; dyn = 0
+			if (f ~ /^__(data|rel)_loc_/) { sub(/^__(data|rel)_loc_/, "", f); dyn = 1 }
+			sig[cur] = sig[cur] "," f (dyn ? "@" : "")
+			member[cur, f] = m
+			match($0, / type_id=[0-9]+/); mtype[cur, f] = substr($0, RSTART + 9, RLENGTH - 9)
+		}
+		next
+	}
+	{
+		ev = $1
+		if (!(ev in evsig)) { order[nev++] = ev; evsig[ev] = "" }
+		evsig[ev] = evsig[ev] "," $2 ($3 == "dyn" ? "@" : "")
+		kind[ev, $2] = $3
+		fields[ev] = fields[ev] SUBSEP $2
+	}
+	END {
+		for (s in sig)
+			if (cnt[s] != 1) continue
+			else if (sig[s] in bysig) bysig[sig[s]] = "?"
+			else bysig[sig[s]] = s
+		print "/* generated by tests/chains/check_chains.sh: do not edit */"
+		print "#include \"vmlinux.h\""
+		print "extern int printf(const char *, ...);"
+		print "#define OFF(T, D) ((unsigned long)__builtin_offsetof(T, D))"
+		print "#define RVAL(x) ((void)0, (x))"
+		print "#define SGN(x) ((__typeof__(RVAL(x)))-1 < (__typeof__(RVAL(x)))1)"
+		print "#define IS_ARRAY(x) (!__builtin_types_compatible_p(__typeof__(x), __typeof__(RVAL(x))))"
+		print "int main(void)\n{"
+		for (i = 0; i < nev; i++) {
+			ev = order[i]; split(ev, ge, "/")
+			s = ("trace_event_raw_" ge[2] in sig) && cnt["trace_event_raw_" ge[2]] == 1 &&
+			    sig["trace_event_raw_" ge[2]] == evsig[ev] ? "trace_event_raw_" ge[2] : bysig[evsig[ev]]
+			n = split(substr(fields[ev], 2), fl, SUBSEP)
+			# syscalls: struct syscall_trace_enter { ent; nr; args[] } holds
+			# every argument as an unsigned long; syscall_trace_exit { ent; nr; ret }
+			sc = ""
+			if (ge[1] == "syscalls" && fl[1] == "__syscall_nr" && ge[2] ~ /^sys_enter_/)
+				sc = "syscall_trace_enter"
+			if (ge[1] == "syscalls" && fl[1] == "__syscall_nr" && ge[2] ~ /^sys_exit_/ && n == 2 && fl[2] == "ret")
+				sc = "syscall_trace_exit"
+			if (sc != "" && cnt[sc] == 1) {
+				for (j = 1; j <= n; j++) {
+					m = j == 1 ? "nr" : sc == "syscall_trace_exit" ? "ret" : "args[0]"
+					x = "((struct " sc " *)0)->" m
+					o = "OFF(struct " sc ", " (j == 1 ? "nr" : sc == "syscall_trace_exit" ? "ret" : "args") ")"
+					if (j > 1 && sc == "syscall_trace_enter")
+						o = "(" o " + " (j - 2) " * sizeof(" x "))"
+					printf "\tprintf(\"%s\\t%s\\t%%s\\t%%lu\\t%%lu\\t%%d\\n\", IS_ARRAY(%s) ? \"array\" : \"int\", %s, (unsigned long)sizeof(%s), SGN(%s));\n", ev, fl[j], x, o, x, x
+				}
+				continue
+			}
+			if (s == "" || s == "?") { print ev > "/dev/stderr"; continue }
+			for (j = 1; j <= n; j++) {
+				f = fl[j]; x = "((struct " s " *)0)->" member[s, f]
+				# BTF picks the formula (gcc refuses x[0] on a scalar); gcc
+				# itself says whether it is an array
+				for (t = mtype[s, f]; tkind[t] ~ /^(TYPEDEF|CONST|VOLATILE|RESTRICT|TYPE_TAG)$/; t = tref[t]) ;
+				e = tkind[t] == "ARRAY" ? "(" x ")[0]" : x
+				if (kind[ev, f] == "dyn")
+					printf "\tprintf(\"%s\\t%s\\tdyn\\t%%lu\\t-\\t-\\n\", OFF(struct %s, %s));\n", ev, f, s, member[s, f]
+				else
+					printf "\tprintf(\"%s\\t%s\\t%%s\\t%%lu\\t%%lu\\t%%d\\n\", IS_ARRAY(%s) ? \"array\" : \"int\", OFF(struct %s, %s), (unsigned long)sizeof(%s), SGN(%s));\n", ev, f, x, s, member[s, f], e, e
+			}
+		}
+		print "\treturn 0;\n}"
+	}' "$OUT/btf.txt" "$OUT/tp_got.txt" > "$OUT/tp_oracle.c" 2> "$OUT/tp_unchecked.txt"
+	# Linux builds with -funsigned-char since 6.2 (char fields say signed:0)
+	kv=$(uname -r | awk -F. '{ print $1 * 1000 + $2 }')
+	uchar=; [ "$kv" -ge 6002 ] && uchar=-funsigned-char
+	"$CC" -std=gnu11 -O0 -w $uchar -I"$OUT" -o "$OUT/tp_oracle" "$OUT/tp_oracle.c" 2> "$OUT/tp_oracle.err" || {
+		head -20 "$OUT/tp_oracle.err" >&2
+		die "the tracepoint oracle does not compile (see $OUT/tp_oracle.err)"
+	}
+	"$OUT/tp_oracle" > "$OUT/tp_expected.txt"
+	# string is how surftrace shows a char array: an array to gcc
+	read -r TP_PASS TP_FAIL TP_FIELDS < <(awk -F'\t' '
+	FILENAME == ARGV[1] { want[$1 FS $2] = $0; evs[$1] = 1; next }
+	($1 in evs) {
+		got = $0; sub(/\tstring\t/, "\tarray\t", got)
+		nf++
+		if (got != want[$1 FS $2]) {
+			bad[$1] = 1
+			printf "FAIL %s %s\n  expected (gcc): %s\n  got (surftrace): %s\n", $1, $2, want[$1 FS $2], $0 > "/dev/stderr"
+		}
+	}
+	END {
+		for (e in evs) if (e in bad) f++; else p++
+		print p + 0, f + 0, nf + 0
+	}' "$OUT/tp_expected.txt" "$OUT/tp_got.txt" 2> "$OUT/tp_fail.txt")
+	head -40 "$OUT/tp_fail.txt"
+	echo "tracepoints: $TP_PASS passed, $TP_FAIL failed ($TP_FIELDS fields); $(wc -l < "$OUT/tp_unchecked.txt") of $(cut -f1 "$OUT/tp_got.txt" | sort -u | wc -l) not checked (no struct trace_event_raw_* of their fields: see $OUT/tp_unchecked.txt)"
+fi
+
+echo "$((CH_PASS + TP_PASS)) passed, $((CH_FAIL + TP_FAIL)) failed"
+[ $((CH_FAIL + TP_FAIL)) = 0 ]

@@ -6,8 +6,9 @@
  *     gen_chains [SEED [COUNT]]        (defaults: 1, 300)
  *
  * Uses the running kernel's BTF (/sys/kernel/btf/vmlinux) only to CHOOSE
- * chains: a FUNC whose parameter N (N < 6) points to a struct or union, then
- * a walk of 1..4 member accesses ('->' through pointers to structs, '.'
+ * chains: a FUNC whose parameter N (N < 6) points to a struct or union (or,
+ * for every fourth chain, a FUNC returning such a pointer: "r FUNC
+ * c=$retval->..."), then a walk of 1..4 member accesses ('->' through pointers to structs, '.'
  * into embedded structs, '[i]' into arrays) ending on a scalar, a pointer,
  * an enum, a bitfield, a char array or a char pointer.  It prints no offset
  * or size: the expected compiled text is computed by the checker with gcc's
@@ -18,13 +19,15 @@
  *
  *     EXPR  KIND  N  ROOT  CONT  SEG1  [SEG2 ...]
  *
- * EXPR  the surftrace expression, "p FUNC c=[S|X]%N->SEG1->SEG2..."
+ * EXPR  the surftrace expression, "p FUNC c=[S|X]%N->SEG1->SEG2..." or
+ *       "r FUNC c=[S|X]$retval->SEG1->..."
  * KIND  u, s, x   a plain value shown with that letter (:u32, :s64, ...)
  *       str       a char array (":string", no extra dereference)
  *       strp      a char pointer ("+0x0(...):string")
  *       bf        a bitfield
- * N     the parameter number
- * ROOT  the C spelling of the type parameter N points to ("struct task_struct")
+ * N     the parameter number, or "ret" for $retval
+ * ROOT  the C spelling of the type parameter N (or the return value) points
+ *       to ("struct task_struct")
  * CONT  for bf: the C spelling of the bitfield's declared type; "-" otherwise
  * SEGk  a C member designator ("se.run_node.rb_left", "arr[3].x") relative to
  *       the struct the previous segment's value points to (SEG1: relative
@@ -538,18 +541,43 @@ static bool walk_from(uint32_t id, int steps, struct walk *w)
 /* ---- functions ---- */
 struct root {
 	uint32_t func;
-	int param;
+	int param;		/* -1: the return value */
 	uint32_t type;		/* the struct/union the parameter points to */
 	char spelling[256];
 };
 
-static struct root *roots;
-static int nroots;
+static struct root *roots, *retroots;
+static int nroots, nretroots;
+
+/* A root when type id points to a struct/union of a sure spelling. */
+static bool add_root(struct root *r, int *n, uint32_t func, int param, uint32_t type)
+{
+	const struct btf_type *pt = type_of(skip_all(type));
+	uint32_t sid;
+	char buf[256];
+	const char *sp;
+
+	if (!type || !pt || !btf_is_ptr(pt))
+		return false;	/* also stops at '...' and void */
+	sid = skip_all(pt->type);
+	if (!is_walkable_composite(sid))
+		return false;
+	sp = c_spelling(pt->type, buf, sizeof(buf));
+	if (!sp)
+		return false;
+	r[*n].func = func;
+	r[*n].param = param;
+	r[*n].type = sid;
+	snprintf(r[*n].spelling, sizeof(r[0].spelling), "%s", sp);
+	(*n)++;
+	return true;
+}
 
 static void find_roots(void)
 {
 	roots = calloc(ntypes * 2 + 1, sizeof(*roots));
-	if (!roots) {
+	retroots = calloc(ntypes + 1, sizeof(*retroots));
+	if (!roots || !retroots) {
 		fprintf(stderr, "gen_chains: out of memory\n");
 		exit(2);
 	}
@@ -563,26 +591,9 @@ static void find_roots(void)
 		if (!proto || !btf_is_func_proto(proto))
 			continue;
 		p = btf_params(proto);
-		for (int i = 0; i < btf_vlen(proto) && i < 6; i++) {
-			const struct btf_type *pt = type_of(skip_all(p[i].type));
-			uint32_t sid;
-			char buf[256];
-			const char *sp;
-
-			if (!p[i].type || !pt || !btf_is_ptr(pt))
-				continue;	/* also stops at '...' */
-			sid = skip_all(pt->type);
-			if (!is_walkable_composite(sid))
-				continue;
-			sp = c_spelling(pt->type, buf, sizeof(buf));
-			if (!sp)
-				continue;
-			roots[nroots].func = id;
-			roots[nroots].param = i;
-			roots[nroots].type = sid;
-			snprintf(roots[nroots].spelling, sizeof(roots[0].spelling), "%s", sp);
-			nroots++;
-		}
+		for (int i = 0; i < btf_vlen(proto) && i < 6; i++)
+			add_root(roots, &nroots, id, i, p[i].type);
+		add_root(retroots, &nretroots, id, -1, proto->type);
 	}
 }
 
@@ -617,9 +628,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rng_state = seed;
-	printf("# gen_chains seed=%lu count=%ld roots=%d\n", seed, count, nroots);
+	printf("# gen_chains seed=%lu count=%ld roots=%d retroots=%d\n", seed, count, nroots,
+	       nretroots);
 	while (made < count && tries < count * 1000) {
-		const struct root *r = &roots[rnd_below((uint32_t)nroots)];
+		/* Every fourth chain from a return value: r FUNC c=$retval->... */
+		const struct root *r = made % 4 == 3 && nretroots ?
+					       &retroots[rnd_below((uint32_t)nretroots)] :
+					       &roots[rnd_below((uint32_t)nroots)];
+		char base[16];
 		int steps = 1 + (int)rnd_below(MAX_STEPS);
 		struct walk w;
 		char expr[1024];
@@ -629,10 +645,14 @@ int main(int argc, char **argv)
 		tries++;
 		if (!walk_from(r->type, steps, &w))
 			continue;
-		l = (size_t)snprintf(expr, sizeof(expr), "p %s c=%s%%%d",
+		if (r->param < 0)
+			snprintf(base, sizeof(base), "$retval");
+		else
+			snprintf(base, sizeof(base), "%%%d", r->param);
+		l = (size_t)snprintf(expr, sizeof(expr), "%c %s c=%s%s", r->param < 0 ? 'r' : 'p',
 				     name_of(type_of(r->func)),
 				     !strcmp(w.kind, "s") ? "S" : !strcmp(w.kind, "x") ? "X" : "",
-				     r->param);
+				     base);
 		for (int i = 0; i < w.nsegs && l < sizeof(expr); i++)
 			l += (size_t)snprintf(expr + l, sizeof(expr) - l, "->%s", w.segs[i]);
 		if (l >= sizeof(expr))
@@ -642,13 +662,17 @@ int main(int argc, char **argv)
 		if (dup)
 			continue;
 		strcpy(seen[made++], expr);
-		printf("%s\t%s\t%d\t%s\t%s", expr, w.kind, r->param, r->spelling, w.cont);
+		if (r->param < 0)
+			printf("%s\t%s\tret\t%s\t%s", expr, w.kind, r->spelling, w.cont);
+		else
+			printf("%s\t%s\t%d\t%s\t%s", expr, w.kind, r->param, r->spelling, w.cont);
 		for (int i = 0; i < w.nsegs; i++)
 			printf("\t%s", w.segs[i]);
 		printf("\n");
 	}
 	free(seen);
 	free(roots);
+	free(retroots);
 	free(tag_dups);
 	free(ident_dups);
 	free(func_dups);

@@ -54,3 +54,15 @@ our_groups() {
 	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u |
 		while read -r g; do kill -0 "${g#surftrace_}" 2>/dev/null || echo "$g"; done
 }
+
+# wait_tracing PID [SECONDS]: until PID (surftrace, or a program on the
+# engine) has its events on.  They say nothing then, but they enable every
+# event before they first wait for records, in epoll_wait.  1 when PID has
+# gone or SECONDS (30) have passed.
+wait_tracing() {
+	local end=$((SECONDS + ${2:-30}))
+	until grep -q epoll "/proc/$1/wchan" 2>/dev/null; do
+		kill -0 "$1" 2>/dev/null && [ $SECONDS -lt "$end" ] || return 1
+		sleep 0.01
+	done
+}

@@ -13,9 +13,15 @@ TFS=/sys/kernel/tracing
 TMP=$(mktemp -d)
 LOOP=
 TOOL_PID=
+# A tracefs instance of ours, for surfbcc_named's events (see below).
+INST=surfbcc_$$
 cleanup() {
 	[ -n "$TOOL_PID" ] && kill -INT "$TOOL_PID" 2>/dev/null && wait "$TOOL_PID" 2>/dev/null
 	[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null
+	if [ -d "$TFS/instances/$INST" ]; then
+		echo 0 > "$TFS/instances/$INST/events/sched/sched_kthread_stop/enable" 2>/dev/null
+		rmdir "$TFS/instances/$INST"
+	fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -27,6 +33,10 @@ if [ "$(id -u)" != 0 ]; then
 	skip bcc_examples "needs root to load BPF programs"; summary; exit
 fi
 [ -d $TFS/events ] || mount -t tracefs nodev $TFS 2>/dev/null
+mkdir "$TFS/instances/$INST" || fail tracefs_instance "cannot create $TFS/instances/$INST"
+# An enabled event (any: this one hardly fires) makes the kernel keep the
+# pid -> comm cache at context switches, whether a lesson runs or not.
+echo 1 > "$TFS/instances/$INST/events/sched/sched_kthread_stop/enable"
 
 # A lesson that was not built is one failure.
 have() { [ -x "$B/$1" ] && [ -f "$B/$1.so" ]; }
@@ -36,23 +46,83 @@ done
 
 # --- helpers the tests run (their names are what the lessons must show) ---
 
+cat >"$TMP/surfbcc_named.c" <<'EOF'
+/*
+ * surfbcc_named TRACEFS INSTANCE PROG [ARG...]: run PROG under its own name
+ * from its first event on.  The trace pipe names a task from the kernel's
+ * pid -> comm cache (TRACEFS/saved_cmdlines), which the kernel fills at a
+ * context switch after an event on that CPU: a new child of the test's bash
+ * can be cached as "bash" (and a reused pid under an old name) until then.
+ * So take PROG's name (PR_SET_NAME, as exec will), write an event into the
+ * test's own instance (not into the trace the lesson reads), sleep a
+ * millisecond (a context switch), and look the pid up in saved_cmdlines,
+ * until the cache names it so; then exec PROG.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+static int cached(const char *cmdlines, int pid, const char *name)
+{
+	char line[128], want[64];
+	FILE *f = fopen(cmdlines, "r");
+	int found = 0;
+	snprintf(want, sizeof(want), "%d %s\n", pid, name);
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, want);
+	if (f)
+		fclose(f);
+	return found;
+}
+int main(int argc, char **argv)
+{
+	char marker[4096], cmdlines[4096], name[16];
+	const char *base;
+	int fd;
+	if (argc < 4)
+		return 125;
+	base = strrchr(argv[3], '/') ? strrchr(argv[3], '/') + 1 : argv[3];
+	snprintf(name, sizeof(name), "%s", base);
+	prctl(PR_SET_NAME, name);
+	snprintf(marker, sizeof(marker), "%s/instances/%s/trace_marker", argv[1], argv[2]);
+	snprintf(cmdlines, sizeof(cmdlines), "%s/saved_cmdlines", argv[1]);
+	fd = open(marker, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror(marker);
+		return 125;
+	}
+	for (int i = 0; !cached(cmdlines, getpid(), name); i++) {
+		if (i == 5000 || write(fd, "x", 1) != 1) {
+			fprintf(stderr, "surfbcc_named: pid %d never cached as %s\n", getpid(), name);
+			return 125;
+		}
+		usleep(1000);
+	}
+	close(fd);
+	execvp(argv[3], argv + 3);
+	perror(argv[3]);
+	return 127;
+}
+EOF
 cat >"$TMP/surfbcc_hello.c" <<'EOF'
 /*
- * Sleep (so that the kernel records this name for the pid), fork 3 times,
- * and stay a moment (so that /proc/PID/comm can still be read).
+ * Fork 3 times, then stay until stdin ends (so that the lesson can still
+ * read /proc/PID/comm when the trace names the pid "<...>").
  */
 #include <sys/wait.h>
 #include <unistd.h>
 int main(void)
 {
-	usleep(200000);
+	char c;
 	for (int i = 0; i < 3; i++) {
 		pid_t p = fork();
 		if (p == 0)
 			_exit(0);
 		waitpid(p, 0, 0);
 	}
-	usleep(300000);
+	while (read(0, &c, 1) > 0)
+		;
 	return 0;
 }
 EOF
@@ -71,7 +141,7 @@ int main(int argc, char **argv)
 }
 EOF
 cat >"$TMP/surfbcc_strlen.c" <<'EOF'
-/* After DELAY ms, strlen("surfbcc-strlen-<pid>") N times: a string nobody else has. */
+/* When stdin ends, strlen("surfbcc-strlen-<pid>") N times: a string nobody else has. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +152,16 @@ int main(int argc, char **argv)
 	char s[64];
 	size_t total = 0;
 	int n = atoi(argv[1]);
-	usleep(atoi(argv[2]) * 1000);
+	char c;
+	while (read(0, &c, 1) > 0)
+		;
 	snprintf(s, sizeof(s), "surfbcc-strlen-%d", (int)getpid());
 	for (int i = 0; i < n; i++)
 		total += len(s);
 	return total == 0;
 }
 EOF
-for h in surfbcc_hello surfbcc_rand surfbcc_strlen; do
+for h in surfbcc_named surfbcc_hello surfbcc_rand surfbcc_strlen; do
 	cc -O0 -fno-builtin -o "$TMP/$h" "$TMP/$h.c" || fail "helper_$h" "cc failed"
 done
 
@@ -101,7 +173,7 @@ done
 start() {
 	local out=$1 tool=$2; shift 2
 	: >"$out"	# here, not in the background job: no stale line from a previous run
-	"$B/$tool" "$@" >"$out" 2>&1 &
+	"$B/$tool" "$@" >"$out" 2>&1 8>&- &	# 8>&-: not the FIFO of hold
 	TOOL_PID=$!
 	local end=$((SECONDS + 10))
 	until [ -s "$out" ]; do
@@ -111,14 +183,44 @@ start() {
 	done
 	[ -s "$out" ] && kill -0 "$TOOL_PID" 2>/dev/null
 }
+# await OUT REGEX [N]: until OUT has N (default 1) lines matching REGEX: the
+# lesson prints what the kernel hands it a moment later (10 s at most).
+await() {
+	local end=$((SECONDS + 10))
+	until [ "$(grep -cE -- "$2" "$1")" -ge "${3:-1}" ]; do
+		kill -0 "$TOOL_PID" 2>/dev/null || return 1
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.02
+	done
+}
 # stop: Ctrl-C the lesson; its exit status.
 stop() {
 	local rc
-	sleep "${1:-0.3}"	# let the last records arrive
 	kill -INT "$TOOL_PID" 2>/dev/null
 	wait "$TOOL_PID"; rc=$?
 	TOOL_PID=
 	return $rc
+}
+# "${NAMED[@]}" CMD...: CMD under its own name in the trace pipe from its
+# first event on (an array, not a function: "... &" then gives CMD's pid).
+NAMED=("$TMP/surfbcc_named" "$TFS" "$INST")
+# hold CMD...: named CMD in the background (HELD_PID), its stdin a FIFO the
+# test holds open until release (the helpers above wait for its end).
+hold() {
+	rm -f "$TMP/hold"
+	mkfifo "$TMP/hold"
+	"${NAMED[@]}" "$@" <"$TMP/hold" &
+	HELD_PID=$!
+	exec 8>"$TMP/hold"
+}
+release() { exec 8>&-; wait "$HELD_PID"; }
+# execed PID PROG: until PID runs PROG (a named one first runs surfbcc_named; 10 s at most).
+execed() {
+	local end=$((SECONDS + 10))
+	until [ "$(readlink "/proc/$1/exe")" = "$(readlink -f "$2")" ]; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.02
+	done
 }
 # finish: wait for a lesson that ends by itself (-d, interval count).
 finish() {
@@ -136,9 +238,11 @@ finish() {
 if have hello_world; then
 	out=$TMP/hello_world.out
 	if start "$out" hello_world; then
-		"$TMP/surfbcc_hello" & hp=$!; wait $hp
-		stop
-		n=$(grep -cE "^ *(surfbcc_hello|<\.\.\.>)-$hp +\[[0-9]+\] .* bpf_trace_printk: Hello, World!$" "$out")
+		hold "$TMP/surfbcc_hello"; hp=$HELD_PID
+		re="^ *(surfbcc_hello|<\.\.\.>)-$hp +\[[0-9]+\] .* bpf_trace_printk: Hello, World!$"
+		await "$out" "$re" 3
+		release; stop
+		n=$(grep -cE "$re" "$out")
 		if [ "$n" = 3 ]; then pass hello_world_clone_lines
 		else fail hello_world_clone_lines "want 3 lines of surfbcc_hello-$hp, got $n:" "$(head -20 "$out")"; fi
 	else stop; fail hello_world_clone_lines "$(cat "$out")"; fi
@@ -148,7 +252,8 @@ fi
 if have sys_sync; then
 	out=$TMP/sys_sync.out
 	if start "$out" sys_sync; then
-		sync & sp=$!; wait $sp
+		"${NAMED[@]}" sync & sp=$!; wait $sp
+		await "$out" " $sp +sys_sync"
 		stop
 		if grep -qE "^[0-9]+\.[0-9]{9} +(sync|<\.\.\.>) +$sp +sys_sync\(\) called$" "$out" &&
 		   head -1 "$out" | grep -qx 'Tracing sys_sync()... Ctrl-C to end.'; then
@@ -161,8 +266,9 @@ fi
 if have hello_fields; then
 	out=$TMP/hello_fields.out
 	if start "$out" hello_fields; then
-		"$TMP/surfbcc_hello" & hp=$!; wait $hp
-		stop
+		hold "$TMP/surfbcc_hello"; hp=$HELD_PID
+		await "$out" " $hp +Hello" 3
+		release; stop
 		n=$(grep -cE "^[0-9]+\.[0-9]{9} +(surfbcc_hello|<\.\.\.>) +$hp +Hello, World!$" "$out")
 		if [ "$n" = 3 ] && head -1 "$out" | grep -qE '^TIME\(s\) +COMM +PID +MESSAGE$'; then
 			pass hello_fields_comm_pid
@@ -182,6 +288,7 @@ if have sync_timing; then
 	out=$TMP/sync_timing.out
 	if start "$out" sync_timing; then
 		t0=$(now_ms); sync; t1=$(now_ms); sync
+		[ $((t1 - t0)) -lt 900 ] && await "$out" 'multiple syncs detected'
 		stop
 		g=$(gap_ms "$out") want=$((t1 - t0))
 		if [ $want -ge 900 ]; then
@@ -193,6 +300,7 @@ if have sync_timing; then
 	else stop; fail sync_timing_gap "$(cat "$out")"; fi
 	if start "$out" sync_timing -t 5000; then
 		t0=$(now_ms); sync; sleep 1.2; t1=$(now_ms); sync
+		await "$out" 'multiple syncs detected'
 		stop
 		g=$(gap_ms "$out") want=$((t1 - t0))
 		if [ "$(grep -c . <<<"$g")" = 1 ] && near "$g" $want && [ "$g" -ge 1200 ]; then
@@ -207,6 +315,7 @@ if have sync_count; then
 	out=$TMP/sync_count.out
 	if start "$out" sync_count -t 10000; then
 		sync; sync; sync
+		await "$out" 'count 3$'
 		stop
 		if grep -qE 'multiple syncs detected, last [0-9]+ ms ago, count 2$' "$out" &&
 		   grep -qE 'multiple syncs detected, last [0-9]+ ms ago, count 3$' "$out" &&
@@ -252,7 +361,8 @@ else
 		out=$TMP/disksnoop.out
 		if start "$out" disksnoop; then
 			write_blocks
-			stop 0.5
+			await "$out" '^[0-9]+\.[0-9]{9} +W +65536 ' 16
+			stop
 			n=$(grep -cE '^[0-9]+\.[0-9]{9} +W +65536 +[0-9]+\.[0-9]{2}$' "$out")
 			if [ "$n" -ge 16 ] && head -1 "$out" | grep -qE '^TIME\(s\) +T +BYTES +LAT\(ms\)$'; then
 				pass disksnoop_writes
@@ -264,8 +374,8 @@ else
 	if have bitehist; then
 		out=$TMP/bitehist.out
 		if start "$out" bitehist; then
-			write_blocks
-			stop 0.5
+			write_blocks	# O_DIRECT: done when dd is, and so are the counts
+			stop
 			n=$(sed -nE 's/^ +64 -> 127 +: ([0-9]+) +\|.*\|$/\1/p' "$out")
 			if [ -n "$n" ] && [ "$n" -ge 16 ] && grep -qE '^     kbytes +: count     distribution$' "$out"; then
 				pass bitehist_64k_bucket
@@ -287,7 +397,7 @@ else
 		out=$TMP/disklatency.out
 		if start "$out" disklatency -D "$DISK"; then
 			write_blocks
-			stop 0.5
+			stop
 			n=$(sed -nE 's/^ +[0-9]+ -> [0-9]+ +: ([0-9]+) +\|.*/\1/p' "$out" | awk '{ s += $1 } END { print s + 0 }')
 			if [ "$n" -ge 16 ] && grep -qE '^     usecs +: count     distribution$' "$out"; then
 				pass disklatency_count
@@ -300,7 +410,8 @@ fi
 if have hello_perf_output; then
 	out=$TMP/hello_perf_output.out
 	if start "$out" hello_perf_output; then
-		"$TMP/surfbcc_hello" & hp=$!; wait $hp
+		"$TMP/surfbcc_hello" </dev/null & hp=$!; wait $hp
+		await "$out" " $hp +Hello" 3
 		stop
 		n=$(grep -cE "^[0-9]+\.[0-9]{9} +surfbcc_hello +$hp +Hello, perf_output!$" "$out")
 		if [ "$n" = 3 ]; then pass hello_perf_output_events
@@ -313,6 +424,7 @@ if have sync_perf_output; then
 	out=$TMP/sync_perf_output.out
 	if start "$out" sync_perf_output -t 10000; then
 		t0=$(now_ms); sync; sleep 0.2; t1=$(now_ms); sync & sp=$!; wait $sp
+		await "$out" "pid $sp "
 		stop
 		g=$(gap_ms "$out") want=$((t1 - t0))
 		if grep -qE "last [0-9]+ ms ago \(pid $sp uid 0 comm sync\)$" "$out" && near "$g" $want; then
@@ -341,7 +453,8 @@ fi
 if have urandomread; then
 	out=$TMP/urandomread.out
 	if start "$out" urandomread; then
-		"$TMP/surfbcc_rand" 5 8192 & rp=$!; wait $rp
+		"${NAMED[@]}" "$TMP/surfbcc_rand" 5 8192 & rp=$!; wait $rp
+		await "$out" " $rp +65536$" 5
 		stop
 		n=$(grep -cE "^[0-9]+\.[0-9]{9} +(surfbcc_rand|<\.\.\.>) +$rp +65536$" "$out")
 		if [ "$n" = 5 ]; then pass urandomread_bits
@@ -353,22 +466,22 @@ fi
 if have strlen_count; then
 	out=$TMP/strlen_count.out
 	if start "$out" strlen_count; then
-		"$TMP/surfbcc_strlen" 123 0 & sp=$!; wait $sp
-		stop
+		"$TMP/surfbcc_strlen" 123 </dev/null & sp=$!; wait $sp
+		stop	# uprobes count as strlen runs: all in when it has exited
 		if grep -qxE " +123 \"surfbcc-strlen-$sp\"" "$out" && grep -qE '^ +COUNT STRING$' "$out"; then
 			pass strlen_count_exact
 		else fail strlen_count_exact "want '123 \"surfbcc-strlen-$sp\"':" "$(grep -E 'surfbcc|COUNT|IFUNC|Trac' "$out")"; fi
 	else stop; fail strlen_count_exact "$(cat "$out")"; fi
-	"$TMP/surfbcc_strlen" 77 1500 & sp=$!
+	hold "$TMP/surfbcc_strlen" 77; sp=$HELD_PID
+	execed $sp "$TMP/surfbcc_strlen"
 	if start "$out" strlen_count -p $sp; then
-		wait $sp
+		release
 		stop
 		rows=$(grep -cE '^ +[0-9]+ "' "$out")
 		if grep -qxE " +77 \"surfbcc-strlen-$sp\"" "$out" && [ "$rows" -le 3 ]; then
 			pass strlen_count_pid
 		else fail strlen_count_pid "want only process $sp's strings:" "$(head -20 "$out")"; fi
-	else stop; fail strlen_count_pid "$(cat "$out")"; fi
-	wait $sp 2>/dev/null
+	else release; stop; fail strlen_count_pid "$(cat "$out")"; fi
 fi
 
 # Lesson 15: three requests to our USDT server, three paths, in order.
@@ -377,12 +490,14 @@ if [ ! -x "$B/http_server_sdt" ]; then
 elif have usdt_http; then
 	out=$TMP/usdt_http.out
 	mkfifo "$TMP/req"
-	"$B/http_server_sdt" <"$TMP/req" >"$TMP/server.out" 2>&1 & srv=$!
+	"${NAMED[@]}" "$B/http_server_sdt" <"$TMP/req" >"$TMP/server.out" 2>&1 & srv=$!
 	exec 7>"$TMP/req"
+	execed $srv "$B/http_server_sdt"
 	if start "$out" usdt_http $srv 7>&-; then	# 7>&-: only the test holds the FIFO open
 		printf 'GET /index.html\nPOST /images/welcome.png\n/favicon.png\n' >&7
 		exec 7>&-
 		wait $srv
+		await "$out" " $srv +path:" 3
 		stop
 		got=$(sed -nE "s/^[0-9]+\.[0-9]{9} +(http_server_sdt|<\.\.\.>) +$srv +path:(.*)$/\2/p" "$out" | tr '\n' ' ')
 		if [ "$got" = "/index.html /images/welcome.png /favicon.png " ]; then pass usdt_http_paths
@@ -399,7 +514,7 @@ if have task_switch; then
 	cpu=$(cut -d, -f1 /sys/devices/system/cpu/online | cut -d- -f1)
 	taskset -c "$cpu" yes >"$TMP/pipe" & yp=$!
 	taskset -c "$cpu" cat "$TMP/pipe" >/dev/null & cp=$!
-	sleep 0.2
+	execed $yp "$(command -v yes)" && execed $cp "$(command -v cat)"
 	"$B/task_switch" -d 1 >"$out" 2>&1; rc=$?
 	if [ $rc = 0 ] && grep -qE "^task_switch\[ *$yp-> *$cp\]=[1-9][0-9]*$" "$out" &&
 	   grep -qE "^task_switch\[ *$cp-> *$yp\]=[1-9][0-9]*$" "$out"; then
@@ -445,7 +560,9 @@ if [ -e $TFS/kprobe_events ] || [ -e /sys/bus/event_source/devices/kprobe ]; the
 else
 	for l in hello_world sys_sync vfsreadlat task_switch; do
 		have "$l" || continue
-		expect_error "kprobe_unavailable_$l" 1 "kprobes are not available" "" "$B/$l" --kprobe -d 1
+		expect_error "kprobe_unavailable_$l" 1 \
+			"this kernel has no kprobes (CONFIG_KPROBES / kprobe_events missing)" "" \
+			"$B/$l" --kprobe -d 1
 	done
 fi
 

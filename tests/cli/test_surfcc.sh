@@ -158,10 +158,10 @@ if [ -e /sys/bus/event_source/devices/kprobe/type ] || [ -e /sys/kernel/tracing/
 		"$RUN" "$TMP/probes.so" -n -K kp:no_such_fn_xyz
 else
 	expect_fail "kprobe here: kprobes unavailable" "kprobe 'vfs_read'" \
-		"kprobes are not available on this kernel" -- \
+		"this kernel has no kprobes (CONFIG_KPROBES / kprobe_events missing)" -- \
 		"$RUN" "$TMP/probes.so" -n -k kp:vfs_read
 	expect_fail "kprobe on a missing symbol" "'no_such_fn_xyz'" \
-		"kprobes are not available on this kernel" -- \
+		"this kernel has no kprobes (CONFIG_KPROBES / kprobe_events missing)" -- \
 		"$RUN" "$TMP/probes.so" -n -k kp:no_such_fn_xyz
 fi
 expect_fail "missing tracepoint" "no tracepoint 'no_such_group:no_such_event'" -- \

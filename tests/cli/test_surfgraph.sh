@@ -111,6 +111,22 @@ for t in vfs_read vfs_read-nocpu vfs_read-latency vfs_read-proc-tail-abstime vfs
 	fi
 done
 
+# interrupts in ftrace's entry and exit code (two CPUs at once): every call
+# kept, with [irq] nodes, and the calls and total time the trace's own, as
+# an independent awk adds them up
+for file in do_sys_openat2-irq do_sys_openat2-irq-proc; do
+	want=$(awk -v fn=do_sys_openat2 -f "$FX/totals.awk" "$FX/$file.txt")
+	"$SG" -q -i "$FX/$file.txt" -f do_sys_openat2 -s 0 -o "$file" >"$file.out" 2>&1
+	got=$(awk '$1 == 0 && $4 == "do_sys_openat2" { print $3, $2; exit }' "$file.tree")
+	if [ "$want" = "53 ${want#* }" ] && [ "$got" = "$want" ] && grep -q '^[0-9]* [0-9]* [0-9]* \[irq\]$' "$file.tree" &&
+	   ! grep -q 'dropped' "$file.out"; then
+		pass "every call of $file.txt kept, totals as awk adds them ($want)"
+	else
+		fail "every call of $file.txt kept, totals as awk adds them" "awk: $want, surfgraph: $got" \
+			"$(cat "$file.out")"
+	fi
+done
+
 # trees saved with -o come back with -i
 "$SG" -q -i "$FX/vfs_read.txt" -m tree -o saved > tree.out 2>&1
 "$SG" -q -i saved.tree -m tree > again.out 2>&1
@@ -172,10 +188,14 @@ elif ! grep -qw function_graph "$TRACEFS/available_tracers"; then
 	expect_status "live: an untraceable pid" 2 "there is no process 999999999 to record" \
 		"$SG" -f vfs_read -p 999999999
 else
-	# function_graph here: a short real recording
-	(sleep 0.5; for i in 1 2 3; do dd if=/etc/passwd of=/dev/null 2>/dev/null; done) &
-	mkdir live && (cd live && "$SG" -f vfs_read -d 2 -s 0 > ../live.out 2>&1); rc=$?
-	wait
+	# function_graph here: a short real recording of reads made once it records
+	mkdir live
+	(cd live && exec "$SG" -f vfs_read -d 2 -s 0 > ../live.out 2>&1) & sp=$!
+	until grep -q "recording the calls" live.out 2>/dev/null || ! kill -0 $sp 2>/dev/null; do
+		sleep 0.05
+	done
+	for i in 1 2 3; do dd if=/etc/passwd of=/dev/null 2>/dev/null; done
+	wait $sp; rc=$?
 	if [ "$rc" = 0 ] && [ -s live/vfs_read.svg ]; then pass "live: vfs_read.svg from 2 seconds"
 	else fail "live: vfs_read.svg from 2 seconds" "exit $rc" "$(cat live.out)"; fi
 	left=$(ls "$TRACEFS/instances" | grep '^surfgraph_')

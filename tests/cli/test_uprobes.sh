@@ -66,7 +66,8 @@ else skip bash_readline "python3 (for a pty) is missing"; fi
 out=$($ST -q -c "$H/sleeper 1" 'P libc:sleep t=%0' 2>&1)
 if grep -qE 'f0: \(0x[0-9a-f]+\) t=1$' <<<"$out"; then pass libc_sleep; else fail libc_sleep "$out"; fi
 out=$($ST -q -c "$H/tstruct 1 fopen; cat /etc/hostname >/dev/null" 'R libc:fopen file=$retval f:file==0' 2>&1)
-if [ "$(grep -c 'f0:' <<<"$out")" = 1 ] && grep -q 'file=0x0$' <<<"$out"; then pass libc_fopen_fails
+# fopen is _IO_new_fopen: its DWARF says FILE *, a pointer, printed as u64.
+if [ "$(grep -c 'f0:' <<<"$out")" = 1 ] && grep -q 'file=0$' <<<"$out"; then pass libc_fopen_fails
 else fail libc_fopen_fails "$out"; fi
 
 # PIE and non-PIE builds of the same program give the same values.
@@ -84,19 +85,33 @@ __attribute__((noinline)) int surftest_add(struct pair *p) { return p->x + p->y;
 EOF
 cat >"$TMP/uselib.c" <<'EOF'
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 struct pair { int x, y; };
 int surftest_add(struct pair *p);
-int main(void) { struct pair p = { 7, 35 }; usleep(300000); printf("%d\n", surftest_add(&p)); return 0; }
+/* argv[1]: how many calls, 10 ms apart (so a tracer attaching with -p sees one). */
+int main(int argc, char **argv)
+{
+	struct pair p = { 7, 35 };
+	int n = argc > 1 ? atoi(argv[1]) : 1;
+
+	for (int i = 0; i < n; i++) {
+		if (i)
+			usleep(10000);
+		printf("%d\n", surftest_add(&p));
+	}
+	return 0;
+}
 EOF
 gcc -g -O0 -shared -fPIC -o "$TMP/libsurftest.so" "$TMP/libsurftest.c"
 gcc -g -O0 -o "$TMP/uselib" "$TMP/uselib.c" -L"$TMP" -lsurftest -Wl,-rpath,"$TMP"
 out=$($ST -q -c "$TMP/uselib" "P $TMP/libsurftest.so:surftest_add x=%0->x y=%0->y" 2>&1)
 if grep -qE 'x=7 y=35$' <<<"$out"; then pass shared_library; else fail shared_library "$out"; fi
-"$TMP/uselib" >/dev/null & ul=$!
-sleep 0.1
-out=$($ST -q -t 1 -p $ul "P libsurftest:surftest_add x=%0->x" 2>&1)
-wait $ul
+# The program calls the function every 10 ms for 10 s: -n 1 stops at the first
+# call after attaching, however long attaching takes (no race on a sleep).
+"$TMP/uselib" 1000 >/dev/null & ul=$!
+out=$($ST -q -n 1 -t 10 -p $ul "P libsurftest:surftest_add x=%0->x" 2>&1)
+kill $ul 2>/dev/null; wait $ul 2>/dev/null
 if grep -qE 'x=7$' <<<"$out"; then pass library_short_name_with_pid; else fail library_short_name_with_pid "$out"; fi
 
 # A stripped binary with a separate debug file (.gnu_debuglink): symbols and
@@ -155,12 +170,64 @@ if grep -qE '^<\+0> +func\+0x0 ' <<<"$out" && grep -q 'ret' <<<"$out"; then pass
 else fail disassemble "$out"; fi
 expect_error disassemble_unknown 2 "fnuc" "" $ST -F "$H/tuprobe:fnuc"
 
+# Glibc's public names are aliases: sleep is __sleep, fclose is _IO_new_fclose.
+# The function at the symbol's address gives the types, as gdb finds it.
+LIBC=$($ST -S 'P libc:sleep' 2>/dev/null | sed -n "s/.*uprobe_events.*' \?//; s/^echo 'p:f0 \([^:]*\):.*/\1/p")
+if command -v gdb >/dev/null && [ -n "$LIBC" ]; then
+	want=$(gdb -batch -nx -ex 'ptype sleep' "$LIBC" 2>/dev/null)
+	a=$($ST -S 'P libc:sleep t=%0' 2>&1 | grep -o 't=%di:[a-z0-9]*')
+	b=$($ST -S 'P libc:__sleep t=%0' 2>&1 | grep -o 't=%di:[a-z0-9]*')
+	if [ "$want" = "type = unsigned int (unsigned int)" ] && [ "$a" = "t=%di:u32" ] && [ "$a" = "$b" ]
+	then pass libc_alias_types; else fail libc_alias_types "gdb: $want" "sleep: $a" "__sleep: $b"; fi
+else skip libc_alias_types "gdb or libc is missing"; fi
+a=$($ST -S 'P libc:fclose f=%0->_flags' 2>&1 | grep uprobe_events)
+b=$($ST -S 'P libc:_IO_new_fclose f=%0->_flags' 2>&1 | grep uprobe_events)
+if [ -n "$a" ] && [ "$a" = "$b" ] && grep -qF 'f=+0x0(%di):u32' <<<"$a"; then pass libc_alias_members
+else fail libc_alias_members "fclose: $a" "_IO_new_fclose: $b"; fi
+# A cast in a user probe names the binary's types (DWARF, not the kernel's
+# BTF), and so do the hints; offsets as gcc's offsetof has them.
+off=$(printf '#include <stddef.h>\n#include <stdio.h>\nint main(void) { printf("0x%%zx", offsetof(struct _IO_FILE, _fileno)); }\n' |
+	gcc -x c - -o "$TMP/iooff" && "$TMP/iooff")
+loc=$($ST -S 'R libc:fopen' 2>&1 | grep -o "r:f0 [^ ']*")
+out=$($ST -S 'R libc:fopen fd=!(struct _IO_FILE *)$retval->_fileno' 2>&1)
+if [ -n "$loc" ] && grep -qF "$loc fd=+$off(\$retval):u32'" <<<"$out"; then pass user_cast_binary_types
+else fail user_cast_binary_types "want $loc fd=+$off(\$retval):u32" "$out"; fi
+expect_error user_cast_hint 2 "(did you mean 'struct _IO_FILE'?)" \
+	"                   ^~~~~~~~~~~~~~~~" $ST -S 'R libc:fopen f=!(struct _IO_FIL *)$retval->_flags'
+gcc -O0 -o "$TMP/nodwarf" "$ROOT/tests/helpers/tuprobe.c"
+expect_error user_cast_without_dwarf 2 "has no debug info (DWARF)" "" \
+	$ST -S "R $TMP/nodwarf:func f=!(struct uprobe_def *)\$retval->a"
+
+# P BIN:FUNC+OFF only on the first byte of an instruction of FUNC (objdump's
+# listing says where they are), never past its end; nothing is set up.
+bounds=$(objdump -d --no-show-raw-insn "$H/tuprobe" | awk '/<func>:/{f=1;next} f&&/^$/{exit} f{sub(":","",$1); print $1}')
+start=$(head -1 <<<"$bounds")
+inside=
+for a in $bounds; do
+	n=$((0x$a - 0x$start))
+	[ -n "$prev" ] && [ $((n - prev)) -gt 1 ] && { inside=$((prev + 1)); break; }
+	prev=$n
+done
+size=$((0x$(nm -S "$H/tuprobe" | awk '$4=="func"{print $2}')))
+expect_error offset_inside_instruction 2 "is inside the instruction at func+" \
+	"$(printf '%*s' $((${#H} + 17)) '')^~" $ST -t 2 "P $H/tuprobe:func+$inside v=%di"
+expect_error offset_past_end 2 "is past the end of func" "" $ST -t 2 "P $H/tuprobe:func+$size"
+expect_error offset_far_past_end 2 "is past the end of func" "" $ST -t 2 "P $H/tuprobe:func+0x100000"
+expect_error offset_wraps 2 "is past the end of func" "" $ST -t 2 "P $H/tuprobe:func+18446744073709551615"
+for bad in -1 -4096 -0x1179; do
+	expect_error "offset_not_a_number_$bad" 2 "the offset after '+' must be a number" "" \
+		$ST -t 2 "P $H/tuprobe:func+$bad"
+done
+last=$(( 0x$(tail -1 <<<"$bounds") - 0x$start ))
+if $ST -S "P $H/tuprobe:func+$last" | grep -qF "tuprobe:$(printf '0x%x' $((0x$start + last)))'"; then
+	pass offset_last_instruction
+else fail offset_last_instruction "$($ST -S "P $H/tuprobe:func+$last" 2>&1)"; fi
+
 # Bad input: a clear error, exit 2, nothing left in uprobe_events.
 expect_error unknown_binary 2 "cannot find the binary or library 'no-such-program'" "" \
 	$ST 'P no-such-program:main'
 expect_error unknown_symbol 2 "no function 'fnuc'" "" $ST "P $H/tuprobe:fnuc"
 expect_error unknown_symbol_suggests 2 "did you mean 'func'" "" $ST "P $H/tuprobe:fnuc"
-gcc -O0 -o "$TMP/nodwarf" "$ROOT/tests/helpers/tuprobe.c"
 expect_error member_without_dwarf 2 "has no debug info (DWARF)" "" \
 	$ST "P $TMP/nodwarf:func a=%1->a"
 expect_error unknown_kind 2 "unknown probe kind" "" $ST "X $H/tuprobe:func"

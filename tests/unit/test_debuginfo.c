@@ -438,6 +438,55 @@ static uint64_t offset_of(const char *path, const char *sym, int *ret)
 	return off;
 }
 
+/* The prototype of a libc function found by name, or 0. */
+static uint64_t libc_proto(struct surf_types *t, const char *name, struct surf_typeview **view)
+{
+	uint64_t proto = 0;
+
+	if (surf_types__find_func(t, name, view, &proto))
+		printf("  %s: no prototype\n", name);
+	return proto;
+}
+
+/*
+ * glibc defines __sleep and exports it as sleep too; its fclose is
+ * _IO_new_fclose.  Each public name has the prototype of the function at
+ * its address, whatever name the DWARF knows it by.
+ */
+TEST(test_debuginfo_libc_aliases)
+{
+	char libc[PATH_MAX];
+	struct surf_types_opts opts = { .sz = sizeof(opts) };
+	struct surf_typeview *view = NULL;
+	struct surf_types *t = NULL;
+	struct surf_param param;
+	struct surf_type ty;
+	uint64_t sleep_proto, fclose_proto;
+
+	if (libc_path(libc, sizeof(libc)))
+		SKIP("no libc found");
+	opts.elf_path = libc;
+	if (surf_types__open(&t, &opts))
+		SKIP("no DWARF for %s (libc6-dbg)", libc);
+	sleep_proto = libc_proto(t, "sleep", &view);
+	fclose_proto = libc_proto(t, "fclose", &view);
+	CHECK(sleep_proto && sleep_proto == libc_proto(t, "__sleep", &view));
+	CHECK(fclose_proto && fclose_proto == libc_proto(t, "_IO_new_fclose", &view));
+	CHECK(fclose_proto == libc_proto(t, "fclose@@GLIBC_2.2.5", &view));
+	/* unsigned int sleep(unsigned int) */
+	CHECK_INT(surf_typeview__type(view, sleep_proto, &ty), ==, 0);
+	CHECK_INT(ty.vlen, ==, 1);
+	CHECK_INT(surf_typeview__type(view, ty.ref, &ty), ==, 0);
+	CHECK(ty.kind == SURF_TYPE_INT && ty.size == 4 && !ty.is_signed);
+	/* int fclose(FILE *) */
+	CHECK_INT(surf_typeview__param(view, fclose_proto, 0, &param), ==, 0);
+	CHECK_INT(surf_typeview__type(view, param.type, &ty), ==, 0);
+	CHECK(ty.kind == SURF_TYPE_PTR);
+	CHECK_INT(surf_typeview__type(view, ty.ref, &ty), ==, 0);
+	CHECK(ty.kind == SURF_TYPE_STRUCT && ty.name && !strcmp(ty.name, "_IO_FILE"));
+	surf_types__close(t);
+}
+
 TEST(test_debuginfo_libc_versions)
 {
 	char libc[PATH_MAX], err[512];

@@ -194,6 +194,50 @@ TEST(disasm_function)
 	CHECK_INT(ret, ==, 0);
 }
 
+/*
+ * "func+OFF" resolves only where objdump starts an instruction, to the
+ * function's file offset plus OFF; elsewhere -EILSEQ, and from the
+ * function's size on -ERANGE.
+ */
+TEST(elf_offset_boundaries)
+{
+	uint64_t value, size, want[256], off, base;
+	int nwant, next = 0, bad = 0;
+	char err[512], sym[64], *oracle;
+
+	NEED_FIXTURE();
+	CHECK(sym_info(dx.bin, "usdt_disasm_func", &value, &size));
+	oracle = test_output("objdump -d --start-address=0x%" PRIx64 " --stop-address=0x%" PRIx64
+			     " '%s'", value, value + size, dx.bin);
+	CHECK(oracle != NULL);
+	nwant = objdump_addrs(oracle, want, 256);
+	free(oracle);
+	CHECK_INT(nwant, >, 5);
+	base = file_offset(dx.bin, value);
+	for (uint64_t o = 0; o <= size + 1; o++) {
+		bool boundary = next < nwant && want[next] == value + o;
+		int ret;
+
+		snprintf(sym, sizeof(sym), "usdt_disasm_func+%" PRIu64, o);
+		ret = surf_elf__symbol_offset(dx.bin, sym, &off, err, sizeof(err));
+		if (boundary) {
+			next++;
+			if (ret || off != base + o)
+				bad++, test_fail(__FILE__, __LINE__, "+%" PRIu64 ": %d %s", o, ret, err);
+		} else if (ret != (o >= size ? -ERANGE : -EILSEQ)) {
+			bad++, test_fail(__FILE__, __LINE__, "+%" PRIu64 " gave %d, not refused", o,
+					 ret);
+		}
+	}
+	CHECK_INT(bad, ==, 0);
+	CHECK_INT(next, ==, nwant);
+	/* Numbers only: no sign, nothing after the digits. */
+	CHECK_INT(surf_elf__symbol_offset(dx.bin, "usdt_disasm_func+-1", &off, err, sizeof(err)),
+		  ==, -EINVAL);
+	CHECK_INT(surf_elf__symbol_offset(dx.bin, "usdt_disasm_func+1x", &off, err, sizeof(err)),
+		  ==, -EINVAL);
+}
+
 TEST(disasm_object_and_static)
 {
 	char err[256], *s;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <surf/engine.h>
+#include <surf/out.h>
 
 #include "test.h"
 
@@ -35,7 +36,7 @@ static const char exec_format[] =
 struct seen {
 	int n;
 	int pid, tid, cpu;
-	uint64_t time;
+	uint64_t time, period;
 	char filename[64], comm[17];
 	int64_t fpid, prio;
 	const struct surf_event *ev;
@@ -52,6 +53,7 @@ static void on_exec(void *ctx, const struct surf_record *rec)
 	s->tid = rec->tid;
 	s->cpu = rec->cpu;
 	s->time = rec->time_ns;
+	s->period = rec->period;
 	p = surf_record__str(rec, surf_event__field(rec->event, "filename"), &len);
 	snprintf(s->filename, sizeof(s->filename), "%.*s", p ? (int)len : 6, p ? p : "(null)");
 	p = surf_record__str(rec, surf_event__field(rec->event, "comm"), &len);
@@ -60,9 +62,13 @@ static void on_exec(void *ctx, const struct surf_record *rec)
 	s->prio = (int64_t)surf_record__int(rec, surf_event__field(rec->event, "prio"));
 }
 
-/* A SAMPLE record: IDENTIFIER, TID, TIME, CPU, RAW. */
-static size_t make_sample(uint8_t *buf, uint64_t id, int pid, uint64_t time, int cpu,
-			  const char *filename, int32_t fpid, int8_t prio)
+/* A SAMPLE record: IDENTIFIER, TID, TIME, CPU, PERIOD, RAW. */
+#define SAMPLE_HEAD 40		/* IDENTIFIER to PERIOD */
+#define RAW_AT (8 + SAMPLE_HEAD + 4)	/* the tracepoint record, after header and size */
+
+static size_t make_weighted_sample(uint8_t *buf, uint64_t id, int pid, uint64_t time, int cpu,
+				   uint64_t period, const char *filename, int32_t fpid,
+				   int8_t prio)
 {
 	uint8_t raw[128] = { 0 };
 	uint32_t raw_size, loc;
@@ -80,9 +86,9 @@ static size_t make_sample(uint8_t *buf, uint64_t id, int pid, uint64_t time, int
 	memcpy(raw + 40, filename, fl);
 	raw_size = (uint32_t)(40 + fl);
 	/* RAW is padded so that the record stays 8-byte aligned */
-	n = sizeof(h) + 8 + 8 + 8 + 8 + 4 + raw_size;
+	n = sizeof(h) + SAMPLE_HEAD + 4 + raw_size;
 	n = (n + 7) & ~(size_t)7;
-	raw_size = (uint32_t)(n - (sizeof(h) + 32 + 4));
+	raw_size = (uint32_t)(n - (sizeof(h) + SAMPLE_HEAD + 4));
 	h.type = PERF_RECORD_SAMPLE;
 	h.misc = 0;
 	h.size = (uint16_t)n;
@@ -92,9 +98,16 @@ static size_t make_sample(uint8_t *buf, uint64_t id, int pid, uint64_t time, int
 	memcpy(buf + 24, &time, 8);
 	memcpy(buf + 32, &cpu, 4);
 	memset(buf + 36, 0, 4);
-	memcpy(buf + 40, &raw_size, 4);
-	memcpy(buf + 44, raw, raw_size);
+	memcpy(buf + 40, &period, 8);
+	memcpy(buf + RAW_AT - 4, &raw_size, 4);
+	memcpy(buf + RAW_AT, raw, raw_size);
 	return n;
+}
+
+static size_t make_sample(uint8_t *buf, uint64_t id, int pid, uint64_t time, int cpu,
+			  const char *filename, int32_t fpid, int8_t prio)
+{
+	return make_weighted_sample(buf, id, pid, time, cpu, 1, filename, fpid, prio);
 }
 
 static size_t make_lost(uint8_t *buf, uint64_t id, uint64_t lost)
@@ -144,6 +157,34 @@ TEST(test_engine_decodes_fields_by_handle)
 	surf_engine__free(e);
 }
 
+/*
+ * A weighted tracepoint (sched_stat_runtime passes its runtime to perf) is
+ * one sample carrying the count in PERIOD; the record after it still decodes.
+ */
+TEST(test_engine_weighted_sample_is_one_record)
+{
+	struct surf_engine *e = offline_engine();
+	struct seen s = { 0 };
+	uint8_t buf[1024];
+	size_t n = 0;
+
+	CHECK(e);
+	CHECK_INT(surf_engine__add_format(e, "sched", exec_format, SAMPLE_ID, on_exec, &s, NULL),
+		  ==, 0);
+	n += make_weighted_sample(buf + n, SAMPLE_ID, 7, 100, 1, 2577421, "/w", 7, 0);
+	n += make_sample(buf + n, SAMPLE_ID, 8, 200, 1, "/v", 8, 0);
+	CHECK_INT(surf_engine__feed(e, buf, n), ==, 2);
+	CHECK_INT(s.n, ==, 2);
+	CHECK_STR(s.filename, "/v");
+	CHECK_INT(s.period, ==, 1);
+	n = make_weighted_sample(buf, SAMPLE_ID, 7, 100, 1, 2577421, "/w", 7, 0);
+	CHECK_INT(surf_engine__feed(e, buf, n), ==, 1);
+	CHECK_STR(s.filename, "/w");
+	CHECK_INT(s.period, ==, 2577421);
+	CHECK_INT(s.time, ==, 100);
+	surf_engine__free(e);
+}
+
 TEST(test_engine_counts_lost_and_keeps_going)
 {
 	struct surf_engine *e = offline_engine();
@@ -167,14 +208,23 @@ TEST(test_engine_counts_lost_and_keeps_going)
 		n += 16;
 	}
 	n += make_sample(buf + n, SAMPLE_ID + 1, 2, 20, 0, "/b", 2, 0);
+	/* The kernel stopped sampling for a while: samples went missing, uncounted. */
+	{
+		struct perf_event_header h = { PERF_RECORD_THROTTLE, 0, 8 + 24 + 32 };
+
+		memset(buf + n, 0, h.size);
+		memcpy(buf + n, &h, 8);
+		n += h.size;
+	}
 	n += make_sample(buf + n, SAMPLE_ID, 3, 30, 0, "/c", 3, 0);
-	CHECK_INT(surf_engine__feed(e, buf, n), ==, 5);
+	CHECK_INT(surf_engine__feed(e, buf, n), ==, 6);
 	CHECK_INT(s.n, ==, 2);
 	CHECK_STR(s.filename, "/c");
 	surf_engine__stats(e, &st);
 	CHECK_INT(st.lost, ==, 5);
 	CHECK_INT(surf_event__lost(ev), ==, 5);
 	CHECK_INT(st.records, ==, 2);
+	CHECK_INT(st.throttled, ==, 1);
 	surf_engine__free(e);
 }
 
@@ -191,7 +241,7 @@ TEST(test_engine_rejects_bad_data_loc)
 	CHECK_INT(surf_engine__add_format(e, "sched", exec_format, SAMPLE_ID, on_exec, &s, &ev),
 		  ==, 0);
 	n = make_sample(buf, SAMPLE_ID, 1, 1, 0, "/x", 1, 0);
-	memcpy(buf + 44 + 8, &bad, 4);	/* points past the record */
+	memcpy(buf + RAW_AT + 8, &bad, 4);	/* points past the record */
 	CHECK_INT(surf_engine__feed(e, buf, n), ==, 1);
 	CHECK_STR(s.filename, "(null)");
 	/* A truncated record is refused as a whole. */
@@ -252,4 +302,125 @@ TEST(test_engine_worker_pool_drops_and_counts)
 	CHECK_INT(st.records, ==, 64);
 	CHECK_INT(st.dropped, >, 0);
 	CHECK_INT(s.n + (int)st.dropped, ==, 64);
+}
+
+/* A u8 array is bytes, not a string (an IPv4 address stops at its first 0 as a string). */
+static const char sock_format[] =
+	"name: inet_sock_set_state\n"
+	"ID: 1500\n"
+	"format:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	"\n"
+	"\tfield:__u8 saddr[4];\toffset:8;\tsize:4;\tsigned:0;\n"
+	"\tfield:char name[8];\toffset:12;\tsize:8;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"saddr=%pI4\", REC->saddr\n";
+
+/* Which syscall arguments are strings the caller passes in. */
+static const char execve_format[] =
+	"name: sys_enter_execve\n"
+	"ID: 700\n"
+	"format:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	"\n"
+	"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:const char * filename;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:const char *const * argv;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:char * buf;\toffset:32;\tsize:8;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"filename: 0x%08lx\", ((unsigned long)(REC->filename))\n";
+
+TEST(test_engine_field_kinds_as_the_kernel_has_them)
+{
+	struct surf_engine *e = offline_engine();
+	const struct surf_field_info *fi;
+	struct surf_event *ev;
+
+	CHECK(e);
+	CHECK_INT(surf_engine__add_format(e, "sock", sock_format, 1, on_exec, NULL, &ev), ==, 0);
+	fi = surf_event__field_info(ev, surf_event__field(ev, "saddr"));
+	CHECK(fi && fi->kind == SURF_FIELD_ARRAY && fi->size == 1);
+	fi = surf_event__field_info(ev, surf_event__field(ev, "name"));
+	CHECK(fi && fi->kind == SURF_FIELD_STRING);
+	CHECK_INT(surf_engine__add_format(e, "syscalls", execve_format, 2, on_exec, NULL, &ev),
+		  ==, 0);
+	fi = surf_event__field_info(ev, surf_event__field(ev, "filename"));
+	CHECK(fi && fi->kind == SURF_FIELD_INT && fi->user_string);
+	fi = surf_event__field_info(ev, surf_event__field(ev, "argv"));
+	CHECK(fi && !fi->user_string);
+	fi = surf_event__field_info(ev, surf_event__field(ev, "buf"));
+	CHECK(fi && !fi->user_string);
+	surf_engine__free(e);
+}
+
+/* A SAMPLE record around any tracepoint record. */
+static size_t make_raw_sample(uint8_t *buf, uint64_t id, const void *raw, uint32_t raw_size)
+{
+	struct perf_event_header h = { PERF_RECORD_SAMPLE, 0, 0 };
+	uint64_t zero = 0, period = 1;
+	size_t n = (sizeof(h) + SAMPLE_HEAD + 4 + raw_size + 7) & ~(size_t)7;
+	uint32_t padded = (uint32_t)(n - (sizeof(h) + SAMPLE_HEAD + 4));
+
+	h.size = (uint16_t)n;
+	memset(buf, 0, n);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + 8, &id, 8);
+	memcpy(buf + 16, &zero, 8);
+	memcpy(buf + 40, &period, 8);
+	memcpy(buf + RAW_AT - 4, &padded, 4);
+	memcpy(buf + RAW_AT, raw, raw_size);
+	return n;
+}
+
+static const char timer_format[] =
+	"name: timer_start\n"
+	"ID: 400\n"
+	"format:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	"\n"
+	"\tfield:unsigned int flags;\toffset:8;\tsize:4;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"cpu=%u flags=%s\", REC->flags & 0x0003FFFF, "
+	"__print_flags(REC->flags & (0x00040000 | 0x00080000), \"|\", "
+	"{ 0x00040000, \"M\" }, { 0x00080000, \"D\" })\n";
+
+/*
+ * The kernel's print format, rendered as the kernel does: libtraceevent 1.7
+ * drops the parentheses of "flags & (A | B)" and would show flags D here.
+ */
+TEST(test_engine_print_format_constant_or)
+{
+	struct surf_engine *e = offline_engine();
+	struct surf_out_opts oopts = { .sz = sizeof(oopts) };
+	struct surf_out *o = NULL;
+	uint8_t raw[12] = { 0 }, buf[256];
+	uint32_t flags = 0x00000001;	/* cpu 1, neither M nor D */
+	uint16_t type = 400;		/* the format's ID: libtraceevent finds the event by it */
+	char *text = NULL;
+	size_t len = 0, n;
+
+	CHECK(e);
+	oopts.out = open_memstream(&text, &len);
+	oopts.engine = e;
+	CHECK(oopts.out && !surf_out__new(&o, &oopts));
+	CHECK_INT(surf_engine__add_format(e, "timer", timer_format, 3, surf_out__record, o, NULL),
+		  ==, 0);
+	memcpy(raw, &type, 2);
+	memcpy(raw + 8, &flags, 4);
+	n = make_raw_sample(buf, 3, raw, sizeof(raw));
+	CHECK_INT(surf_engine__feed(e, buf, n), ==, 1);
+	fclose(oopts.out);
+	CHECK(text && strstr(text, "timer_start: cpu=1 flags=\n"));
+	free(text);
+	surf_out__free(o);
+	surf_engine__free(e);
 }

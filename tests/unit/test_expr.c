@@ -4,6 +4,7 @@
  * every expected offset comes from offsetof() on the same declarations, so
  * the C compiler is the oracle.  Runs on any kernel (no tracefs, no kprobes).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -58,6 +59,7 @@ static const char *compile(const char *line, struct surf_expr_error *err)
 	return out;
 }
 
+static void check_error(const char *line, const char *msg, const char *under);
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
 {
@@ -239,6 +241,69 @@ TEST(test_expr_packet_headers_at_layers)
 		      OFF(sk_buff, data)));
 }
 
+/*
+ * A packet cast reads from a struct sk_buff *: anything else typed is refused
+ * (it read a task_struct as a packet), and a struct sk_buff ** (as
+ * __netif_receive_skb_core takes since 5.8) is read through with [0].
+ */
+TEST(test_expr_packet_cast_base_is_an_sk_buff)
+{
+	NEED_FIXTURE();
+	CHECK_STR(compile("p netif_receive_core proto=@(struct iphdr *)l3%0[0]->protocol "
+			  "d=X@(struct iphdr *)%0[0]->sdata[1]", NULL),
+		  fmt("p:f0 netif_receive_core proto=+0x%x(+0x%x(+0x0(%%di))):u8 "
+		      "d=+0x%x(+0x%x(+0x0(%%di))):x16", OFF(iphdr, protocol), OFF(sk_buff, data),
+		      (unsigned)sizeof(struct iphdr) + 2, OFF(sk_buff, data)));
+	/* Registers inside a function have no type: the user's word is taken. */
+	CHECK_STR(compile("p netif_receive+4 p=@(struct iphdr *)%ax->protocol", NULL),
+		  fmt("p:f0 netif_receive+4 p=+0x%x(+0x%x(%%ax)):u8", OFF(iphdr, protocol),
+		      OFF(sk_buff, data)));
+	check_error("p wake_up_new_task x=@(struct iphdr *)l3%0->protocol",
+		    "reads from a struct sk_buff *, but %0 (p) is struct task_struct *", "%0");
+	check_error("p netif_receive_core x=@(struct iphdr *)l3%0->protocol",
+		    "is struct sk_buff **: write %0[0] for the sk_buff it points to", "%0");
+	check_error("p netif_receive x=@(struct iphdr *)l3%1->protocol",
+		    "but %1 (eth) is struct ethhdr *", "%1");
+	check_error("p netif_receive_core x=@(struct iphdr *)%0[0][0]->protocol",
+		    "but %0[0][0] is struct sk_buff", "%0[0][0]");
+	check_error("p netif_receive_core x=@(struct iphdr *)%0[0]", "follow it with '->'",
+		    "%0");
+}
+
+/* The kernel's functions as available_filter_functions lists them, for one test. */
+static int clone_only(void *ctx, const char *sym, char *out, size_t len)
+{
+	(void)ctx;
+	if (strcmp(sym, "netif_receive_skb_kore"))
+		return -ENOENT;
+	snprintf(out, len, "%s.constprop.0", sym);
+	return 0;
+}
+
+/*
+ * A function the kernel has but BTF does not (pahole leaves out a function
+ * whose GCC clone changed its parameters: __netif_receive_skb_core on
+ * Debian's 6.1) is said to be so, not "did you mean" a near name, which is
+ * another function.
+ */
+TEST(test_expr_function_without_prototype)
+{
+	struct surf_expr_env env = { .kernel_function = clone_only };
+	struct surf_expr_opts opts = { .sz = sizeof(opts), .arch = surf_arch__find("x86_64"),
+				       .env = &env };
+	const char *line = "p netif_receive_skb_kore x=@(struct iphdr *)%0->protocol";
+	struct surf_probe_def *def;
+	struct surf_expr_error err;
+
+	NEED_FIXTURE();
+	CHECK_INT(surf_expr__compile(fixture_types(), line, &opts, &def, &err), ==, -ENOENT);
+	CHECK_CONTAINS(err.msg, "'netif_receive_skb_kore' is in the kernel (as "
+			       "netif_receive_skb_kore.constprop.0), but ");
+	CHECK_CONTAINS(err.msg, "has no prototype for it");
+	CHECK_INT(err.pos, ==, 2);
+	CHECK_INT(err.len, ==, strlen("netif_receive_skb_kore"));
+}
+
 TEST(test_expr_filter_conversions)
 {
 	const char *out;
@@ -359,6 +424,36 @@ TEST(test_expr_format_value_conversions)
 	CHECK_STR(buf, "9988");
 	surf_arg__format_value(&B32, 0x04030201, buf, sizeof(buf));
 	CHECK_STR(buf, "0x1020304");
+}
+
+/*
+ * A definition built by hand, as a library user does: the fetch type is in
+ * .type, not in .fetch, and must reach the kernel (it read 8 bytes, the
+ * kernel's default, where u32 was asked).
+ */
+TEST(test_expr_hand_built_def_keeps_arg_types)
+{
+	struct surf_arg args[] = {
+		{ .name = "a", .fetch = "+0(%si)", .type = "u32" },
+		{ .name = "s", .fetch = "+0(%di)", .type = "string" },
+		{ .name = "d", .fetch = "%dx" },
+	};
+	struct surf_probe_def def = {
+		.kind = SURF_PROBE_KPROBE, .name = "h", .symbol = "do_filp_open",
+		.location = "do_filp_open", .args = args, .nargs = 3,
+	};
+	struct surf_script_opts so = { .sz = sizeof(so) };
+	struct surf_probe_def *defs[] = { &def };
+	struct test_capture c;
+	char *text, *buf;
+
+	text = surf_probe_def__definition(&def, "g");
+	CHECK_STR(text, "p:g/h do_filp_open a=+0(%si):u32 s=+0(%di):string d=%dx");
+	free(text);
+	surf_script__write(test_capture_open(&c), defs, 1, &so);
+	buf = test_capture_close(&c);
+	CHECK_CONTAINS(buf, "echo 'p:h do_filp_open a=+0(%si):u32 s=+0(%di):string d=%dx' >> ");
+	free(buf);
 }
 
 TEST(test_expr_script_replays_and_cleans_up)

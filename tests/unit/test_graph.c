@@ -540,6 +540,141 @@ TEST(test_graph_function_below_the_graph_function)
 	run_free(&r);
 }
 
+static bool has_irq(const struct surf_graph_node *n)
+{
+	for (; n; n = n->next)
+		if (!strcmp(n->name, SURF_GRAPH_IRQ_NAME) || has_irq(n->child))
+			return true;
+	return false;
+}
+
+/*
+ * A timer interrupt that lands in ftrace's own entry or exit code is one
+ * level deeper or shallower than its neighbours (no "==>" markers on x86).
+ * Recorded on Debian's 6.1 with 2 CPUs, one opening shell pinned to each
+ * (see the fixtures' README): every one of the 53 calls must be kept, with
+ * its interrupts as [irq] nodes on both CPUs, and the totals must be the
+ * trace's own: tests/fixtures/graph/totals.awk gives "CALLS NS" (checked
+ * again against surfgraph by test_surfgraph.sh).
+ */
+TEST(test_graph_interrupts_in_ftrace_entry_and_exit_keep_every_call)
+{
+	static const struct { const char *file; uint64_t total_ns; } cases[] = {
+		{ "do_sys_openat2-irq.txt", 119666767 },
+		{ "do_sys_openat2-irq-proc.txt", 39577791 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r = { 0 };
+		bool irq_on_cpu[2] = { false, false };
+
+		RUN(r, cases[i].file, "do_sys_openat2", 0);
+		if (r.st.calls != 53 || r.st.dropped || r.st.bad_lines || r.st.incomplete) {
+			test_fail(__FILE__, __LINE__, "%s: %llu calls (want 53), %llu dropped, %llu bad, "
+				  "%llu incomplete", cases[i].file, r.st.calls, r.st.dropped,
+				  r.st.bad_lines, r.st.incomplete);
+			run_free(&r);
+			return;
+		}
+		CHECK_INT(r.merged->root->count, ==, 53);
+		CHECK_INT(r.merged->root->time_ns, ==, cases[i].total_ns);
+		CHECK(trees_add_up(&r));
+		for (int c = 0; c < r.ncalls; c++)
+			if (r.calls[c]->cpu >= 0 && r.calls[c]->cpu < 2 && has_irq(r.calls[c]->root))
+				irq_on_cpu[r.calls[c]->cpu] = true;
+		if (!irq_on_cpu[0] || !irq_on_cpu[1])
+			test_fail(__FILE__, __LINE__, "%s: [irq] in calls on cpu 0: %d, on cpu 1: %d",
+				  cases[i].file, irq_on_cpu[0], irq_on_cpu[1]);
+		if (i == 0) {
+			/* entering kmem_cache_alloc: the interrupt is inside it */
+			CHECK_CONTAINS(r.walk, "\n2     -> getname_flags.part.0\n"
+					       "3       -> kmem_cache_alloc\n4         -> [irq]\n");
+			/* leaving note_gp_changes (in a softirq): next to it, after it */
+			CHECK_CONTAINS(r.walk, "<- note_gp_changes 212.108 us\n"
+					       "13                           -> [irq]\n");
+		}
+		run_free(&r);
+	}
+}
+
+/*
+ * The same by hand, each case of the recordings above in a call of its own,
+ * and one they do not have (an interrupt in the exit of the function
+ * itself): where the [irq] goes, worked out from which function's time
+ * includes the interrupt's.
+ */
+TEST(test_graph_interrupt_one_level_off_by_hand)
+{
+	static const char *const lines[] = {
+		/* entering h, a leaf: inside h */
+		" 0)               |  f() {",
+		" 0)   2.000 us    |      irq_enter_rcu();",
+		" 0)   1.000 us    |      irq_exit_rcu();",
+		" 0) + 10.000 us   |    h();",
+		" 0) + 12.000 us   |  }",
+		/* entering k: inside k, before its callees */
+		" 0)               |  f() {",
+		" 0)   2.000 us    |      irq_enter_rcu();",
+		" 0)   1.000 us    |      irq_exit_rcu();",
+		" 0)               |    k() {",
+		" 0)   1.000 us    |      h();",
+		" 0)   6.000 us    |    }",
+		" 0)   8.000 us    |  }",
+		/* no function after it: inside f */
+		" 0)               |  f() {",
+		" 0)   2.000 us    |      irq_enter_rcu();",
+		" 0)   1.000 us    |      irq_exit_rcu();",
+		" 0)   5.000 us    |  }",
+		/* leaving g: next to g */
+		" 0)               |  f() {",
+		" 0)               |    g() {",
+		" 0)   1.000 us    |      h();",
+		" 0)   2.000 us    |    irq_enter_rcu();",
+		" 0)   1.000 us    |    irq_exit_rcu();",
+		" 0)   4.000 us    |    } /* g */",
+		" 0) + 12.000 us   |  }",
+		/* leaving f itself: inside f */
+		" 0)               |  f() {",
+		" 0)   1.000 us    |    h();",
+		" 0)   2.000 us    |  irq_enter_rcu();",
+		" 0)   1.000 us    |  irq_exit_rcu();",
+		" 0)   9.000 us    |  } /* f */",
+	};
+	static const char *const want[] = {
+		"f 2000\nf;h 7000\nf;h;[irq];irq_enter_rcu 2000\nf;h;[irq];irq_exit_rcu 1000\n",
+		"f 2000\nf;k 2000\nf;k;[irq];irq_enter_rcu 2000\nf;k;[irq];irq_exit_rcu 1000\n"
+		"f;k;h 1000\n",
+		"f 2000\nf;[irq];irq_enter_rcu 2000\nf;[irq];irq_exit_rcu 1000\n",
+		"f 5000\nf;g 3000\nf;g;h 1000\nf;[irq];irq_enter_rcu 2000\nf;[irq];irq_exit_rcu 1000\n",
+		"f 5000\nf;h 1000\nf;[irq];irq_enter_rcu 2000\nf;[irq];irq_exit_rcu 1000\n",
+	};
+	struct run r = { 0 };
+	struct surf_graph_opts o = { .sz = sizeof(o), .function = "f", .on_call = collect,
+				     .ctx = &r };
+	struct surf_graph *g;
+
+	r.topts.sz = sizeof(r.topts);
+	CHECK_INT(surf_graph_tree__new(&r.merged), ==, 0);
+	r.walk_f = open_memstream(&r.walk, &r.walk_len);
+	CHECK_INT(surf_graph__new(&g, &o), ==, 0);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		CHECK_INT(surf_graph__feed(g, lines[i]), ==, 0);
+	surf_graph__finish(g);
+	surf_graph__stats(g, &r.st);
+	surf_graph__free(g);
+	fclose(r.walk_f);
+	CHECK_INT(r.st.dropped, ==, 0);
+	CHECK_INT(r.ncalls, ==, 5);
+	for (int i = 0; i < r.ncalls; i++) {
+		char *text = folded_text(r.calls[i]);
+
+		if (strcmp(text, want[i]))
+			test_fail(__FILE__, __LINE__, "call %d:\n%s  want:\n%s", i + 1, text, want[i]);
+		free(text);
+	}
+	run_free(&r);
+}
+
 /* The markers of kernels that trace the interrupt entry give the same [irq] as x86's calls. */
 TEST(test_graph_interrupt_markers_and_calls_agree)
 {

@@ -156,6 +156,46 @@ static void check_kfixture_lookup(struct surf_ksyms *k)
 	CHECK_INT(surf_ksyms__lookup(k, "mod_a", &addr), ==, -ENOENT);
 }
 
+/* By name with the size "FUNC+OFF" is checked against: up to the next symbol. */
+static void check_kfixture_symbol(struct surf_ksyms *k)
+{
+	struct surf_sym s;
+
+	CHECK_INT(surf_ksyms__symbol(k, "wake_up_new_task", &s), ==, 0);
+	CHECK_INT(s.addr, ==, 0xffffffff81001000);
+	CHECK_INT(s.size, ==, 0x280);
+	CHECK_INT(surf_ksyms__symbol(k, "do_fork", &s), ==, 0);
+	CHECK_INT(s.size, ==, 0x80);
+	/* The last of its module: the next symbol is another module's. */
+	CHECK_INT(surf_ksyms__symbol(k, "mod_a_fn", &s), ==, 0);
+	CHECK_INT(s.size, ==, 0);
+	/* It lists no static variable, as without CONFIG_KALLSYMS_ALL: cannot tell. */
+	CHECK_INT(surf_ksyms__symbol(k, "no_such_symbol", &s), ==, -ENODATA);
+}
+
+/* With CONFIG_KALLSYMS_ALL (static variables listed), a missing name is known missing. */
+TEST(test_syms_kallsyms_symbol_all)
+{
+	struct surf_ksyms *k = NULL;
+	char dir[64], path[128];
+	struct surf_sym s;
+	FILE *f;
+	int found, missing;
+
+	CHECK_INT(test_tmpdir(dir, sizeof(dir), "surf-ksyms"), ==, 0);
+	snprintf(path, sizeof(path), "%s/kallsyms", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fputs("ffffffff81000000 T f\nffffffff81000040 t g\nffffffff82000000 d var\n", f);
+	fclose(f);
+	CHECK_INT(surf_ksyms__load(&k, path), ==, 0);
+	found = surf_ksyms__symbol(k, "var", &s);
+	missing = surf_ksyms__symbol(k, "no_such_symbol", &s);
+	surf_ksyms__free(k);
+	CHECK_INT(found, ==, 0);
+	CHECK_INT(missing, ==, -ENOENT);
+}
+
 TEST(test_syms_kallsyms_fixture)
 {
 	struct surf_ksyms *k = NULL;
@@ -166,6 +206,8 @@ TEST(test_syms_kallsyms_fixture)
 		check_kfixture_modules(k);
 	if (!test_failed())
 		check_kfixture_lookup(k);
+	if (!test_failed())
+		check_kfixture_symbol(k);
 	surf_ksyms__free(k);
 }
 
@@ -175,15 +217,18 @@ TEST(test_syms_kallsyms_restricted)
 	struct surf_ksyms *k = NULL;
 	struct surf_sym s;
 	uint64_t addr;
-	int find, lookup;
+	int find, lookup, symbol;
 
 	CHECK_INT(surf_ksyms__load(&k, test_fixture_path(RESTRICTED_FIXTURE)), ==, 0);
 	CHECK(k != NULL);
 	find = surf_ksyms__find(k, 0xffffffff81001000, &s);
 	lookup = surf_ksyms__lookup(k, "wake_up_new_task", &addr);
+	symbol = surf_ksyms__symbol(k, "wake_up_new_task", &s);
 	surf_ksyms__free(k);
 	CHECK_INT(find, ==, -ENOENT);
 	CHECK_INT(lookup, ==, -ENOENT);
+	/* Not "unknown": nothing can be told. */
+	CHECK_INT(symbol, ==, -ENODATA);
 }
 
 TEST(test_syms_kallsyms_errors)

@@ -2,6 +2,7 @@
 /* tracefs readers against a fixture directory laid out like tracefs. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <surf/tracefs.h>
 
@@ -49,4 +50,33 @@ TEST(test_tracefs_traceable_names)
 	CHECK_STR(out, "mod_func");
 	CHECK_INT(surf_tracefs__traceable(dir, "tcp_v4", out, sizeof(out)), ==, -2);
 	CHECK_INT(surf_tracefs__traceable("/nonexistent", "x", out, sizeof(out)), <, 0);
+}
+
+/* kprobes are there when tracefs has kprobe_events (or the kernel the kprobe PMU). */
+TEST(test_tracefs_has_kprobes)
+{
+	bool pmu = access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+	char path[256];
+	FILE *f;
+
+	CHECK(fixture());
+	CHECK(surf_tracefs__has_kprobes(dir) == pmu);
+	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
+	f = fopen(path, "w");
+	CHECK(f);
+	fclose(f);
+	CHECK(surf_tracefs__has_kprobes(dir));
+	unlink(path);
+}
+
+/* One sentence per missing feature, for every program: what, and the kernel option. */
+TEST(test_tracefs_missing_feature_sentences)
+{
+	CHECK_STR(surf_kernel__missing(SURF_FEATURE_KPROBES),
+		  "this kernel has no kprobes (CONFIG_KPROBES / kprobe_events missing)");
+	CHECK_STR(surf_kernel__missing(SURF_FEATURE_FUNCTION_GRAPH),
+		  "this kernel has no function_graph tracer (CONFIG_FUNCTION_GRAPH_TRACER / "
+		  "function_graph missing from available_tracers)");
+	CHECK_STR(surf_kernel__missing(SURF_FEATURE_BTF),
+		  "this kernel has no BTF (CONFIG_DEBUG_INFO_BTF / /sys/kernel/btf/vmlinux missing)");
 }

@@ -75,8 +75,7 @@ else
 	p=$!
 	if sg_wait_ready $SG_W/int.err $p; then
 		during="$(cat $SG_TFS/current_tracer) $(ls $SG_TFS/instances | grep -c "^surfgraph_$p\$")"
-		sg_reads
-		sleep 1
+		sg_reads	# recorded: on SIGINT it stops tracing, then reads all that is left
 		kill -INT $p
 		sg_wait_exit $p
 		n=$(ls $SG_W/int | grep -c '^vfs_read-[0-9]*\.svg$')
@@ -115,7 +114,6 @@ else
 		during=$(cat $SG_TFS/buffer_size_kb)
 		echo go > $SG_W/go
 		wait $reader
-		sleep 1
 		kill -INT $p
 		sg_wait_exit $p
 	else
@@ -176,14 +174,14 @@ else
 	done
 
 	# --- a closed pipe (raw | head) ends it cleanly
-	("$SG_BIN" -f vfs_read -m raw 2>$SG_W/pipe.err | head -3 >$SG_W/pipe.out) &
+	mkfifo $SG_W/pipe
+	"$SG_BIN" -f vfs_read -m raw 2>$SG_W/pipe.err >$SG_W/pipe &
 	pp=$!
-	i=0
-	while ! grep -q "recording the calls" $SG_W/pipe.err 2>/dev/null && [ $i -lt 300 ]; do
-		i=$((i + 1)); sleep 0.1
-	done
+	head -3 <$SG_W/pipe >$SG_W/pipe.out &
+	hp=$!
+	sg_wait_ready $SG_W/pipe.err $pp
 	sg_reads	# head has its 3 lines and goes
-	sleep 1
+	sg_wait_exit $hp
 	sg_reads	# more lines for a pipe nobody reads: EPIPE
 	sg_wait_exit $pp
 	if [ "$(grep -c 'vfs_read() {' $SG_W/pipe.out)" = 1 ] && grep -q '^rmdir ' $SG_W/pipe.err &&

@@ -39,6 +39,7 @@
 
 #include <clcc.h>
 #include <surf/syms.h>
+#include <surf/tracefs.h>
 
 #include "bpf/clcc_impl.h"
 #include "bpf/internal.h"
@@ -357,11 +358,20 @@ int clcc__add_link(struct clcc_impl *c, struct bpf_link *link)
 
 /* ---- attach errors ---------------------------------------------------- */
 
-static bool kprobes_available(void)
+/*
+ * libbpf reads tracepoint ids (and, where the kernel has no kprobe or uprobe
+ * PMU, creates its probes) in /sys/kernel/tracing or debugfs's tracing, and
+ * mounts neither; after a fresh boot tracefs is not mounted.  So mount it as
+ * surftrace does before the first attach that may need it.  A failure (not
+ * root) is left to the attach itself to report.
+ */
+void clcc__need_tracefs(struct clcc_impl *c)
 {
-	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0 ||
-	       access("/sys/kernel/tracing/kprobe_events", F_OK) == 0 ||
-	       access("/sys/kernel/debug/tracing/kprobe_events", F_OK) == 0;
+	char dir[PATH_MAX];
+
+	if (c->tracefs_ready)
+		return;
+	c->tracefs_ready = surf_tracefs__find(dir, sizeof(dir), true) == 0;
 }
 
 static bool tracepoint_exists(const char *cat, const char *name)
@@ -419,9 +429,8 @@ static bool ksym_exists(struct clcc_impl *c, const char *sym)
 
 static int kprobe_unavailable(struct clcc_impl *c, const char *func, bool ret, const char *sym)
 {
-	return clcc__err(c, -EOPNOTSUPP, "cannot attach '%s' to %s '%s': kprobes are not available "
-			 "on this kernel (no kprobe PMU, no kprobe_events)", func,
-			 ret ? "kretprobe" : "kprobe", sym);
+	return clcc__err(c, -EOPNOTSUPP, "cannot attach '%s' to %s '%s': %s", func,
+			 ret ? "kretprobe" : "kprobe", sym, surf_kernel__missing(SURF_FEATURE_KPROBES));
 }
 
 /* A message for a failed attach of prog (kind "kprobe", target "vfs_read"...). */
@@ -436,7 +445,7 @@ static int attach_failed(struct clcc_impl *c, const char *func, const char *kind
 
 		snprintf(sym, sizeof(sym), "%s", target);
 		sym[strcspn(sym, "+")] = 0;
-		if (!kprobes_available())
+		if (!surf_tracefs__has_kprobes(NULL))
 			return kprobe_unavailable(c, func, kind[4] == 'r', target);
 		if (!ksym_exists(c, sym))
 			return clcc__err(c, err, "cannot attach '%s' to %s '%s': no such kernel "
@@ -518,7 +527,9 @@ static int attach_all(struct clcc_impl *c)
 			continue;
 		if (!sec_target(sec, kind, sizeof(kind), &target))
 			continue;
-		if ((!strcmp(kind, "kprobe") || !strcmp(kind, "kretprobe")) && !kprobes_available())
+		clcc__need_tracefs(c);
+		if ((!strcmp(kind, "kprobe") || !strcmp(kind, "kretprobe")) &&
+		    !surf_tracefs__has_kprobes(NULL))
 			return kprobe_unavailable(c, func, kind[4] == 'r', target);
 		clcc__libbpf_begin(c);
 		link = bpf_program__attach(prog);
@@ -710,6 +721,28 @@ static int on_ring(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Add buffer id to the epoll set of clcc_poll(), now that it exists: built
+ * lazily on the first poll, the set would take the wakeup of the records
+ * written before it (see clcc_buf.unread), which the poll then missed.
+ */
+static int watch_buf(struct clcc_impl *c, int id)
+{
+	struct clcc_buf *b = &c->bufs[id];
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)id };
+	int fd = b->pb ? perf_buffer__epoll_fd(b->pb) : ring_buffer__epoll_fd(b->rb);
+
+	if (c->epfd < 0) {
+		c->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (c->epfd < 0)
+			return clcc__err(c, -errno, "epoll_create1: %s", strerror(errno));
+	}
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return clcc__err(c, -errno, "epoll_ctl: %s", strerror(errno));
+	b->unread = true;
+	return 0;
+}
+
 static int rt_set_event_cb(void *ctx, int id, void (*cb)(void *, int, void *, unsigned int),
 			   void (*lost)(void *, int, unsigned long long))
 {
@@ -723,14 +756,11 @@ static int rt_set_event_cb(void *ctx, int id, void (*cb)(void *, int, void *, un
 	if (!cb)
 		return clcc__err(c, -EINVAL, "set_event_cb: no callback");
 	b = &c->bufs[id];
+	/* closing the old buffer's epoll fd takes it out of c->epfd */
 	perf_buffer__free(b->pb);
 	ring_buffer__free(b->rb);
 	b->pb = NULL;
 	b->rb = NULL;
-	if (c->epfd >= 0) {
-		close(c->epfd);	/* rebuilt with the new buffers */
-		c->epfd = -1;
-	}
 	b->c = c;
 	b->cb = cb;
 	b->lost = lost;
@@ -754,7 +784,14 @@ static int rt_set_event_cb(void *ctx, int id, void (*cb)(void *, int, void *, un
 	if (err)
 		return clcc__err(c, err, "set_event_cb: cannot open the buffers of '%s': %s",
 				 bpf_map__name(c->maps[id]), strerror(-err));
-	return 0;
+	err = watch_buf(c, id);
+	if (err) {		/* no buffer rather than one nobody polls */
+		perf_buffer__free(b->pb);
+		ring_buffer__free(b->rb);
+		b->pb = NULL;
+		b->rb = NULL;
+	}
+	return err;
 }
 
 static long long now_ms(void)
@@ -765,8 +802,25 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Read every record of b: the count, or a negative errno. */
+static int consume_buf(struct clcc_buf *b)
+{
+	int err;
+
+	b->handled = 0;
+	b->unread = false;
+	err = b->pb ? perf_buffer__consume(b->pb) : ring_buffer__consume(b->rb);
+	return err < 0 ? err : (int)b->handled;
+}
+
 static int poll_one(struct clcc_buf *b, int ms)
 {
+	if (b->unread) {
+		int n = consume_buf(b);
+
+		if (n)
+			return n;
+	}
 	return b->pb ? perf_buffer__poll(b->pb, ms) : ring_buffer__poll(b->rb, ms);
 }
 
@@ -778,43 +832,30 @@ int clcc_poll(struct clcc_struct *p, int timeout_ms)
 
 	if (!c)
 		return -EINVAL;
-	for (int i = 0; i < c->nmaps; i++)
-		nbufs += c->bufs[i].pb || c->bufs[i].rb;
-	if (!nbufs)
-		return clcc__err(c, -EINVAL, "no events to poll: call set_event_cb() first");
-	if (c->epfd < 0) {
-		c->epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (c->epfd < 0)
-			return clcc__err(c, -errno, "epoll_create1: %s", strerror(errno));
-		for (int i = 0; i < c->nmaps; i++) {
-			struct clcc_buf *b = &c->bufs[i];
-			struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
-			int fd;
+	for (int i = 0; i < c->nmaps; i++) {
+		struct clcc_buf *b = &c->bufs[i];
 
-			if (!b->pb && !b->rb)
-				continue;
-			fd = b->pb ? perf_buffer__epoll_fd(b->pb) : ring_buffer__epoll_fd(b->rb);
-			if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-				int err = -errno;
-
-				close(c->epfd);
-				c->epfd = -1;
-				return clcc__err(c, err, "epoll_ctl: %s", strerror(-err));
-			}
+		if (!b->pb && !b->rb)
+			continue;
+		nbufs++;
+		if (b->unread) {
+			n = consume_buf(b);
+			if (n < 0)
+				return n;
+			handled += n;
 		}
 	}
-	n = epoll_wait(c->epfd, evs, 16, timeout_ms);
+	if (!nbufs)
+		return clcc__err(c, -EINVAL, "no events to poll: call set_event_cb() first");
+	n = epoll_wait(c->epfd, evs, 16, handled ? 0 : timeout_ms);
 	if (n < 0)
-		return -errno;
+		return handled ? handled : -errno;
 	for (int i = 0; i < n; i++) {
-		struct clcc_buf *b = &c->bufs[evs[i].data.u32];
-		int err;
+		int got = consume_buf(&c->bufs[evs[i].data.u32]);
 
-		b->handled = 0;
-		err = b->pb ? perf_buffer__consume(b->pb) : ring_buffer__consume(b->rb);
-		if (err < 0)
-			return err;
-		handled += (int)b->handled;
+		if (got < 0)
+			return got;
+		handled += got;
 	}
 	return handled;
 }
@@ -897,7 +938,8 @@ static int attach_kprobe(struct clcc_impl *c, const char *func, const char *sym,
 		return perr;
 	if (!sym || !*sym)
 		return clcc__err(c, -EINVAL, "%s: no kernel function named", op);
-	if (!kprobes_available())
+	clcc__need_tracefs(c);
+	if (!surf_tracefs__has_kprobes(NULL))
 		return kprobe_unavailable(c, func, ret, sym);
 	clcc__libbpf_begin(c);
 	link = bpf_program__attach_kprobe(prog, ret, sym);
@@ -932,6 +974,7 @@ int clcc__attach_uprobe(struct clcc_impl *c, const char *func, int pid, const ch
 		return clcc__err(c, path ? -errno : -EINVAL, "%s: cannot attach '%s': no file '%s'",
 				 op, func, path ? path : "(null)");
 	snprintf(target, sizeof(target), "%s:0x%lx", path, off);
+	clcc__need_tracefs(c);
 	clcc__libbpf_begin(c);
 	link = bpf_program__attach_uprobe(prog, ret, pid, path, off);
 	err = link ? 0 : -errno;
@@ -965,6 +1008,7 @@ static int rt_attach_tracepoint(void *ctx, const char *func, const char *cat, co
 	if (!cat || !name)
 		return clcc__err(c, -EINVAL, "attach_tracepoint: no category or name");
 	snprintf(target, sizeof(target), "%s/%s", cat, name);
+	clcc__need_tracefs(c);
 	if (!tracepoint_exists(cat, name))
 		return clcc__err(c, -ENOENT, "cannot attach '%s': no tracepoint '%s:%s'", func, cat,
 				 name);

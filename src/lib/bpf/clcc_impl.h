@@ -23,6 +23,12 @@ struct clcc_buf {
 	void (*cb)(void *ctx, int cpu, void *data, unsigned int size);
 	void (*lost)(void *ctx, int cpu, unsigned long long cnt);
 	unsigned long handled;
+	/*
+	 * Added to the epoll set but not read since: adding it polled the
+	 * buffer, and a perf buffer reports readiness once per wakeup, so
+	 * records already there would not be reported again.
+	 */
+	bool unread;
 	void *scratch;			/* aligned copies of perf records */
 	size_t scratch_len;
 };
@@ -60,6 +66,7 @@ struct clcc_impl {
 	struct surf_usyms *usyms;
 	void (*stack_cleanup)(struct clcc_impl *c);
 
+	bool tracefs_ready;		/* mounted or found: see clcc__need_tracefs() */
 	int log_level;
 	libbpf_print_fn_t old_print;
 	char *log;			/* libbpf's warnings during the last call */
@@ -81,6 +88,8 @@ int clcc__attached(struct clcc_impl *c, struct bpf_link *link, int err, const ch
 		   const char *kind, const char *target);
 int clcc__attach_uprobe(struct clcc_impl *c, const char *func, int pid, const char *path,
 			unsigned long off, bool ret);
+/* Mount tracefs when it is not (libbpf's attaches read it but never mount it). */
+void clcc__need_tracefs(struct clcc_impl *c);
 int clcc__ksyms(struct clcc_impl *c);
 void clcc__unmap_globals(struct clcc_impl *c);
 

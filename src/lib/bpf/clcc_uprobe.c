@@ -67,6 +67,7 @@ int clcc_attach_usdt(struct clcc_struct *p, const char *func, int pid, const cha
 		return clcc__err(c, err, "cannot attach '%s': no binary '%s' (%s)", func, binary,
 				 strerror(-err));
 	snprintf(target, sizeof(target), "%s:%s:%s", path, provider, name);
+	clcc__need_tracefs(c);
 	clcc__libbpf_begin(c);
 	link = bpf_program__attach_usdt(prog, pid, path, provider, name, NULL);
 	err = link ? 0 : -errno;

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include <surf/bpf.h>
+#include <surf/tracefs.h>
 
 #include "bpf/internal.h"
 
@@ -63,6 +64,12 @@ static int write_header(struct btf *btf, FILE *f)
 	return err;
 }
 
+static void no_kernel_btf(char *errbuf, size_t errlen)
+{
+	snprintf(errbuf, errlen, "%s: give a BTF file with --btf or a vmlinux.h with --vmlinux-h",
+		 surf_kernel__missing(SURF_FEATURE_BTF));
+}
+
 int surf_btf__write_vmlinux_h(const char *btf_path, const char *out, char *errbuf, size_t errlen)
 {
 	libbpf_print_fn_t old = libbpf_set_print(silent_print);
@@ -76,9 +83,7 @@ int surf_btf__write_vmlinux_h(const char *btf_path, const char *out, char *errbu
 	if (!btf) {
 		err = -errno;
 		if (err == -ENOENT && !btf_path)
-			snprintf(errbuf, errlen, "no kernel BTF at %s (a kernel without "
-				 "CONFIG_DEBUG_INFO_BTF): give a BTF file with --btf or a "
-				 "vmlinux.h with --vmlinux-h", path);
+			no_kernel_btf(errbuf, errlen);
 		else
 			snprintf(errbuf, errlen, "cannot read BTF from %s: %s", path, strerror(-err));
 		return err;
@@ -198,9 +203,7 @@ int surf_bpfcc__vmlinux_h(const char *btf, const char *cache_dir, char *path, si
 	err = surf_bpf__hash_file(src, &h);
 	if (err) {
 		if (err == -ENOENT && !btf)
-			snprintf(errbuf, errlen, "no kernel BTF at %s (a kernel without "
-				 "CONFIG_DEBUG_INFO_BTF): give a BTF file with --btf or a "
-				 "vmlinux.h with --vmlinux-h", src);
+			no_kernel_btf(errbuf, errlen);
 		else
 			snprintf(errbuf, errlen, "cannot read BTF %s: %s", src, strerror(-err));
 		return err;

@@ -22,6 +22,7 @@
 #include <surf/tracefs.h>
 
 #include "engine/internal.h"
+#include "sys/util.h"
 
 #define DEFAULT_RING_PAGES 1024
 #define MAX_EVENTS 1024
@@ -99,6 +100,7 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 	if (!e)
 		return -ENOMEM;
 	e->epfd = -1;
+	e->ustr_map_fd = -1;
 	if (opts)
 		memcpy(&e->opts, opts, opts->sz < sizeof(e->opts) ? opts->sz : sizeof(e->opts));
 	e->opts.sz = sizeof(e->opts);
@@ -111,11 +113,26 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 	if (!e->group[0])
 		snprintf(e->group, sizeof(e->group), "surftrace_%d", (int)getpid());
 	e->opts.group = NULL;
+	/*
+	 * PERIOD is not for its value: tracepoints that pass a count to perf
+	 * (__perf_count: sched_stat_runtime, sched_stat_wait...) are otherwise
+	 * emitted count times by perf_swevent_event (kernel/events/core.c) when
+	 * sample_period is 1, and the copies are then throttled at the cost of
+	 * real events.  With PERIOD sampled and no frequency, the kernel emits
+	 * one sample with period = count, as for perf record.
+	 */
 	e->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
-			 PERF_SAMPLE_CPU | PERF_SAMPLE_RAW;
+			 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW;
 	if (e->opts.callchain)
 		e->sample_type |= PERF_SAMPLE_CALLCHAIN;
 	e->tep = tep_alloc();
+	/*
+	 * The record's word size: libtraceevent prints a long-sized %s field
+	 * as a kernel string address (printk_formats) only when it knows it,
+	 * and reads the bytes of the pointer as text otherwise.
+	 */
+	if (e->tep)
+		tep_set_long_size(e->tep, (int)sizeof(long));
 	ret = -ENOMEM;
 	e->events = calloc(MAX_EVENTS, sizeof(*e->events));
 	if (!e->tep || !e->events)
@@ -164,6 +181,10 @@ static void event_close(struct surf_event *ev)
 		if (ev->fds[i] >= 0)
 			close(ev->fds[i]);
 	ev->nfds = 0;
+	/* After the perf events: closing them detached it from the tracepoint. */
+	if (ev->ustr_prog_fd >= 0)
+		close(ev->ustr_prog_fd);
+	ev->ustr_prog_fd = -1;
 }
 
 static void event_free(struct surf_event *ev)
@@ -190,6 +211,8 @@ void surf_engine__free(struct surf_engine *e)
 		dyn_remove(e, e->events[i]);
 		event_free(e->events[i]);
 	}
+	ustr_free(e);
+	fields_free_enums(e);
 	for (int i = 0; i < e->nrings; i++)
 		ring_close(&e->rings[i]);
 	if (e->epfd >= 0)
@@ -283,10 +306,30 @@ static struct surf_event *event_new(struct surf_engine *e, surf_record_cb cb, vo
 	if (!ev)
 		return NULL;
 	ev->engine = e;
+	ev->ustr_prog_fd = -1;
 	ev->cb = cb;
 	ev->ctx = ctx;
 	e->events[e->nevents++] = ev;
 	return ev;
+}
+
+/*
+ * Kernel strings that formats print by address (tracepoint_string, e.g.
+ * rcu_utilization's "Start scheduler-tick"): the kernel lists them in
+ * printk_formats, and libtraceevent prints them from that list.  Once.
+ */
+static void read_printk_formats(struct surf_engine *e)
+{
+	char path[512], *list;
+
+	if (e->printk_formats_read)
+		return;
+	e->printk_formats_read = true;
+	snprintf(path, sizeof(path), "%s/printk_formats", e->tracefs);
+	list = surf_read_file(path, NULL);
+	if (list)
+		tep_parse_printk_formats(e->tep, list);
+	free(list);
 }
 
 /* After the definition (if any): id, format, perf events. */
@@ -302,6 +345,7 @@ static int event_finish(struct surf_engine *e, struct surf_event *ev)
 			 ev->group, ev->name, e->tracefs);
 		return ev->tp_id;
 	}
+	read_printk_formats(e);
 	format = dyn_read_format(e, ev->group, ev->name, &size);
 	if (!format)
 		return -errno;
@@ -312,7 +356,11 @@ static int event_finish(struct surf_engine *e, struct surf_event *ev)
 			 ev->group, ev->name);
 		return ret;
 	}
-	return open_event(e, ev);
+	ret = open_event(e, ev);
+	/* Without BPF the pointers are shown instead: not an error. */
+	if (!ret)
+		ustr_attach(e, ev);
+	return ret;
 }
 
 /*
@@ -462,6 +510,7 @@ int surf_engine__start(struct surf_engine *e)
 {
 	for (int i = 0; i < e->nrings; i++)
 		ioctl(e->rings[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+	ustr_start(e);
 	for (int i = 0; i < e->nevents; i++)
 		for (int f = 0; f < e->events[i]->nfds; f++)
 			if (ioctl(e->events[i]->fds[f], PERF_EVENT_IOC_ENABLE, 0))

@@ -5,13 +5,38 @@
  * bounds-checked loads.  libtraceevent's own accessors look fields up by name
  * (a linear strcmp) and do not check bounds, so they stay off the hot path.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bpf/btf.h>
 
 #include <traceevent/event-parse.h>
 
 #include "engine/internal.h"
+
+/*
+ * A syscall argument that is a NUL-terminated string the caller passes in:
+ * every "const char *", and the few "char *" that are (mount's and utime's:
+ * the others, read's buf, getcwd's buf..., are buffers the kernel fills, and
+ * "const char *const *" is execve's argv, an array).
+ */
+static bool is_input_string(const struct tep_format_field *tf)
+{
+	static const char *const char_star_inputs[] = { "filename", "dev_name", "dir_name", "type" };
+
+	if (!strcmp(tf->type, "const char *"))
+		return true;
+	if (strcmp(tf->type, "char *"))
+		return false;
+	for (size_t i = 0; i < sizeof(char_star_inputs) / sizeof(char_star_inputs[0]); i++)
+		if (!strcmp(tf->name, char_star_inputs[i]))
+			return true;
+	return false;
+}
 
 static void fill_field(struct field *f, const struct tep_format_field *tf, bool common,
 		       bool syscall)
@@ -26,7 +51,12 @@ static void fill_field(struct field *f, const struct tep_format_field *tf, bool 
 	f->info.common = common;
 	f->rel = flags & TEP_FIELD_IS_RELATIVE;
 	f->bytes = (uint32_t)tf->size;
-	if (flags & TEP_FIELD_IS_STRING) {
+	/*
+	 * A string as the kernel's filters and "fields" output have it: an array
+	 * of char.  libtraceevent also calls u8 arrays strings, but those are
+	 * bytes (an IPv4 address stops at its first zero as a string).
+	 */
+	if ((flags & TEP_FIELD_IS_STRING) && strstr(tf->type, "char")) {
 		f->info.kind = SURF_FIELD_STRING;
 		f->info.size = 1;
 	} else if (flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC)) {
@@ -36,19 +66,191 @@ static void fill_field(struct field *f, const struct tep_format_field *tf, bool 
 	} else {
 		f->info.kind = SURF_FIELD_INT;
 		/* Decided once here, not per record: output reads these strings. */
-		f->info.user_string = syscall && tf->size == 8 && strstr(tf->type, "char *") &&
-				      !strstr(tf->type, "**");
+		f->info.user_string = syscall && tf->size == 8 && is_input_string(tf);
 	}
+}
+
+static int enum_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct enum_const *)a)->name, ((const struct enum_const *)b)->name);
+}
+
+/* The enum constants of the running kernel, from its BTF, once. */
+static void load_enums(struct surf_engine *e)
+{
+	size_t cap = 0;
+	uint32_t n;
+
+	e->enums_tried = true;
+	e->btf = btf__load_vmlinux_btf();
+	if (!e->btf) {
+		e->btf = NULL;
+		return;
+	}
+	n = btf__type_cnt(e->btf);
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(e->btf, id);
+		int vlen = btf_vlen(t);
+
+		if (!btf_is_enum(t) && !btf_is_enum64(t))
+			continue;
+		for (int k = 0; k < vlen; k++) {
+			struct enum_const *c;
+
+			if (e->nenums == cap) {
+				struct enum_const *grown;
+
+				cap = cap ? cap * 2 : 4096;
+				grown = realloc(e->enums, cap * sizeof(*grown));
+				if (!grown)
+					return;
+				e->enums = grown;
+			}
+			c = &e->enums[e->nenums++];
+			if (btf_is_enum(t)) {
+				c->name = btf__name_by_offset(e->btf, btf_enum(t)[k].name_off);
+				c->value = btf_kflag(t) ? btf_enum(t)[k].val :
+							  (int64_t)(uint32_t)btf_enum(t)[k].val;
+			} else {
+				c->name = btf__name_by_offset(e->btf, btf_enum64(t)[k].name_off);
+				c->value = (int64_t)btf_enum64_value(&btf_enum64(t)[k]);
+			}
+		}
+	}
+	qsort(e->enums, e->nenums, sizeof(*e->enums), enum_cmp);
+}
+
+void fields_free_enums(struct surf_engine *e)
+{
+	free(e->enums);
+	btf__free(e->btf);
+}
+
+static bool is_ident(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/*
+ * The print format as libtraceevent can evaluate it.  The kernel's output
+ * evaluates it compiled, so two things it cannot see have to be done here:
+ * - enum constants that the format names without a TRACE_DEFINE_ENUM
+ *   (__print_symbolic(REC->mode, { HRTIMER_MODE_ABS, "ABS" }, ...)) become
+ *   their values from the kernel's BTF (live engines only: an offline format
+ *   may come from another kernel);
+ * - a parenthesised OR of constants, "(0x00040000 | 0x00080000)", becomes its
+ *   value: libtraceevent 1.7 drops such parentheses, so that
+ *   "flags & (A | B)" reads as "(flags & A) | B" (timer_start's flags);
+ * - a raw tab in a string becomes \t, which libtraceevent can parse.
+ * Returns a new string, or NULL when there is nothing to change.
+ */
+static char *evaluable_format(struct surf_engine *e, const char *format, size_t size)
+{
+	const char *fmt = strstr(format, "\nprint fmt:"), *p;
+	char *out, *o;
+	bool quoted = false, changed = false;
+
+	if (!fmt)
+		return NULL;
+	out = malloc(size * 2 + 64);	/* a value is never much longer than its name */
+	if (!out)
+		return NULL;
+	o = out + (fmt - format);
+	memcpy(out, format, (size_t)(fmt - format));
+	for (p = fmt; p < format + size && *p;) {
+		if (*p == '"' && p[-1] != '\\')
+			quoted = !quoted;
+		if (quoted && *p == '\t') {
+			/* libtraceevent fails on a raw tab in a string ("%s\tNode", ma_op) */
+			*o++ = '\\';
+			*o++ = 't';
+			p++;
+			changed = true;
+			continue;
+		}
+		if (!quoted && *p == '(' && (isdigit((unsigned char)p[1]))) {
+			/* (N | N | ...) */
+			const char *q = p + 1;
+			uint64_t v = 0;
+			bool ok = true;
+
+			for (;;) {
+				char *end;
+				uint64_t n = strtoull(q, &end, 0);
+
+				if (end == q) {
+					ok = false;
+					break;
+				}
+				v |= n;
+				q = end + strspn(end, " ");
+				if (*q == ')')
+					break;
+				if (*q != '|') {
+					ok = false;
+					break;
+				}
+				q += 1 + strspn(q + 1, " ");
+			}
+			if (ok && strchr(p, '|') && strchr(p, '|') < q) {
+				o += sprintf(o, "0x%" PRIx64, v);
+				p = q + 1;
+				changed = true;
+				continue;
+			}
+		}
+		if (!quoted && (isupper((unsigned char)*p) || *p == '_') && !is_ident(p[-1]) &&
+		    p[-1] != '>' && !e->opts.offline) {
+			struct enum_const key, *c;
+			size_t n = 0;
+			char name[128];
+
+			while (is_ident(p[n]))
+				n++;
+			if (n < sizeof(name)) {
+				memcpy(name, p, n);
+				name[n] = '\0';
+				if (!e->enums_tried)
+					load_enums(e);
+				key.name = name;
+				c = e->nenums ? bsearch(&key, e->enums, e->nenums, sizeof(*e->enums),
+							enum_cmp) : NULL;
+				if (c) {
+					o += sprintf(o, "%" PRId64, c->value);
+					p += n;
+					changed = true;
+					continue;
+				}
+			}
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	if (!changed) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char *group,
 		       char *format, size_t size)
 {
 	struct tep_format_field *tf;
-	int n = 0, i = 0;
+	char *evaluable = evaluable_format(e, format, size);
+	int n = 0, i = 0, ret;
 
-	if (tep_parse_format(e->tep, &ev->tep, format, size, group) != TEP_ERRNO__SUCCESS ||
-	    !ev->tep)
+	if (evaluable) {
+		format = evaluable;
+		size = strlen(evaluable);
+	}
+	ret = tep_parse_format(e->tep, &ev->tep, format, size, group);
+	free(evaluable);
+	if (ret != TEP_ERRNO__SUCCESS || !ev->tep)
 		return -EINVAL;
 	for (tf = ev->tep->format.common_fields; tf; tf = tf->next)
 		n++;

@@ -10,11 +10,34 @@
 
 struct tep_handle;
 struct tep_event;
+struct btf;
+
+/* An enum constant of the running kernel (BTF), for print formats. */
+struct enum_const {
+	const char *name;
+	int64_t value;
+};
 
 struct field {
 	struct surf_field_info info;
 	bool rel;		/* __rel_loc: offset counted from the end of the field */
 	uint32_t bytes;		/* the whole field in the record (fixed arrays) */
+};
+
+/* Strings of char * syscall arguments read at the event (ustr.c). */
+#define USTR_MAX 256
+#define USTR_FIELDS 6
+struct ustr_slot {
+	int field;
+	int32_t len;		/* without the NUL; -1: could not be read */
+	uint64_t ptr;		/* the pointer it was read from */
+	char str[USTR_MAX];
+};
+struct ustr_set {
+	int n;
+	int tid;		/* perf's thread id of the output */
+	uint32_t tp_id;
+	struct ustr_slot slot[USTR_FIELDS];
 };
 
 struct surf_event {
@@ -34,6 +57,7 @@ struct surf_event {
 	const struct surf_probe_def *def;
 	char *filter;
 	bool pid_by_filter;	/* opened for all processes, filtered on opts.pid */
+	int ustr_prog_fd;	/* BPF program reading char * arguments, or -1 */
 };
 
 struct ring {
@@ -44,6 +68,7 @@ struct ring {
 	uint64_t size, mask;
 	uint8_t *scratch;	/* a record that wraps around the end, made whole */
 	uint64_t lost;
+	struct ustr_set ustr;	/* strings waiting for their record */
 };
 
 struct id_slot {
@@ -82,6 +107,15 @@ struct surf_engine {
 	size_t commands_len;
 	struct surf_engine_stats stats;
 	struct pool *pool;
+	int ustr_map_fd;	/* BPF perf event array of the outputs, or -1 */
+	int *ustr_fds;		/* BPF output event per ring */
+	struct surf_event *ustr_marker;	/* the id table's entry for those outputs */
+	bool ustr_failed;	/* BPF refused once: do not try again */
+	struct btf *btf;		/* vmlinux BTF, loaded when a format needs enum values */
+	struct enum_const *enums;	/* its enum constants, sorted by name */
+	size_t nenums;
+	bool enums_tried;
+	bool printk_formats_read;
 };
 
 /* dynevent.c: tracefs writes */
@@ -94,6 +128,7 @@ void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* fields.c */
+void fields_free_enums(struct surf_engine *e);
 int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char *group,
 		       char *format, size_t size);
 
@@ -103,6 +138,12 @@ void ring_close(struct ring *r);
 int ring_consume_all(struct surf_engine *e);
 int dispatch_records(struct surf_engine *e, const uint8_t *buf, size_t len, struct ring *r);
 void engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev);
+
+/* ustr.c */
+int ustr_attach(struct surf_engine *e, struct surf_event *ev);
+void ustr_start(struct surf_engine *e);
+void ustr_free(struct surf_engine *e);
+void ustr_store(struct ring *r, int tid, const uint8_t *raw, uint32_t size);
 
 /* pool.c */
 int pool_new(struct pool **out, unsigned int workers, unsigned int queue_len);

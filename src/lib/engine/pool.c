@@ -91,12 +91,17 @@ bool pool_push(struct pool *p, const struct surf_record *rec)
 	pthread_mutex_unlock(&p->lock);
 	if (!ok)
 		return false;
-	/* One block: the record, its call chain, its raw data. */
-	copy = malloc(sizeof(*copy) + chain + rec->raw_size);
+	/* One block: the record, its user strings, its call chain, its raw data. */
+	copy = malloc(sizeof(*copy) + sizeof(struct ustr_set) + chain + rec->raw_size);
 	if (!copy)
 		return false;
 	*copy = *rec;
 	tail = (uint8_t *)(copy + 1);
+	if (rec->user_strings) {
+		memcpy(tail, rec->user_strings, sizeof(struct ustr_set));
+		copy->user_strings = tail;
+	}
+	tail += sizeof(struct ustr_set);
 	if (chain) {
 		memcpy(tail, rec->callchain, chain);
 		copy->callchain = (const uint64_t *)(const void *)tail;

@@ -5,9 +5,11 @@
  *
  * We read them ourselves instead of through libbpf's perf_buffer, which only
  * takes BPF maps.  The reader dispatches on the record type: samples go to
- * their event's callback, LOST records are counted per CPU and per event,
- * COMM records keep the comm cache current, anything else is skipped by its
- * size, so one odd record never costs the ones after it.  Records of several
+ * their event's callback (BPF outputs, ustr.c, wait for the record they
+ * belong to), LOST records are counted per CPU and per event, THROTTLE
+ * records are counted, COMM records keep the comm cache current, anything
+ * else is skipped by its size, so one odd record never costs the ones after
+ * it.  Records of several
  * CPUs are handed out oldest first, as far as the rings hold them.
  */
 #include <errno.h>
@@ -137,14 +139,16 @@ static uint32_t load_u32(const uint8_t *p)
 	return v;
 }
 
-static void dispatch_sample(struct surf_engine *e, const uint8_t *p, const uint8_t *end)
+static void dispatch_sample(struct surf_engine *e, const uint8_t *p, const uint8_t *end,
+			    struct ring *r)
 {
 	struct surf_record rec;
 	struct surf_event *ev;
 	uint64_t nr;
+	int perf_tid;
 
-	/* IDENTIFIER, TID, TIME, CPU, [CALLCHAIN], RAW: the kernel's order. */
-	if (end - p < 32 + 4)
+	/* IDENTIFIER, TID, TIME, CPU, PERIOD, [CALLCHAIN], RAW: the kernel's order. */
+	if (end - p < 40 + 4)
 		return;
 	ev = lookup_id(e, load_u64(p));
 	if (!ev)
@@ -154,7 +158,8 @@ static void dispatch_sample(struct surf_engine *e, const uint8_t *p, const uint8
 	rec.tid = (int)load_u32(p + 12);
 	rec.time_ns = load_u64(p + 16);
 	rec.cpu = (int)load_u32(p + 24);
-	p += 32;
+	rec.period = load_u64(p + 32);
+	p += 40;
 	rec.callchain = NULL;
 	rec.nr_callchain = 0;
 	if (e->sample_type & PERF_SAMPLE_CALLCHAIN) {
@@ -172,13 +177,37 @@ static void dispatch_sample(struct surf_engine *e, const uint8_t *p, const uint8
 	rec.raw = p + 4;
 	if (rec.raw_size > (uint64_t)(end - rec.raw))
 		return;
+	perf_tid = rec.tid;
+	if (ev == e->ustr_marker) {
+		ustr_store(r, perf_tid, rec.raw, rec.raw_size);
+		return;
+	}
+	/*
+	 * The thread is the record's common_pid, as in the kernel's own trace:
+	 * perf's TID is -1 for a task already unhashed on its way out, and is
+	 * counted in the reader's pid namespace.
+	 */
+	if (rec.raw_size >= 8) {
+		int common_pid = (int)load_u32(rec.raw + 4);
+
+		if (rec.pid == -1)
+			rec.pid = common_pid;
+		rec.tid = common_pid;
+	}
+	/* The strings read for this record just before it, on this ring (ustr.c). */
+	rec.user_strings = NULL;
+	if (r && r->ustr.n && ev->ustr_prog_fd >= 0 && r->ustr.tid == perf_tid &&
+	    r->ustr.tp_id == (uint32_t)ev->tp_id)
+		rec.user_strings = &r->ustr;
 	e->stats.records++;
 	if (e->pool) {
 		if (!pool_push(e->pool, &rec))
 			e->stats.dropped++;
-		return;
+	} else {
+		ev->cb(ev->ctx, &rec);
 	}
-	ev->cb(ev->ctx, &rec);
+	if (rec.user_strings)
+		r->ustr.n = 0;
 }
 
 static void dispatch_one(struct surf_engine *e, const struct perf_event_header *h, struct ring *r)
@@ -190,7 +219,7 @@ static void dispatch_one(struct surf_engine *e, const struct perf_event_header *
 
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
-		dispatch_sample(e, body, end);
+		dispatch_sample(e, body, end, r);
 		break;
 	case PERF_RECORD_LOST:
 		if (end - body < 16)
@@ -223,8 +252,11 @@ static void dispatch_one(struct surf_engine *e, const struct perf_event_header *
 			comm_set(e, (int)load_u32(body + 4), comm);
 		}
 		break;
+	case PERF_RECORD_THROTTLE:
+		e->stats.throttled++;
+		break;
 	default:
-		break;	/* throttling and the rest: skipped by size */
+		break;	/* unthrottling and the rest: skipped by size */
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "expr/internal.h"
+#include "sys/util.h"
 
 #define FETCH_MAX 1024
 /* The kernel runs at most FETCH_INSN_MAX (16) steps per argument; keep room for the rest. */
@@ -165,6 +166,44 @@ static const struct builtin *find_builtin(const char *name)
 	return NULL;
 }
 
+struct closest_type {
+	const char *word;
+	size_t best, limit;
+	char found[EXPR_MAX_NAME];
+};
+
+static int closest_type_cb(void *ctx, const char *name)
+{
+	struct closest_type *c = ctx;
+	size_t d = surf_edit_distance_max(c->word, name, c->best < c->limit ? c->best : c->limit);
+
+	if (d < c->best && d <= c->limit) {
+		c->best = d;
+		snprintf(c->found, sizeof(c->found), "%s", name);
+	}
+	return 0;
+}
+
+/* An unknown struct or union tag, with the closest tag of the same type source. */
+static int unknown_tag(struct compile_ctx *cc, const struct ast_ctype *ct)
+{
+	const char *kw = ct->tag == SURF_TYPE_STRUCT ? "struct" :
+			 ct->tag == SURF_TYPE_UNION ? "union" : "enum";
+	struct closest_type c = { .word = ct->name, .best = SIZE_MAX,
+				  .limit = strlen(ct->name) / 3 + 1 };
+
+	if (c.limit < 2)
+		c.limit = 2;
+	/* BTF lists struct and union tags only. */
+	if (ct->tag != SURF_TYPE_ENUM)
+		surf_typeview__for_each_type_name(cc->view, ct->tag, closest_type_cb, &c);
+	if (c.found[0])
+		return fail(cc, -ENOENT, ct->span, "unknown type '%s %s' in %s (did you mean "
+			    "'%s %s'?)", kw, ct->name, surf_types__describe(cc->types), kw, c.found);
+	return fail(cc, -ENOENT, ct->span, "unknown type '%s %s' in %s", kw, ct->name,
+		    surf_types__describe(cc->types));
+}
+
 static int resolve_ctype(struct compile_ctx *cc, const struct ast_ctype *ct, struct cty *out)
 {
 	const char *name = ct->name;
@@ -172,14 +211,20 @@ static int resolve_ctype(struct compile_ctx *cc, const struct ast_ctype *ct, str
 
 	memset(out, 0, sizeof(*out));
 	out->ptr = ct->ptr;
+	/* A user binary without DWARF: base types only, never the kernel's. */
+	if (!cc->view) {
+		out->builtin = ct->tag == SURF_TYPE_ANY ? find_builtin(name) : NULL;
+		if (out->builtin)
+			return 0;
+		return fail(cc, -ENOENT, ct->span, "unknown type '%s%s': %s has no debug info "
+			    "(DWARF) to know it from, so only u8..u64, s8..s64, char, int, long "
+			    "and their pointers can be cast to", ct->tag == SURF_TYPE_ANY ? "" :
+			    ct->tag == SURF_TYPE_STRUCT ? "struct " : ct->tag == SURF_TYPE_UNION ?
+			    "union " : "enum ", name, cc->binary ? cc->binary : cc->func);
+	}
 	if (ct->tag != SURF_TYPE_ANY) {
 		ret = surf_typeview__find_type(cc->view, name, ct->tag, &out->id);
-		if (ret)
-			return fail(cc, -ENOENT, ct->span, "unknown type '%s %s' in %s",
-				    ct->tag == SURF_TYPE_STRUCT ? "struct" :
-				    ct->tag == SURF_TYPE_UNION ? "union" : "enum",
-				    name, surf_types__describe(cc->types));
-		return 0;
+		return ret ? unknown_tag(cc, ct) : 0;
 	}
 	if (surf_typeview__find_type(cc->view, name, SURF_TYPE_ANY, &out->id) == 0)
 		return 0;
@@ -306,7 +351,8 @@ static int step_member(struct compile_ctx *cc, struct val *v, const struct ast_s
 
 	if (v->type.unknown)
 		return fail(cc, -EINVAL, op_span(s), "the type of %s is not known here: cast it, "
-			    "e.g. !(struct kmem_cache *)%s->%s", v->what, v->what, s->name);
+			    "e.g. !(struct %s *)%s->%s", v->what, cc->binary ? "NAME" : "kmem_cache",
+			    v->what, s->name);
 	ret = describe(cc, &v->type, &t);
 	if (ret)
 		return fail(cc, ret, s->span, "cannot read the type of %s", v->what);
@@ -461,9 +507,53 @@ static int header_offset(struct compile_ctx *cc, const struct ast_value *av, int
 	return 0;
 }
 
-static int step_packet(struct compile_ctx *cc, const struct ast_value *av, struct val *v)
+/*
+ * The value a packet cast starts from must be a struct sk_buff *.  A value
+ * the compiler cannot type (a register inside a function, @0xADDR, $stack)
+ * is taken on the user's word; anything typed otherwise is refused, with a
+ * hint when it is a pointer to one (__netif_receive_skb_core's pskb).
+ */
+static int check_skb_base(struct compile_ctx *cc, const struct ast_value *av,
+			  const struct val *v, struct span at)
 {
-	const struct ast_step *s = &av->chain[0];
+	struct surf_type t, pt;
+	struct cty to, toto;
+	char tname[256], what[FETCH_MAX + 32];
+	int depth = 0;
+
+	if (v->type.unknown || v->type.builtin)
+		return 0;
+	type_name(cc, &v->type, tname, sizeof(tname));
+	/* After %0[0] the value is what the user wrote, not %0 (pskb). */
+	if (at.len > av->base_span.len)
+		snprintf(what, sizeof(what), "%.*s", (int)at.len, cc->line + at.pos);
+	else
+		snprintf(what, sizeof(what), "%s", v->what);
+	to = v->type;
+	/* Count the pointers down to what they point to: 1 is right, 2 wants [0]. */
+	while (describe(cc, &to, &t) == 0 && t.kind == SURF_TYPE_PTR && depth < 3 &&
+	       pointee(cc, &to, &toto) == 0) {
+		to = toto;
+		depth++;
+	}
+	if (depth && describe(cc, &to, &pt) == 0 && pt.kind == SURF_TYPE_STRUCT && pt.name &&
+	    !strcmp(pt.name, "sk_buff")) {
+		if (depth == 1)
+			return 0;
+		if (depth == 2)
+			return fail(cc, -EINVAL, at, "a packet cast reads from a struct sk_buff *, "
+				    "but %s is %s: write %.*s[0] for the sk_buff it points to",
+				    what, tname, (int)at.len, cc->line + at.pos);
+	}
+	return fail(cc, -EINVAL, at, "a packet cast reads from a struct sk_buff *, but %s is %s",
+		    what, tname);
+}
+
+/* The steps from chain[first]: "->member" of the header, or a payload "->sdata[i]". */
+static int step_packet(struct compile_ctx *cc, const struct ast_value *av, int first,
+		       struct val *v)
+{
+	const struct ast_step *s = &av->chain[first];
 	uint64_t skb_id, hdr_size, hdr_id;
 	struct surf_member data;
 	bool known = false;
@@ -474,8 +564,8 @@ static int step_packet(struct compile_ctx *cc, const struct ast_value *av, struc
 	if (!known)
 		return fail(cc, -EINVAL, av->ctype.span, "packet casts take struct ethhdr, iphdr, "
 			    "icmphdr, tcphdr or udphdr; for other types use !(TYPE)");
-	if (!av->nchain || s->kind != STEP_ARROW)
-		return fail(cc, -EINVAL, av->nchain ? op_span(s) : av->base_span,
+	if (first >= av->nchain || s->kind != STEP_ARROW)
+		return fail(cc, -EINVAL, first < av->nchain ? op_span(s) : av->base_span,
 			    "a packet cast reads a header member: follow it with '->', e.g. "
 			    "@(struct iphdr *)l3%%0->saddr");
 	ret = header_offset(cc, av, &hdr_off);
@@ -502,14 +592,16 @@ static int step_packet(struct compile_ctx *cc, const struct ast_value *av, struc
 	for (size_t i = 0; i < sizeof(payload_members) / sizeof(payload_members[0]); i++) {
 		if (strcmp(s->name, payload_members[i].name))
 			continue;
-		if (av->nchain < 2 || av->chain[1].kind != STEP_INDEX)
+		const struct ast_step *idx = &av->chain[first + 1];
+
+		if (first + 1 >= av->nchain || idx->kind != STEP_INDEX)
 			return fail(cc, -EINVAL, s->span, "%s is the payload after the header seen as "
 				    "an array: add an index, e.g. %s[0]", s->name, s->name);
-		if (av->chain[1].index >= PAYLOAD_BYTES / payload_members[i].elem)
-			return fail(cc, -ERANGE, av->chain[1].span, "index %" PRIu64 " is out of "
-				    "bounds: %s has %d elements", av->chain[1].index, s->name,
+		if (idx->index >= PAYLOAD_BYTES / payload_members[i].elem)
+			return fail(cc, -ERANGE, idx->span, "index %" PRIu64 " is out of "
+				    "bounds: %s has %d elements", idx->index, s->name,
 				    PAYLOAD_BYTES / payload_members[i].elem);
-		v->off += (int64_t)(hdr_size + av->chain[1].index * payload_members[i].elem);
+		v->off += (int64_t)(hdr_size + idx->index * payload_members[i].elem);
 		v->type = (struct cty){ .builtin = payload_members[i].string ?
 							   find_builtin("char") : NULL };
 		if (payload_members[i].string) {
@@ -524,7 +616,7 @@ static int step_packet(struct compile_ctx *cc, const struct ast_value *av, struc
 			v->type.builtin = find_builtin(u[payload_members[i].elem]);
 			snprintf(v->what, sizeof(v->what), "'%s'", s->name);
 		}
-		return 2;	/* two steps consumed */
+		return first + 2;	/* the steps up to here are done */
 	}
 	if (surf_typeview__find_member(cc->view, hdr_id, s->name, &data)) {
 		struct cty hdr = { .id = hdr_id };
@@ -536,7 +628,7 @@ static int step_packet(struct compile_ctx *cc, const struct ast_value *av, struc
 	v->bit_offset = data.bitfield_size ? data.bit_offset % 8 : 0;
 	v->type = (struct cty){ .id = data.type };
 	snprintf(v->what, sizeof(v->what), "'%s'", s->name);
-	return 1;
+	return first + 1;
 }
 
 /* --- the base of a value ---------------------------------------------------------- */
@@ -562,6 +654,113 @@ static int param_type(struct compile_ctx *cc, const struct ast_value *av, struct
 	v->type = (struct cty){ .id = p.type };
 	if (p.name)
 		snprintf(v->what, sizeof(v->what), "%%%" PRIu64 " (%s)", n, p.name);
+	return 0;
+}
+
+/* Whether every scalar inside a type is an integer or a pointer. */
+static bool only_integers(struct compile_ctx *cc, uint64_t id, int depth)
+{
+	struct surf_member m;
+	struct surf_type t;
+
+	if (depth > 8 || surf_typeview__type(cc->view, id, &t))
+		return false;
+	switch (t.kind) {
+	case SURF_TYPE_INT:
+	case SURF_TYPE_ENUM:
+	case SURF_TYPE_PTR:
+		return true;
+	case SURF_TYPE_ARRAY:
+		return only_integers(cc, t.ref, depth + 1);
+	case SURF_TYPE_STRUCT:
+	case SURF_TYPE_UNION:
+		for (uint32_t i = 0; i < t.vlen; i++)
+			if (surf_typeview__member(cc->view, id, i, &m) ||
+			    !only_integers(cc, m.type, depth + 1))
+				return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * How many integer registers a parameter of this type takes in the calling
+ * conventions of x86_64 and aarch64, or -1 when that is not worked out here.
+ * Floating-point values take none (they travel in SSE/FP registers, or on
+ * the stack); so does a struct over 16 bytes on x86_64 (copied to the
+ * stack), while aarch64 passes a pointer to it; a smaller one of integers
+ * only fills one register per 8 bytes.
+ */
+static int int_regs(struct compile_ctx *cc, uint64_t id)
+{
+	struct surf_type t;
+
+	if (surf_typeview__type(cc->view, id, &t))
+		return -1;
+	switch (t.kind) {
+	case SURF_TYPE_INT:
+	case SURF_TYPE_ENUM:
+	case SURF_TYPE_PTR:
+		return t.size <= 8 ? 1 : -1;
+	case SURF_TYPE_FLOAT:
+		return 0;
+	case SURF_TYPE_STRUCT:
+	case SURF_TYPE_UNION:
+		if (t.size > 16)
+			return strcmp(cc->arch->name, "aarch64") ? 0 : 1;
+		return only_integers(cc, id, 0) ? (int)(t.size + 7) / 8 : -1;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The register holding %N of a user function at its entry.  The registers
+ * are filled by integer parameters only: a double before it (sin, ldexp)
+ * does not move it, a struct passed by value may take two or none, and a
+ * floating-point parameter is in a register uprobes cannot read.
+ */
+static int user_arg_reg(struct compile_ctx *cc, const struct ast_value *av, struct val *v,
+			int *idx)
+{
+	uint64_t n = av->base_num;
+	struct surf_type proto, t;
+	struct surf_param p;
+	char tname[256];
+	int regs = 0, r;
+
+	*idx = 0;
+	if (surf_typeview__type(cc->view, cc->proto, &proto) || n >= proto.vlen)
+		return param_type(cc, av, v);	/* says what is wrong */
+	for (uint32_t i = 0; i <= n; i++) {
+		if (surf_typeview__param(cc->view, cc->proto, i, &p) ||
+		    surf_typeview__type(cc->view, p.type, &t))
+			return fail(cc, -EINVAL, av->base_span, "cannot read parameter %u of %s", i,
+				    cc->func);
+		r = int_regs(cc, p.type);
+		if (surf_typeview__type_str(cc->view, p.type, NULL, tname, sizeof(tname)) < 0)
+			snprintf(tname, sizeof(tname), "?");
+		if (i == n && t.kind == SURF_TYPE_FLOAT)
+			return fail(cc, -EINVAL, av->base_span, "%%%" PRIu64 " of %s is %s: it is passed "
+				    "in a floating-point register, which uprobes cannot read", n,
+				    cc->func, tname);
+		if (i == n && !r)
+			return fail(cc, -EINVAL, av->base_span, "%%%" PRIu64 " of %s is %s, copied to "
+				    "the stack, not passed in a register", n, cc->func, tname);
+		if (r < 0)
+			return fail(cc, -EINVAL, av->base_span, "cannot tell which register holds "
+				    "%%%" PRIu64 " of %s: %s%u is %s, passed by value in a way this "
+				    "does not work out", n, cc->func, i == n ? "%" : "the earlier %",
+				    i, tname);
+		if (i < n)
+			regs += r;
+	}
+	if (regs >= cc->arch->nargs)
+		return fail(cc, -EINVAL, av->base_span, "%%%" PRIu64 " of %s is passed on the stack "
+			    "(the registers %%%s..%%%s hold the parameters before it)", n, cc->func,
+			    cc->arch->regs[0], cc->arch->regs[cc->arch->nargs - 1]);
+	*idx = regs;
 	return 0;
 }
 
@@ -602,7 +801,13 @@ static int reg_base(struct compile_ctx *cc, const struct ast_value *av, struct v
 	if (av->base == BASE_ARG && cc->kind == SURF_PROBE_USDT)
 		return usdt_arg(cc, av, v);
 
-	if (av->base == BASE_ARG) {
+	if (av->base == BASE_ARG && cc->kind == SURF_PROBE_UPROBE && cc->have_proto &&
+	    !cc->in_function) {
+		int ret = user_arg_reg(cc, av, v, &idx);
+
+		if (ret)
+			return ret;
+	} else if (av->base == BASE_ARG) {
 		if (av->base_num >= (uint64_t)cc->arch->nargs)
 			return fail(cc, -EINVAL, av->base_span, "argument %" PRIu64 " is passed on the "
 				    "stack on %s (registers hold %%0..%%%d)", av->base_num,
@@ -641,6 +846,32 @@ static int reg_base(struct compile_ctx *cc, const struct ast_value *av, struct v
 	return 0;
 }
 
+/* $retval reads the integer return register: not where a double or a struct of them is. */
+static int user_retval(struct compile_ctx *cc, const struct ast_value *av, uint64_t type)
+{
+	struct surf_type t;
+	char tname[256];
+
+	if (surf_typeview__type(cc->view, type, &t))
+		return fail(cc, -EINVAL, av->base_span, "cannot read the return type of %s", cc->func);
+	if (t.kind != SURF_TYPE_FLOAT && ((t.kind != SURF_TYPE_STRUCT && t.kind != SURF_TYPE_UNION) ||
+					  only_integers(cc, type, 0)))
+		return 0;
+	if (surf_typeview__type_str(cc->view, type, NULL, tname, sizeof(tname)) < 0)
+		snprintf(tname, sizeof(tname), "?");
+	return fail(cc, -EINVAL, av->base_span, "%s returns %s, which is not in the integer "
+		    "register $retval reads (floating-point values are in an SSE/FP register)",
+		    cc->func, tname);
+}
+
+static bool unknown_kernel_symbol(struct compile_ctx *cc, const char *name)
+{
+	uint64_t size;
+
+	return cc->env && cc->env->kernel_symbol &&
+	       cc->env->kernel_symbol(cc->env->ctx, name, &size) == -ENOENT;
+}
+
 static int compile_base(struct compile_ctx *cc, const struct ast_value *av, struct val *v)
 {
 	struct surf_type proto;
@@ -656,6 +887,9 @@ static int compile_base(struct compile_ctx *cc, const struct ast_value *av, stru
 		    cc->kind == SURF_PROBE_USDT)
 			return fail(cc, -EINVAL, av->base_span, "user probes cannot read kernel "
 				    "symbols; use @0xADDR or a register");
+		if (unknown_kernel_symbol(cc, av->base_name))
+			return fail(cc, -ENOENT, av->base_span, "the kernel has no symbol '%s' "
+				    "(/proc/kallsyms)", av->base_name);
 		v->where = ADDR_SYM;
 		snprintf(v->text, sizeof(v->text), "%s", av->base_name);
 		snprintf(v->what, sizeof(v->what), "@%s", av->base_name);
@@ -683,6 +917,8 @@ static int compile_base(struct compile_ctx *cc, const struct ast_value *av, stru
 			return fail(cc, ret, av->base_span, "cannot read the prototype of %s",
 				    cc->func);
 		v->type = (struct cty){ .id = proto.ref };
+		if (cc->kind == SURF_PROBE_URETPROBE)
+			return user_retval(cc, av, proto.ref);
 		return 0;
 	case BASE_STACK:
 		if (av->base_num == UINT64_MAX)
@@ -837,9 +1073,8 @@ static int finish(struct compile_ctx *cc, const struct ast_value *av, struct val
 	if (ret)
 		return ret;
 	out->type = type[0] ? strdup(type) : NULL;
-	if (asprintf(&out->fetch, "%s%s%s", text, type[0] ? ":" : "", type) < 0)
-		return -ENOMEM;
-	return 0;
+	out->fetch = strdup(text);
+	return out->fetch && (out->type || !type[0]) ? 0 : -ENOMEM;
 }
 
 static void name_conversion(struct surf_arg *out)
@@ -880,7 +1115,19 @@ int expr_compile_arg(struct compile_ctx *cc, const struct ast_arg *arg, struct s
 			return ret;
 		v.type = cast;
 	} else if (av->cast == CAST_SKB) {
-		ret = step_packet(cc, av, &v);
+		struct span base = av->base_span;
+
+		/* %0[0]: the sk_buff a struct sk_buff ** points to. */
+		for (; i < av->nchain && av->chain[i].kind == STEP_INDEX; i++) {
+			ret = step_index(cc, &v, &av->chain[i]);
+			if (ret)
+				return ret;
+			base.len = av->chain[i].span.pos + av->chain[i].span.len + 1 - base.pos;
+		}
+		ret = check_skb_base(cc, av, &v, base);
+		if (ret)
+			return ret;
+		ret = step_packet(cc, av, i, &v);
 		if (ret < 0)
 			return ret;
 		i = ret;

@@ -117,7 +117,8 @@ static int split_symbol(const struct ast_line *al, char *sym, size_t symlen, uin
 	if (plus) {
 		errno = 0;
 		*off = strtoull(plus + 1, &endp, 0);
-		if (!plus[1] || *endp || errno)
+		/* A digit first: strtoull would take "-1" and wrap it. */
+		if (!isdigit((unsigned char)plus[1]) || *endp || errno)
 			return expr_error(err, -EINVAL, sub(al->target_span, n, strlen(plus)),
 					  "the offset after '+' must be a number (decimal or 0x hex)");
 	}
@@ -135,6 +136,21 @@ static void clone_base_name(char *sym)
 		if (s)
 			*s = '\0';
 	}
+}
+
+/* FUNC+OFF must stay inside FUNC: past its end is the next function. */
+static int check_kernel_offset(const struct ast_line *al, const struct surf_expr_env *env,
+			       const struct surf_probe_def *def, size_t symlen,
+			       struct surf_expr_error *err)
+{
+	uint64_t size = 0;
+
+	if (!def->offset || !env || !env->kernel_symbol ||
+	    env->kernel_symbol(env->ctx, def->symbol, &size) || !size || def->offset < size)
+		return 0;
+	return expr_error(err, -ERANGE, sub(al->target_span, symlen, strlen(al->target) - symlen),
+			  "+0x%" PRIx64 " is past the end of %s: it is 0x%" PRIx64 " bytes long "
+			  "(/proc/kallsyms)", def->offset, def->symbol, size);
 }
 
 static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
@@ -157,6 +173,20 @@ static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
 		size_t limit = strlen(base) / 3 + 1 < 2 ? 2 : strlen(base) / 3 + 1;
 		struct closest_func c = { .word = base, .best = SIZE_MAX, .limit = limit };
 
+		/*
+		 * In the kernel but not in BTF: pahole leaves out a function whose
+		 * GCC clone changed its parameters (__netif_receive_skb_core on
+		 * Debian's 6.1); a near name would be another function.
+		 */
+		if (env && env->kernel_function && !strchr(sym, '.') &&
+		    env->kernel_function(env->ctx, sym, traced, sizeof(traced)) == 0)
+			return expr_error(err, -ENOENT, sub(al->target_span, 0, strlen(sym)),
+					  "'%s' is in the kernel%s%s%s, but %s has no prototype "
+					  "for it (a compiler clone changed its parameters): its "
+					  "arguments cannot be typed", sym, strcmp(traced, sym) ?
+					  " (as " : "", strcmp(traced, sym) ? traced : "",
+					  strcmp(traced, sym) ? ")" : "",
+					  surf_types__describe(cc->types));
 		surf_types__for_each_func(cc->types, closest_func_cb, &c);
 		if (c.best <= limit)
 			return expr_error(err, -ENOENT, sub(al->target_span, 0, strlen(sym)),
@@ -184,6 +214,11 @@ static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
 	}
 	if (!def->symbol)
 		def->symbol = strdup(sym);
+	if (!def->symbol)
+		return -ENOMEM;
+	ret = check_kernel_offset(al, env, def, strlen(sym), err);
+	if (ret)
+		return ret;
 	if (!def->location)
 		def->location = strdup(al->target);
 	if (surf_typeview__module(cc->view))
@@ -247,28 +282,27 @@ static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
 	if (!env || !env->resolve_user)
 		return expr_error(err, -EOPNOTSUPP, al->target_span, "user-space probes need ELF "
 				  "symbol resolution, which this build does not provide");
-	ret = env->resolve_user(env->ctx, bin, sym, path, sizeof(path), &off, why, sizeof(why));
+	/* With its +OFF: the ELF side checks that it starts an instruction of sym. */
+	ret = env->resolve_user(env->ctx, bin, symline.target, path, sizeof(path), &off, why,
+				sizeof(why));
 	if (ret)
-		return expr_error(err, ret, al->target_span, "%s", why[0] ? why :
-				  "cannot resolve this user symbol");
+		return expr_error(err, ret, def->offset && (ret == -ERANGE || ret == -EILSEQ) ?
+				  sub(symline.target_span, strlen(sym), strlen(symline.target) -
+				      strlen(sym)) : al->target_span,
+				  "%s", why[0] ? why : "cannot resolve this user symbol");
 	def->symbol = strdup(sym);
 	def->path = strdup(path);
 	if (!def->symbol || !def->path ||
-	    asprintf(&def->location, "%s:0x%" PRIx64, path, off + def->offset) < 0)
+	    asprintf(&def->location, "%s:0x%" PRIx64, path, off) < 0)
 		return -ENOMEM;
 	cc->in_function = def->offset != 0;
 	cc->func = def->symbol;
 	cc->binary = def->path;
-	if (env->user_types) {
-		struct surf_types *ut = env->user_types(env->ctx, path);
-
-		/* DWARF knows memcpy, not memcpy@@GLIBC_2.14. */
-		sym[strcspn(sym, "@")] = '\0';
-		if (ut && surf_types__find_func(ut, sym, &cc->view, &cc->proto) == 0) {
-			cc->types = ut;
-			cc->have_proto = true;
-		}
-	}
+	/* Casts and hints too use the binary's own types, never the kernel's. */
+	cc->types = env->user_types ? env->user_types(env->ctx, path) : NULL;
+	cc->view = cc->types ? surf_types__main_view(cc->types) : NULL;
+	if (cc->types && surf_types__find_func(cc->types, sym, &cc->view, &cc->proto) == 0)
+		cc->have_proto = true;
 	return 0;
 }
 
@@ -339,7 +373,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 		       struct surf_expr_error *err)
 {
 	const struct surf_expr_env *env = opts ? opts->env : NULL;
-	struct compile_ctx cc = { .line = line, .types = types, .err = err };
+	struct compile_ctx cc = { .line = line, .types = types, .err = err, .env = env };
 	char (*event_fields)[64] = NULL;
 	struct surf_usdt_probe *usdt = NULL;
 	struct surf_probe_def *def;
@@ -443,6 +477,13 @@ void surf_probe_def__free(struct surf_probe_def *def)
 	free(def);
 }
 
+static bool fetch_has_type(const char *fetch, const char *type)
+{
+	size_t n = strlen(fetch), t = strlen(type);
+
+	return n > t && fetch[n - t - 1] == ':' && !strcmp(fetch + n - t, type);
+}
+
 char *surf_probe_def__definition(const struct surf_probe_def *def, const char *group)
 {
 	size_t len = 64 + strlen(def->name) + (group ? strlen(group) : 0) +
@@ -452,15 +493,22 @@ char *surf_probe_def__definition(const struct surf_probe_def *def, const char *g
 	if (def->kind == SURF_PROBE_EVENT)
 		return NULL;
 	for (int i = 0; i < def->nargs; i++)
-		len += strlen(def->args[i].name) + strlen(def->args[i].fetch) + 2;
+		len += strlen(def->args[i].name) + strlen(def->args[i].fetch) +
+		       (def->args[i].type ? strlen(def->args[i].type) + 1 : 0) + 2;
 	buf = malloc(len);
 	if (!buf)
 		return NULL;
 	kind = def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE ? 'r' : 'p';
 	p = buf + sprintf(buf, "%c:%s%s%s %s", kind, group ? group : "", group ? "/" : "",
 			  def->name, def->location);
-	for (int i = 0; i < def->nargs; i++)
-		p += sprintf(p, " %s=%s", def->args[i].name, def->args[i].fetch);
+	for (int i = 0; i < def->nargs; i++) {
+		const struct surf_arg *a = &def->args[i];
+
+		p += sprintf(p, " %s=%s", a->name, a->fetch);
+		/* The type is its own field: a fetch written with ":TYPE" already has it. */
+		if (a->type && !fetch_has_type(a->fetch, a->type))
+			p += sprintf(p, ":%s", a->type);
+	}
 	return buf;
 }
 

@@ -121,8 +121,14 @@ static int check_field(struct fparser *p, size_t fpos, size_t flen)
 	char name[EXPR_MAX_NAME];
 	const char *near;
 
+	/* Fields the kernel's filters know on every event (trace_define_generic_fields). */
+	static const char *const generic[] = { "COMM", "comm", "CPU", "cpu", "common_cpu" };
+
 	if (!p->fields)
 		return 0;
+	for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
+		if (strlen(generic[i]) == flen && !strncmp(generic[i], p->line + fpos, flen))
+			return 0;
 	for (int i = 0; i < p->nfields; i++)
 		if (strlen(p->fields[i]) == flen && !strncmp(p->fields[i], p->line + fpos, flen))
 			return 0;

@@ -111,6 +111,7 @@ struct compile_ctx {
 	const char *func;
 	const char *binary;		/* P/R/U: the user binary */
 	const struct surf_usdt_probe *usdt;	/* U: the probe's arguments */
+	const struct surf_expr_env *env;	/* NULL: nothing is checked against the system */
 	struct surf_expr_error *err;
 };
 

@@ -24,6 +24,20 @@
  * the entry is not traceable and an interrupt shows up as irq_enter_rcu()
  * ... irq_exit_rcu() among the interrupted function's callees.  Both become
  * IRQ_ENTRY/IRQ_EXIT events, and the trees an "[irq]" node.
+ *
+ * The kernel's depth of an interrupt's functions is the task's shadow-stack
+ * depth when it came, and ftrace changes that depth a little before it
+ * writes an entry or an exit.  So an interrupt that lands in ftrace's own
+ * code is one level off (tests/fixtures/graph/do_sys_openat2-irq.txt):
+ *
+ *  - entering F: irq_enter_rcu() one level deeper than F's caller's
+ *    callees, and F's own line after the interrupt.  F's time includes the
+ *    interrupt: the interrupt goes inside F (a frame waits for F's name).
+ *  - leaving T: irq_enter_rcu() at T's level while T is open, and T's '}'
+ *    (with a comment naming T) after it.  T's time does not include the
+ *    interrupt: T is closed first (its time filled in at its '}') and the
+ *    interrupt goes next to it.  When T is the function itself, whose
+ *    caller is not captured, the interrupt goes inside it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +48,12 @@
 #include "graph/internal.h"
 
 #define MAX_CPUS 65536
+
+/* An open function; name NULL: one whose line is still to come (see above). */
+struct frame {
+	const char *name;
+	size_t insert_at;		/* name NULL: where its entry event goes */
+};
 
 struct stream {
 	struct stream *next;
@@ -46,10 +66,14 @@ struct stream {
 	bool has_time;
 	uint64_t start_ns;
 	int base;			/* depth of the function's entry */
-	const char **frames;		/* open functions, frames[0] the function */
+	struct frame *frames;		/* open functions, frames[0] the function */
 	int nframes, frames_cap;
 	int *irqs;			/* depths of open irq_enter_rcu() interrupts */
 	int nirqs, irqs_cap;
+	int shift;			/* added to the depths of an interrupt in the function's exit */
+	int shift_irqs;			/* ... until fewer interrupts than this are open */
+	long closing_ev;		/* the exit event of a function whose '}' is to come; -1: none */
+	int closing_depth;
 	int irq_marks;			/* open "==========>" interrupts */
 	struct surf_graph_event *ev;
 	size_t nev, ev_cap;
@@ -239,7 +263,28 @@ static int push_frame(struct stream *s, const char *name)
 {
 	if (grow((void **)&s->frames, &s->frames_cap, s->nframes + 1, sizeof(*s->frames)))
 		return -ENOMEM;
-	s->frames[s->nframes++] = name;
+	s->frames[s->nframes++] = (struct frame){ .name = name, .insert_at = s->nev };
+	return 0;
+}
+
+/* The innermost open function is one whose line is still to come. */
+static bool awaiting_entry(const struct stream *s)
+{
+	return s->nframes > 1 && !s->frames[s->nframes - 1].name;
+}
+
+/* Insert an event at index at, the later ones moving up. */
+static int insert_event(struct stream *s, size_t at, enum surf_graph_event_kind kind, int depth,
+			const char *name)
+{
+	if (add_event(s, kind, depth, name, 0))
+		return -ENOMEM;
+	if (at < s->nev - 1) {
+		struct surf_graph_event e = s->ev[s->nev - 1];
+
+		memmove(&s->ev[at + 1], &s->ev[at], (s->nev - 1 - at) * sizeof(*s->ev));
+		s->ev[at] = e;
+	}
 	return 0;
 }
 
@@ -267,13 +312,18 @@ static int irq_before(struct stream *s, const char *name, int depth)
 /* After name returned at depth: does an interrupt end here? */
 static int irq_after(struct stream *s, const char *name, int depth)
 {
+	int ret = 0;
+
 	/* Interrupts entered deeper than this can no longer be open. */
 	while (s->nirqs && s->irqs[s->nirqs - 1] > depth)
 		s->nirqs--;
-	if (!s->nirqs || s->irqs[s->nirqs - 1] != depth || !irq_exit_name(name))
-		return 0;
-	s->nirqs--;
-	return add_event(s, SURF_GRAPH_IRQ_EXIT, depth, NULL, 0);
+	if (s->nirqs && s->irqs[s->nirqs - 1] == depth && irq_exit_name(name)) {
+		s->nirqs--;
+		ret = add_event(s, SURF_GRAPH_IRQ_EXIT, depth, NULL, 0);
+	}
+	if (s->nirqs < s->shift_irqs)
+		s->shift = s->shift_irqs = 0;
+	return ret;
 }
 
 static struct stream *new_stream(struct surf_graph *g, const struct surf_graph_line *l,
@@ -289,6 +339,7 @@ static struct stream *new_stream(struct surf_graph *g, const struct surf_graph_l
 	s->has_time = l->has_time;
 	s->start_ns = l->time_ns;
 	s->base = l->depth;
+	s->closing_ev = -1;
 	if (s->pid < 0)
 		cs->anon = s;
 	s->next = g->streams;
@@ -332,17 +383,26 @@ static bool current_somewhere(struct surf_graph *g, const struct stream *s)
 	return false;
 }
 
-/* Could line l be the next one of s? */
+static bool names_match(const struct surf_graph_line *l, const char *name)
+{
+	return !l->name[0] || !name || !strcmp(l->name, name);
+}
+
+/* Could line l be the next one of s?  (l's depth as the kernel printed it.) */
 static bool fits(const struct stream *s, const struct surf_graph_line *l)
 {
-	int next = s->base + s->nframes;
+	int next = s->base + s->nframes, depth = l->depth + s->shift;
 
 	if (s->damaged)
 		return false;
 	if (l->kind == SURF_GRAPH_LINE_EXIT)
-		return l->depth == next - 1 &&
-		       (!l->name[0] || !strcmp(l->name, s->frames[s->nframes - 1]));
-	return l->depth == next;
+		return (depth == next - 1 && names_match(l, s->frames[s->nframes - 1].name)) ||
+		       (awaiting_entry(s) && depth == next - 2) ||
+		       (s->closing_ev >= 0 && depth == s->closing_depth &&
+			names_match(l, s->ev[s->closing_ev].name));
+	if (irq_enter_name(l->name) && !s->irq_marks && (depth == next + 1 || depth == next - 1))
+		return true;
+	return depth == next || (awaiting_entry(s) && depth == next - 1);
 }
 
 /*
@@ -406,8 +466,46 @@ static int start_capture(struct surf_graph *g, const struct surf_graph_line *l,
 	return 0;
 }
 
+/* The line of the function an interrupt came in the entry of: the frame waiting for it. */
+static int entered_after_irq(struct stream *s, const struct surf_graph_line *l, const char *name)
+{
+	struct frame *f = &s->frames[s->nframes - 1];
+
+	if (insert_event(s, f->insert_at, SURF_GRAPH_ENTRY, l->depth, name))
+		return -ENOMEM;
+	if (l->kind == SURF_GRAPH_LINE_ENTRY) {
+		f->name = name;
+		return 0;
+	}
+	s->nframes--;
+	return add_event(s, SURF_GRAPH_EXIT, l->depth, name, l->duration_ns);
+}
+
+/* An interrupt one level off, in ftrace's code around an entry or exit (see the top). */
+static int irq_off_by_one(struct stream *s, const struct surf_graph_line *l)
+{
+	int next = s->base + s->nframes;
+
+	if (!irq_enter_name(l->name) || s->irq_marks)
+		return 0;
+	if (l->depth == next + 1)
+		return push_frame(s, NULL);
+	if (l->depth == next - 1 && s->nframes > 1 && s->frames[s->nframes - 1].name) {
+		const char *name = s->frames[--s->nframes].name;
+
+		s->closing_ev = (long)s->nev;
+		s->closing_depth = l->depth;
+		return add_event(s, SURF_GRAPH_EXIT, l->depth, name, 0);
+	}
+	return 0;
+}
+
 static int on_enter(struct stream *s, const struct surf_graph_line *l, const char *name)
 {
+	if (awaiting_entry(s) && l->depth == s->base + s->nframes - 1)
+		return entered_after_irq(s, l, name);
+	if (irq_off_by_one(s, l))
+		return -ENOMEM;
 	if (l->depth != s->base + s->nframes) {
 		s->damaged = true;
 		return 0;
@@ -428,13 +526,16 @@ static int on_return(struct surf_graph *g, struct stream *s, const struct surf_g
 {
 	const char *name;
 
+	/* An interrupt came as a function was entered, but no function followed. */
+	if (awaiting_entry(s) && l->depth == s->base + s->nframes - 2)
+		s->nframes--;
 	if (l->depth == s->base) {
-		if (s->damaged || s->nframes != 1 ||
+		if (s->damaged || s->nframes != 1 || s->closing_ev >= 0 ||
 		    (l->name[0] && !surf_graph__name_matches(g->st.function, l->name))) {
 			drop(g, s);
 			return 0;
 		}
-		if (add_event(s, SURF_GRAPH_EXIT, l->depth, s->frames[0], l->duration_ns))
+		if (add_event(s, SURF_GRAPH_EXIT, l->depth, s->frames[0].name, l->duration_ns))
 			return -ENOMEM;
 		emit(g, s, l->duration_ns);
 		return 0;
@@ -445,7 +546,14 @@ static int on_return(struct surf_graph *g, struct stream *s, const struct surf_g
 		s->damaged = true;
 		return 0;
 	}
-	name = s->frames[--s->nframes];
+	if (s->closing_ev >= 0 && l->depth == s->closing_depth &&
+	    l->depth != s->base + s->nframes - 1) {
+		/* The '}' of the function an interrupt came in the exit of. */
+		s->ev[s->closing_ev].duration_ns = l->duration_ns;
+		s->closing_ev = -1;
+		return 0;
+	}
+	name = s->frames[--s->nframes].name;
 	if (add_event(s, SURF_GRAPH_EXIT, l->depth, name, l->duration_ns))
 		return -ENOMEM;
 	return irq_after(s, name, l->depth);
@@ -462,8 +570,21 @@ static int on_irq_mark(struct stream *s, const struct surf_graph_line *l)
 			 s->base + s->nframes, NULL, 0);
 }
 
+/*
+ * An interrupt in the exit of the function itself: its lines are at the
+ * function's level; they go one level deeper, inside it, until it is over.
+ */
+static void irq_in_function_exit(struct stream *s, const struct surf_graph_line *l)
+{
+	if (!s->damaged && !s->shift && s->nframes == 1 && l->depth == s->base &&
+	    l->kind != SURF_GRAPH_LINE_EXIT && irq_enter_name(l->name) && !s->irq_marks) {
+		s->shift = 1;
+		s->shift_irqs = s->nirqs + 1;
+	}
+}
+
 /* An ENTRY, LEAF, EXIT or interrupt marker. */
-static int on_call_line(struct surf_graph *g, const struct surf_graph_line *l, const char *text)
+static int on_call_line(struct surf_graph *g, struct surf_graph_line *l, const char *text)
 {
 	struct cpu_state *cs = cpu_state(g, l->cpu);
 	bool marker = l->kind == SURF_GRAPH_LINE_IRQ_ENTRY || l->kind == SURF_GRAPH_LINE_IRQ_EXIT;
@@ -473,9 +594,11 @@ static int on_call_line(struct surf_graph *g, const struct surf_graph_line *l, c
 	if (!cs)
 		return 0;
 	s = lookup(g, l, cs);
+	if (s && !marker)
+		irq_in_function_exit(s, l);
 	/* Below the capture's entry: it missed its '}' (lost or cut lines). */
-	if (s && !marker && (l->depth < s->base ||
-			     (l->depth == s->base && l->kind != SURF_GRAPH_LINE_EXIT))) {
+	if (s && !marker && (l->depth + s->shift < s->base ||
+			     (l->depth + s->shift == s->base && l->kind != SURF_GRAPH_LINE_EXIT))) {
 		drop(g, s);
 		s = NULL;
 	}
@@ -485,6 +608,8 @@ static int on_call_line(struct surf_graph *g, const struct surf_graph_line *l, c
 		if (marker || l->pid >= 0 || cs->pid >= 0 || !(s = adopt(g, l, cs)))
 			return 0;
 	}
+	if (!marker)
+		l->depth += s->shift;	/* from here on, the depth the trees give it */
 	if (g->o.on_line)
 		g->o.on_line(g->o.ctx, text);
 	if (l->cpu != s->cpu) {

@@ -568,9 +568,9 @@ int graph_live__start(struct graph_live **lvp, const struct graph_live_opts *o)
 	}
 	chomp(tracers);
 	if (!has_word(tracers, "function_graph")) {
-		snprintf(why, sizeof(why), "this kernel has no function_graph tracer (%s/"
-			 "available_tracers: %.300s), so nothing can be recorded here", lv->tracefs,
-			 tracers);
+		snprintf(why, sizeof(why), "%s, so nothing can be recorded here (%s/"
+			 "available_tracers: %.300s)", surf_kernel__missing(SURF_FEATURE_FUNCTION_GRAPH),
+			 lv->tracefs, tracers);
 		free(tracers);
 		return no_function_graph(o->err, why);
 	}

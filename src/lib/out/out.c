@@ -5,16 +5,19 @@
  * This is the hot path of `surftrace > file`: each line is built in a local
  * buffer with hand-rolled number formatting and written with one fwrite, as
  * printf's format parsing costs more than the ring reading itself.
- * Tracepoints keep their kernel print format (libtraceevent renders it);
- * syscall events are printed field by field instead, so that char * user
- * arguments can be shown as the strings they point to.
+ * Tracepoints, syscalls included, keep their kernel print format
+ * (libtraceevent renders it): lines read as the kernel's own trace file.
+ * Dynamic probes are printed field by field, as name=value.  A syscall's
+ * char * argument is the pointer the kernel recorded (the string is not in
+ * the record on kernels 6.1 to 6.18); the string is shown only when it was
+ * read in the kernel at the event (surf_record__user_str), never read from
+ * the process afterwards, when it may already be another one.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include <traceevent/event-parse.h>
 #include <traceevent/trace-seq.h>
@@ -23,7 +26,6 @@
 #include <surf/syms.h>
 
 #define LINE_MAX_BYTES 65536
-#define USER_STR_MAX 256
 
 /* Trace flags in common_flags (include/linux/trace_events.h). */
 #define TF_IRQS_OFF 0x01
@@ -49,6 +51,9 @@ struct surf_out {
 	FILE *out;
 	struct surf_ksyms *ksyms;
 	bool ksyms_tried;
+	bool resolver_set;	/* on the engine's tep, for %pS */
+	bool text_end_known;
+	uint64_t text_end;	/* _etext when kallsyms lists code only, else 0 */
 	struct surf_usyms *usyms;
 	struct trace_seq seq;
 	unsigned long long count;
@@ -126,23 +131,64 @@ static void put_padded(struct line *l, const char *s, int width, bool left)
 		puts_(l, s);
 }
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and past U+10FFFF are not UTF-8. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * A JSON string that is always valid UTF-8: kernel strings are bytes, and a
+ * byte that does not start a valid UTF-8 sequence becomes \u00XX (the code
+ * point of the same number, as Latin-1 would read it).
+ */
 static void put_json_str(struct line *l, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
+
 	putc_(l, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		size_t len = utf8_sequence(u + i, n - i);
 
 		if (c == '"' || c == '\\') {
 			putc_(l, '\\');
 			putc_(l, (char)c);
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (c < 0x20 || c == 0x7f || !len) {
 			char esc[8];
 
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			puts_(l, esc);
 		} else {
-			putc_(l, (char)c);
+			put(l, s + i, len);
+			i += len;
+			continue;
 		}
+		i++;
 	}
 	putc_(l, '"');
 }
@@ -255,19 +301,15 @@ static void put_int_value(struct line *l, const struct surf_field_info *fi,
 	}
 }
 
-/* A user string that a syscall argument points to, read from the process now. */
-static bool read_user_string(int pid, uint64_t addr, char *buf, size_t len)
+static void put_string_value(struct line *l, const char *s, uint32_t n, bool json)
 {
-	struct iovec local = { buf, len - 1 }, remote = { (void *)(uintptr_t)addr, len - 1 };
-	ssize_t n;
-
-	if (!addr || pid <= 0)
-		return false;
-	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return memchr(buf, '\0', (size_t)n + 1) != NULL;
+	if (json) {
+		put_json_str(l, s, n);
+	} else {
+		putc_(l, '"');
+		put(l, s, n);
+		putc_(l, '"');
+	}
 }
 
 /* One field as "name=value" (text) or "\"name\":value" (JSON). */
@@ -275,7 +317,6 @@ static void put_field(struct surf_out *o, struct line *l, const struct surf_reco
 		      const struct surf_arg *arg, bool json)
 {
 	const struct surf_field_info *fi = surf_event__field_info(rec->event, i);
-	char ubuf[USER_STR_MAX];
 	const char *s;
 	uint32_t n;
 
@@ -289,29 +330,17 @@ static void put_field(struct surf_out *o, struct line *l, const struct surf_reco
 	switch (fi->kind) {
 	case SURF_FIELD_STRING:
 		s = surf_record__str(rec, i, &n);
-		if (json) {
-			put_json_str(l, s ? s : "", s ? n : 0);
-		} else {
-			putc_(l, '"');
-			if (s)
-				put(l, s, n);
-			putc_(l, '"');
-		}
+		put_string_value(l, s ? s : "", s ? n : 0, json);
 		break;
 	case SURF_FIELD_INT: {
 		uint64_t v = surf_record__int(rec, i);
 
-		if (o->opts.user_strings && fi->user_string &&
-		    read_user_string(rec->tid, v, ubuf, sizeof(ubuf))) {
-			if (json)
-				put_json_str(l, ubuf, strlen(ubuf));
-			else {
-				putc_(l, '"');
-				puts_(l, ubuf);
-				putc_(l, '"');
-			}
+		/* A char * syscall argument with its string read at the event. */
+		if (fi->user_string && (s = surf_record__user_str(rec, i, &n))) {
+			put_string_value(l, s, n, json);
 			break;
 		}
+
 		if (json && arg && arg->conv != SURF_CONV_NONE) {
 			char buf[64];
 
@@ -322,8 +351,6 @@ static void put_field(struct surf_out *o, struct line *l, const struct surf_reco
 				put_s64(l, (int64_t)v);
 			else
 				put_u64(l, fi->size < 8 ? v & ((1ULL << (fi->size * 8)) - 1) : v);
-		} else if (!arg && !strcmp(surf_event__group(rec->event), "syscalls")) {
-			put_hex(l, v);	/* as the kernel prints syscall arguments */
 		} else {
 			put_int_value(l, fi, arg, v);
 		}
@@ -388,6 +415,37 @@ static bool is_dynamic_probe(const struct surf_record *rec)
 	return surf_event__field(ev, "__probe_ip") >= 0 || surf_event__field(ev, "__probe_func") >= 0;
 }
 
+/*
+ * Whether the kernel's own %ps would name this address: without
+ * CONFIG_KALLSYMS_ALL (kallsyms then has no data symbols, not even jiffies)
+ * it names only code, and prints the kernel's data addresses as numbers.
+ */
+static bool kernel_names(struct surf_out *o, const struct surf_sym *sym)
+{
+	uint64_t addr;
+
+	if (!o->text_end_known) {
+		o->text_end_known = true;
+		if (surf_ksyms__lookup(o->ksyms, "jiffies", &addr) &&
+		    !surf_ksyms__lookup(o->ksyms, "_etext", &addr))
+			o->text_end = addr;
+	}
+	return sym->module || !o->text_end || sym->addr < o->text_end;
+}
+
+/* libtraceevent's function resolver: the kernel symbol holding *addrp, from kallsyms. */
+static char *resolve_function(void *priv, unsigned long long *addrp, char **modp)
+{
+	struct surf_out *o = priv;
+	struct surf_sym sym;
+
+	if (!ksyms(o) || surf_ksyms__find(o->ksyms, *addrp, &sym) || !kernel_names(o, &sym))
+		return NULL;
+	*addrp = sym.addr;
+	*modp = (char *)sym.module;
+	return (char *)sym.name;
+}
+
 static void put_info_text(struct surf_out *o, struct line *l, const struct surf_record *rec)
 {
 	const struct surf_event *ev = rec->event;
@@ -395,7 +453,8 @@ static void put_info_text(struct surf_out *o, struct line *l, const struct surf_
 	struct tep_event *te = surf_event__tep_event(ev);
 	int nf = surf_event__nfields(ev);
 
-	if (is_dynamic_probe(rec) || !strcmp(surf_event__group(ev), "syscalls") || !te) {
+	/* A print format libtraceevent cannot parse: the fields, rather than its "[FAILED TO PARSE]". */
+	if (is_dynamic_probe(rec) || !te || (te->flags & TEP_EVENT_FL_FAILED)) {
 		if (is_dynamic_probe(rec))
 			put_probe_location(o, l, rec);
 		for (int i = 0; i < nf; i++) {
@@ -415,10 +474,31 @@ static void put_info_text(struct surf_out *o, struct line *l, const struct surf_
 			.data = (void *)(uintptr_t)rec->raw,
 		};
 
+		if (!o->resolver_set) {
+			/* %pS and friends print kernel symbols, as the kernel's trace does. */
+			o->resolver_set = true;
+			tep_set_function_resolver(te->tep, resolve_function, o);
+		}
 		trace_seq_reset(&o->seq);
 		tep_print_event(te->tep, &o->seq, &r, "%s", TEP_PRINT_INFO);
 		trace_seq_terminate(&o->seq);
 		put(l, o->seq.buffer, o->seq.len);
+	}
+	/*
+	 * The kernel's line shows a syscall's char * arguments as pointers;
+	 * the strings read at the event follow it, as name="string".
+	 */
+	for (int i = 0; i < nf; i++) {
+		const struct surf_field_info *fi = surf_event__field_info(ev, i);
+		uint32_t n;
+		const char *s = fi->user_string ? surf_record__user_str(rec, i, &n) : NULL;
+
+		if (s) {
+			putc_(l, ' ');
+			puts_(l, fi->name);
+			putc_(l, '=');
+			put_string_value(l, s, n, false);
+		}
 	}
 }
 

@@ -42,6 +42,12 @@ struct surf_ksyms {
 	uint32_t *mods;		/* pool offsets of module names; [0] unused */
 	size_t nmods;
 	/*
+	 * Static variables are listed (CONFIG_KALLSYMS_ALL): only then does a
+	 * missing name mean the kernel has no such symbol.  Without it a few
+	 * global ones still are (section markers), never a static one.
+	 */
+	bool has_data;
+	/*
 	 * lookup() takes a const pointer and may be called from several
 	 * threads, so the lazily built index is published atomically and
 	 * built under a lock.
@@ -227,6 +233,7 @@ static int parse_line(struct loader *l, const char *p, const char *end)
 	if (off < 0)
 		return (int)off;
 	s = &k->syms[k->n++];
+	k->has_data |= type == 'd' || type == 'b';
 	s->addr = addr;
 	s->name = (uint32_t)off;
 	s->type = type;
@@ -527,6 +534,23 @@ int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_
 			return 0;
 		}
 	}
+}
+
+int surf_ksyms__symbol(const struct surf_ksyms *ksyms, const char *name, struct surf_sym *out)
+{
+	uint64_t addr;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!ksyms->n)
+		return -ENODATA;
+	ret = surf_ksyms__lookup(ksyms, name, &addr);
+	/* Without CONFIG_KALLSYMS_ALL only code is listed: a variable may exist. */
+	if (ret == -ENOENT && !ksyms->has_data)
+		return -ENODATA;
+	if (ret)
+		return ret;
+	return surf_ksyms__find(ksyms, addr, out);
 }
 
 /*

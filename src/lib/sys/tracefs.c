@@ -1,62 +1,22 @@
 // SPDX-License-Identifier: MIT
+/*
+ * What tracefs describes: tracepoint formats (with libtraceevent), the
+ * traceable functions, the list of events.  Finding and mounting tracefs is
+ * in tracefs_mount.c, apart, so that clcc tools, which need only that, link
+ * without libtraceevent.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <traceevent/event-parse.h>
 
 #include <surf/tracefs.h>
 
 #include "sys/util.h"
-
-#define TRACEFS_MOUNT "/sys/kernel/tracing"
-
-static bool has_events(const char *dir)
-{
-	char path[4096];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/events", dir);
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-int surf_tracefs__find(char *buf, size_t len, bool mount_it)
-{
-	struct mntent *m;
-	FILE *f;
-
-	f = setmntent("/proc/self/mounts", "re");
-	if (f) {
-		while ((m = getmntent(f))) {
-			if (!strcmp(m->mnt_type, "tracefs") && has_events(m->mnt_dir)) {
-				snprintf(buf, len, "%s", m->mnt_dir);
-				endmntent(f);
-				return 0;
-			}
-		}
-		endmntent(f);
-	}
-	/* Old layout: tracefs automounted under debugfs. */
-	if (has_events("/sys/kernel/debug/tracing")) {
-		snprintf(buf, len, "/sys/kernel/debug/tracing");
-		return 0;
-	}
-	if (!mount_it)
-		return -ENOENT;
-	if (mount("nodev", TRACEFS_MOUNT, "tracefs", 0, NULL) && errno != EBUSY)
-		return -errno;
-	if (!has_events(TRACEFS_MOUNT))
-		return -ENOENT;
-	snprintf(buf, len, "%s", TRACEFS_MOUNT);
-	return 0;
-}
 
 int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,
 			       char names[][64], int max)

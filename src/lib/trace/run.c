@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,12 +24,25 @@
 #include <surf/expr.h>
 #include <surf/out.h>
 #include <surf/script.h>
+#include <surf/syms.h>
 #include <surf/trace.h>
 #include <surf/tracefs.h>
 #include <surf/types.h>
 
 #define EXIT_BAD_INPUT 2
 #define POLL_MS 100
+
+/*
+ * strerror() for what the kernel answered.  The kernel's internal ENOTSUPP
+ * (524) leaks out of tracefs writes and perf_event_open (e.g. a uprobe on an
+ * instruction the kernel cannot single-step) and libc names it "Unknown error".
+ */
+static const char *kernel_strerror(int err)
+{
+	if (err == 524)
+		return "the kernel does not support this here (ENOTSUPP)";
+	return strerror(err);
+}
 
 static volatile sig_atomic_t stop_signal;
 
@@ -72,6 +86,10 @@ struct run {
 	int child_gate;		/* write end: closing it lets the command run */
 	int child_status;
 	bool child_done;
+	bool child_released;	/* it ran (its status counts) */
+	bool child_stopped;	/* we ended it (-t, -n, a signal): its status does not count */
+	struct surf_ksyms *ksyms;	/* /proc/kallsyms, read when first needed */
+	int ksyms_err;
 	struct surf_types *user_types[16];	/* DWARF of user binaries, by path */
 	char user_paths[16][512];
 	int nuser;
@@ -126,6 +144,23 @@ static int resolve_usdt(void *ctx, const char *bin, const char *provider, const 
 	return surf_usdt__find(path, provider, name, arch, probe, errbuf, errlen);
 }
 
+static int kernel_symbol(void *ctx, const char *name, uint64_t *size)
+{
+	struct run *r = ctx;
+	struct surf_sym sym;
+	int ret;
+
+	if (r->o->btf_path || r->o->vmlinux_path)
+		return -EOPNOTSUPP;	/* another kernel's types: this one's symbols say nothing */
+	if (!r->ksyms && !r->ksyms_err)
+		r->ksyms_err = surf_ksyms__load(&r->ksyms, NULL);
+	if (!r->ksyms)
+		return -EOPNOTSUPP;
+	ret = surf_ksyms__symbol(r->ksyms, name, &sym);
+	*size = sym.size;
+	return ret;
+}
+
 /* The DWARF types of a user binary, opened once; NULL when it has none. */
 static struct surf_types *user_types(void *ctx, const char *path)
 {
@@ -154,6 +189,7 @@ static int compile_all(struct run *r)
 	struct surf_expr_env env = { .event_fields = event_fields, .resolve_user = resolve_user,
 				       .resolve_usdt = resolve_usdt,
 				       .kernel_function = kernel_function,
+				       .kernel_symbol = kernel_symbol,
 				       .user_types = user_types };
 	struct surf_expr_opts eopts = { .sz = sizeof(eopts), .env = &env };
 	int ret, status = 0;
@@ -172,7 +208,7 @@ static int compile_all(struct run *r)
 		fprintf(r->err, "surftrace: cannot load kernel types from %s: %s%s\n",
 			o->btf_path ? o->btf_path : o->vmlinux_path ? o->vmlinux_path :
 								       "/sys/kernel/btf/vmlinux",
-			strerror(-ret), !o->btf_path && !o->vmlinux_path ?
+			kernel_strerror(-ret), !o->btf_path && !o->vmlinux_path ?
 			" (this kernel has no BTF: pass -d BTF_FILE or -v VMLINUX)" : "");
 		return 1;
 	}
@@ -221,7 +257,7 @@ static int write_script(struct run *r, bool full, const char *path)
 		fflush(f);
 	if (ret) {
 		fprintf(r->err, "surftrace: writing %s failed: %s\n", path ? path : "the commands",
-			strerror(-ret));
+			kernel_strerror(-ret));
 		return 1;
 	}
 	return 0;
@@ -237,6 +273,71 @@ static void on_record(void *ctx, const struct surf_record *rec)
 	surf_out__record(r->out, rec);
 	if (r->o->max_events && ++r->seen >= r->o->max_events)
 		r->limit_reached = true;
+}
+
+static bool executable_file(const char *file)
+{
+	struct stat st;
+
+	return !stat(file, &st) && S_ISREG(st.st_mode) && !access(file, X_OK);
+}
+
+/* An executable file: a path with a slash, or found on PATH as the shell would. */
+static bool is_program(const char *word)
+{
+	const char *path = getenv("PATH");
+	char file[4096];
+
+	if (strchr(word, '/'))
+		return executable_file(word);
+	if (!path || !*path)
+		path = "/usr/bin:/bin";
+	for (;;) {
+		size_t dirlen = strcspn(path, ":");
+
+		/* An empty entry is the current directory. */
+		snprintf(file, sizeof(file), "%.*s/%s", dirlen ? (int)dirlen : 1,
+			 dirlen ? path : ".", word);
+		if (executable_file(file))
+			return true;
+		if (!path[dirlen])
+			return false;
+		path += dirlen + 1;
+	}
+}
+
+/*
+ * "exec CMD" behaves as "CMD" under sh -c only for one simple command that
+ * runs a program: no shell syntax (lists, redirections, expansions, quotes,
+ * assignments), and a first word that is neither a builtin nor a keyword of
+ * POSIX sh or dash (`exec exit 3` fails; `exec echo` runs /bin/echo, which
+ * is not dash's echo).
+ */
+static bool exec_is_equivalent(const char *command)
+{
+	static const char *const shell_words[] = {
+		"!", ".", ":", "[", "alias", "bg", "break", "case", "cd", "chdir", "command",
+		"continue", "do", "done", "echo", "elif", "else", "esac", "eval", "exec", "exit",
+		"export", "false", "fc", "fg", "fi", "for", "getopts", "hash", "if", "in", "jobs",
+		"kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift",
+		"test", "then", "times", "trap", "true", "type", "ulimit", "umask", "unalias",
+		"unset", "until", "wait", "while",
+	};
+	char word[256];
+	size_t n;
+
+	if (strpbrk(command, ";&|<>()$`\\\"'*?[]{}~#\n=!"))
+		return false;
+	command += strspn(command, " \t");
+	n = strcspn(command, " \t");
+	if (!n || n >= sizeof(word))
+		return false;
+	memcpy(word, command, n);
+	word[n] = '\0';
+	for (size_t i = 0; i < sizeof(shell_words) / sizeof(shell_words[0]); i++)
+		if (!strcmp(word, shell_words[i]))
+			return false;
+	return is_program(word);
 }
 
 /* Start the command stopped at a gate, so that no event of it is missed. */
@@ -260,10 +361,11 @@ static int spawn_command(struct run *r)
 		if (read(gate[0], &c, 1) != 1)
 			_exit(127);
 		/*
-		 * A simple command replaces the shell ("exec"), so that the pid we
-		 * trace is the command's own: per-pid filters then see it.
+		 * A simple external command replaces the shell ("exec"), so that
+		 * the pid we trace is the command's own: per-pid filters then see
+		 * it.  Anything else runs as sh -c runs it.
 		 */
-		if (!strpbrk(r->o->command, ";&|<>()$`\\\"'*?[]{}~#\n=")) {
+		if (exec_is_equivalent(r->o->command)) {
 			char *cmd;
 
 			if (asprintf(&cmd, "exec %s", r->o->command) > 0)
@@ -279,6 +381,7 @@ static int spawn_command(struct run *r)
 
 static void release_command(struct run *r)
 {
+	r->child_released = true;
 	if (r->child_gate >= 0) {
 		if (write(r->child_gate, "g", 1) != 1)
 			kill(r->child, SIGKILL);
@@ -306,15 +409,23 @@ static double now(void)
 static int add_probes(struct run *r)
 {
 	for (int i = 0; i < r->ndefs && !stop_signal; i++) {
-		int ret = surf_engine__add_probe(r->engine, r->defs[i], on_record, r, NULL);
+		enum surf_probe_kind kind = r->defs[i]->kind;
+		int ret;
 
+		if ((kind == SURF_PROBE_KPROBE || kind == SURF_PROBE_KRETPROBE) &&
+		    !surf_tracefs__has_kprobes(r->tracefs)) {
+			fprintf(r->err, "surftrace: cannot trace '%s': %s\n", r->o->exprs[i],
+				surf_kernel__missing(SURF_FEATURE_KPROBES));
+			return 1;
+		}
+		ret = surf_engine__add_probe(r->engine, r->defs[i], on_record, r, NULL);
 		if (ret) {
 			const char *why = surf_engine__last_error(r->engine);
 
 			if (!r->o->quiet)
 				fputs(surf_engine__commands(r->engine), r->err);
 			fprintf(r->err, "surftrace: the kernel refused '%s': %s\n", r->o->exprs[i],
-				strerror(-ret));
+				kernel_strerror(-ret));
 			if (why[0])
 				fprintf(r->err, "%s\n", why);
 			return ret == -EINVAL || ret == -ENOENT ? EXIT_BAD_INPUT : 1;
@@ -328,9 +439,10 @@ static void report(struct run *r)
 	struct surf_engine_stats st;
 
 	surf_engine__stats(r->engine, &st);
-	if (r->o->quiet && !st.lost && !st.dropped)
+	if (r->o->quiet && !st.lost && !st.dropped && !st.throttled)
 		return;
-	fprintf(r->err, "surftrace: %llu events, %llu lost", (unsigned long long)st.records,
+	/* What was printed: with -n the rings may hold more than was asked for. */
+	fprintf(r->err, "surftrace: %llu events, %llu lost", surf_out__count(r->out),
 		(unsigned long long)st.lost);
 	if (st.lost) {
 		fputs(" (per CPU:", r->err);
@@ -339,6 +451,10 @@ static void report(struct run *r)
 				fprintf(r->err, " %d:%llu", c, (unsigned long long)st.lost_cpu[c]);
 		fputs("; a larger buffer helps: -b PAGES)", r->err);
 	}
+	if (st.throttled)
+		fprintf(r->err, ", sampling throttled %llu times by the kernel (records missing, "
+			"uncounted: see kernel.perf_event_max_sample_rate)",
+			(unsigned long long)st.throttled);
 	fputc('\n', r->err);
 }
 
@@ -350,7 +466,7 @@ static int trace_live(struct run *r)
 		.pid = o->pid, .inherit = o->pid > 0 || o->command,
 	};
 	struct surf_out_opts oopts = {
-		.sz = sizeof(oopts), .out = o->out, .json = o->json, .user_strings = true,
+		.sz = sizeof(oopts), .out = o->out, .json = o->json,
 	};
 	double deadline = o->duration > 0 ? now() + o->duration : 0;
 	int ret, status = 0;
@@ -362,14 +478,14 @@ static int trace_live(struct run *r)
 		ret = spawn_command(r);
 		if (ret) {
 			fprintf(r->err, "surftrace: cannot start '%s': %s\n", o->command,
-				strerror(-ret));
+				kernel_strerror(-ret));
 			return 1;
 		}
 		eopts.pid = r->child;
 	}
 	ret = surf_engine__new(&r->engine, &eopts);
 	if (ret) {
-		fprintf(r->err, "surftrace: cannot set up tracing: %s%s\n", strerror(-ret),
+		fprintf(r->err, "surftrace: cannot set up tracing: %s%s\n", kernel_strerror(-ret),
 			ret == -ESRCH ? " (no such process)" : ret == -ENOENT ?
 			" (no tracefs: is CONFIG_FTRACE on?)" : "");
 		return 1;
@@ -384,7 +500,7 @@ static int trace_live(struct run *r)
 		return status;
 	ret = surf_engine__start(r->engine);
 	if (ret) {
-		fprintf(r->err, "surftrace: cannot enable the events: %s\n", strerror(-ret));
+		fprintf(r->err, "surftrace: cannot enable the events: %s\n", kernel_strerror(-ret));
 		return 1;
 	}
 	release_command(r);
@@ -392,7 +508,7 @@ static int trace_live(struct run *r)
 	while (!stop_signal && !r->limit_reached) {
 		ret = surf_engine__poll(r->engine, POLL_MS);
 		if (ret < 0 && ret != -EINTR) {
-			fprintf(r->err, "surftrace: reading events failed: %s\n", strerror(-ret));
+			fprintf(r->err, "surftrace: reading events failed: %s\n", kernel_strerror(-ret));
 			status = 1;
 			break;
 		}
@@ -409,6 +525,16 @@ static int trace_live(struct run *r)
 	fflush(o->out ? o->out : stdout);
 	report(r);
 	return status;
+}
+
+/* The traced command's failure as the shell reports it: its exit status, or 128 + signal. */
+static int command_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return 0;
 }
 
 int surf_trace__run(const struct surf_trace_opts *opts)
@@ -435,8 +561,11 @@ out:
 			close(r.child_gate);	/* never released: it exits at once */
 		else
 			kill(r.child, SIGTERM);	/* tracing stopped first (-t, -n, a signal) */
+		r.child_stopped = true;
 		reap_command(&r, true);
 	}
+	if (!status && r.child_released && r.child_done && !r.child_stopped)
+		status = command_status(r.child_status);
 	/* The engine first: its workers may still be printing. */
 	surf_engine__free(r.engine);
 	surf_out__free(r.out);
@@ -446,6 +575,7 @@ out:
 	surf_types__close(r.types);
 	for (int i = 0; i < r.nuser; i++)
 		surf_types__close(r.user_types[i]);
+	surf_ksyms__free(r.ksyms);
 	restore_signals(saved);
 	if (!status && stop_signal && stop_signal != SIGINT && stop_signal != SIGPIPE)
 		status = 128 + stop_signal;

@@ -190,6 +190,75 @@ static void print_insns(csh h, cs_insn *insn, const char *symbol, const uint8_t 
 	}
 }
 
+/* The bytes of [vaddr, vaddr + size) in the file, through the segment holding them. */
+static const uint8_t *code_bytes(Elf *elf, uint64_t vaddr, uint64_t size)
+{
+	uint64_t first, last;
+	size_t len;
+	const char *file = elf_rawfile(elf, &len);
+
+	if (!file || !size || surf_elf_vaddr_to_offset(elf, vaddr, &first) ||
+	    surf_elf_vaddr_to_offset(elf, vaddr + size - 1, &last) || last - first != size - 1 ||
+	    last >= len)
+		return NULL;
+	return (const uint8_t *)file + first;
+}
+
+int surf_disasm_boundary(Elf *elf, uint64_t vaddr, uint64_t size, uint64_t off,
+			 struct surf_insn_at *at)
+{
+	const uint8_t *code, *p;
+	const char *arch;
+	uint64_t pc = vaddr;
+	size_t left = size, step;
+	cs_insn *insn;
+	GElf_Ehdr eh;
+	csh h;
+	int ret = -EILSEQ;
+
+	memset(at, 0, sizeof(*at));
+	if (off >= size)
+		return -ERANGE;
+	if (!gelf_getehdr(elf, &eh))
+		return -ENOEXEC;
+	code = code_bytes(elf, vaddr, size);
+	if (!code)
+		return -ENODATA;
+	if (open_cs(&eh, &h, &arch))
+		return -EOPNOTSUPP;
+	insn = cs_malloc(h);
+	if (!insn) {
+		cs_close(&h);
+		return -ENOMEM;
+	}
+	step = eh.e_machine == EM_AARCH64 ? 4 : 1;
+	p = code;
+	while (left) {
+		uint64_t start = pc - vaddr;
+
+		if (cs_disasm_iter(h, &p, &left, &pc, insn)) {
+			at->len = insn->size;
+		} else {	/* step over it as print_insns does: not a place to probe */
+			at->len = 0;
+			pc += left < step ? left : step;
+			p = code + (pc - vaddr);
+			left = size - (pc - vaddr);
+		}
+		if (off < pc - vaddr) {
+			at->start = start;
+			if (at->len)
+				snprintf(at->text, sizeof(at->text), insn->op_str[0] ? "%s %s" : "%s",
+					 insn->mnemonic, insn->op_str);
+			if (start == off && at->len)
+				ret = 0;
+			break;
+		}
+	}
+	cs_free(insn, 1);
+	cs_close(&h);
+	return ret;
+}
+
 int surf_disasm__print(const char *path, const char *symbol, FILE *out, char *errbuf,
 		       size_t errlen)
 {

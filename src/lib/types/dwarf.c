@@ -77,6 +77,12 @@ struct dw_entry {
 	uint8_t rank;
 };
 
+/* A function's entry address and its subprogram: symbols are found by address. */
+struct dw_addr {
+	uint64_t addr;
+	uint64_t id;
+};
+
 struct dwarf_view {
 	struct surf_typeview view;	/* first: the ops get this pointer */
 	Dwfl *dwfl;		/* object files only: owns dw */
@@ -88,6 +94,8 @@ struct dwarf_view {
 	uint32_t nents, ents_cap;
 	uint32_t *slots;	/* open addressing: entry index + 1, 0 when free */
 	uint32_t nslots;	/* a power of two, more than twice nents */
+	struct dw_addr *addrs;	/* sorted by address once the index is built */
+	uint32_t naddrs, addrs_cap;
 };
 
 static struct dwarf_view *to_dv(struct surf_typeview *view)
@@ -984,6 +992,39 @@ static int dwarf_find_func(struct surf_typeview *view, const char *name, uint64_
 	return 0;
 }
 
+/*
+ * The function that starts at vaddr: what a symbol of the ELF names, under
+ * whichever of its aliases (sleep is __sleep, fclose is _IO_new_fclose).
+ * Without one (assembly, an IFUNC's implementation), a declaration of the
+ * name describes the symbol, as long as no function of that name with code
+ * elsewhere (a static one) says it is another.
+ */
+static int dwarf_find_func_at(struct surf_typeview *view, const char *name, uint64_t vaddr,
+			      uint64_t *proto)
+{
+	struct dwarf_view *dv = to_dv(view);
+	uint32_t lo = 0, hi = dv->naddrs;
+	struct dw_entry *e;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (dv->addrs[mid].addr < vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < dv->naddrs && dv->addrs[lo].addr == vaddr) {
+		*proto = dv->addrs[lo].id;
+		return 0;
+	}
+	e = name ? idx_find(dv, name, CAT_FUNC) : NULL;
+	if (!e || e->rank == RANK_CODE)
+		return -ENOENT;
+	*proto = e->id;
+	return 0;
+}
+
 static int dwarf_for_each_func(struct surf_typeview *view, surf_func_cb fn, void *ctx)
 {
 	struct dwarf_view *dv = to_dv(view);
@@ -1054,8 +1095,59 @@ static enum dw_rank die_rank(Dwarf_Die *die, int cat)
 	return dwarf_hasattr(die, DW_AT_declaration) ? RANK_DECL : RANK_DEF;
 }
 
+/*
+ * Where a function with code starts: DW_AT_entry_pc or DW_AT_low_pc, or for
+ * one split into parts (a .cold part) the first of its ranges, which gcc
+ * makes the part the symbol names.
+ */
+static bool func_entry(Dwarf_Die *die, Dwarf_Addr *entry)
+{
+	Dwarf_Addr base, end;
+	ptrdiff_t off;
+
+	if (dwarf_entrypc(die, entry) == 0)
+		return true;
+	off = dwarf_ranges(die, 0, &base, entry, &end);
+	return off > 0;
+}
+
+static int addr_add(struct dwarf_view *dv, Dwarf_Die *die)
+{
+	Dwarf_Addr entry;
+
+	if (!func_entry(die, &entry))
+		return 0;
+	if (dv->naddrs == dv->addrs_cap) {
+		uint32_t n = dv->addrs_cap ? dv->addrs_cap * 2 : 256;
+		struct dw_addr *a = n > dv->addrs_cap ? realloc(dv->addrs, (size_t)n * sizeof(*a)) :
+							NULL;
+
+		if (!a)
+			return -ENOMEM;
+		dv->addrs = a;
+		dv->addrs_cap = n;
+	}
+	dv->addrs[dv->naddrs++] = (struct dw_addr){ entry, die_id(dv, die) };
+	return 0;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	const struct dw_addr *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 static int index_unit(struct dwarf_view *dv, Dwarf_Die *unit)
 {
+	/*
+	 * gas describes each function of an assembly file as a subprogram
+	 * without a type or parameters: "void f(void)" is not its prototype,
+	 * so these are left out (a C declaration of the name may then tell).
+	 */
+	bool assembly = dwarf_srclang(unit) == DW_LANG_Mips_Assembler;
 	const char *name;
 	Dwarf_Die die;
 	int cat, ret;
@@ -1064,8 +1156,13 @@ static int index_unit(struct dwarf_view *dv, Dwarf_Die *unit)
 		return 0;
 	do {
 		cat = tag_cat(dwarf_tag(&die));
-		if (cat < 0)
+		if (cat < 0 || (cat == CAT_FUNC && assembly))
 			continue;
+		if (cat == CAT_FUNC && die_rank(&die, cat) == RANK_CODE) {
+			ret = addr_add(dv, &die);
+			if (ret)
+				return ret;
+		}
 		/* Integrating: a definition may take its name from a declaration. */
 		name = dwarf_diename(&die);
 		if (!name || !*name)
@@ -1107,6 +1204,8 @@ static int build_index(struct dwarf_view *dv)
 	/* After the main file, so that its own DIEs win ties. */
 	if (!ret && alt)
 		ret = index_units(dv, alt);
+	if (dv->naddrs)
+		qsort(dv->addrs, dv->naddrs, sizeof(*dv->addrs), addr_cmp);
 	return ret;
 }
 
@@ -1205,6 +1304,7 @@ static void dwarf_destroy(struct surf_typeview *view)
 		close(dv->fd);
 	free(dv->slots);
 	free(dv->ents);
+	free(dv->addrs);
 	free(dv);
 }
 
@@ -1215,6 +1315,7 @@ static const struct surf_typeview_ops dwarf_ops = {
 	.find_type = dwarf_find_type,
 	.find_var = dwarf_find_var,
 	.find_func = dwarf_find_func,
+	.find_func_at = dwarf_find_func_at,
 	.for_each_func = dwarf_for_each_func,
 	.for_each_type_name = dwarf_for_each_type_name,
 	.destroy = dwarf_destroy,

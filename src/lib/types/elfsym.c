@@ -23,6 +23,7 @@
  * that resolver on this CPU, which gives the implementation a process on this
  * machine calls; otherwise the error lists the implementations, __NAME_*.
  */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -183,6 +184,7 @@ struct lookup {
 	const char *path;
 	char name[256];		/* the symbol without its version */
 	const char *ver;	/* the version asked for, NULL for none */
+	uint64_t off;		/* "+OFF": a probe inside the function */
 	bool def_only;		/* "name@@VER": the default version only */
 	bool had_symtab;	/* some file searched had a .symtab */
 	struct sym_file files[NR_SRC];
@@ -734,16 +736,75 @@ out:
 
 /* ---- The lookup -------------------------------------------------------------- */
 
+/*
+ * A probe inside a function must sit on the first byte of an instruction:
+ * the kernel copies the instruction there to run it out of line, so one
+ * that starts elsewhere runs garbage in the traced program (a crash, or
+ * worse, a wrong result).  Past the function's end is another function.
+ */
+static int check_offset(Elf *elf, const char *path, const struct surf_elf_symbol *sym,
+			uint64_t off, char *errbuf, size_t errlen)
+{
+	struct surf_insn_at at;
+	int ret;
+
+	if (!sym->size) {
+		snprintf(errbuf, errlen, "%s in %s has no size in its symbol table: an offset "
+			 "into it cannot be checked", sym->name, path);
+		return -ERANGE;
+	}
+	ret = surf_disasm_boundary(elf, sym->vaddr, sym->size, off, &at);
+	switch (ret) {
+	case 0:
+		return 0;
+	case -ERANGE:
+		snprintf(errbuf, errlen, "+0x%" PRIx64 " is past the end of %s in %s: it is "
+			 "0x%" PRIx64 " bytes long (see surftrace -F)", off, sym->name, path,
+			 sym->size);
+		return ret;
+	case -EILSEQ:
+		if (!at.len)
+			snprintf(errbuf, errlen, "%s+0x%" PRIx64 " is in bytes that do not decode as "
+				 "an instruction (see surftrace -F)", sym->name, off);
+		else
+			snprintf(errbuf, errlen, "%s+0x%" PRIx64 " is inside the instruction at "
+				 "%s+0x%" PRIx64 " (%s, %" PRIu64 " bytes): probe %s+0x%" PRIx64
+				 " or %s+0x%" PRIx64 " (see surftrace -F)", sym->name, off, sym->name,
+				 at.start, at.text, at.len, sym->name, at.start, sym->name,
+				 at.start + at.len);
+		return ret;
+	case -EOPNOTSUPP:
+		snprintf(errbuf, errlen, "%s: cannot tell whether +0x%" PRIx64 " is the start of an "
+			 "instruction (no disassembler for this machine)", path, off);
+		return ret;
+	default:
+		snprintf(errbuf, errlen, "the code of %s is not in %s: cannot check +0x%" PRIx64,
+			 sym->name, path, off);
+		return ret;
+	}
+}
+
 static int parse_symbol(struct lookup *lk, const char *symbol)
 {
-	char *at;
+	char *at, *plus, *end;
 
 	if (!symbol[0] || strlen(symbol) >= sizeof(lk->name))
 		return -EINVAL;
 	snprintf(lk->name, sizeof(lk->name), "%s", symbol);
+	plus = strchr(lk->name, '+');
+	if (plus) {
+		/* Digits only: strtoull would take "-1" or " 1" and wrap. */
+		if (!isdigit((unsigned char)plus[1]))
+			return -EINVAL;
+		errno = 0;
+		lk->off = strtoull(plus + 1, &end, 0);
+		if (errno || *end)
+			return -EINVAL;
+		*plus = '\0';
+	}
 	at = strchr(lk->name, '@');
 	if (!at)
-		return 0;
+		return lk->name[0] ? 0 : -EINVAL;
 	*at++ = '\0';
 	if (*at == '@') {
 		lk->def_only = true;
@@ -776,7 +837,8 @@ int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_el
 	ret = parse_symbol(lk, symbol);
 	if (ret) {
 		snprintf(errbuf, errlen, "'%s' is not a symbol: write NAME, NAME@VERSION or "
-			 "NAME@@VERSION", symbol);
+			 "NAME@@VERSION, then +OFFSET (decimal or 0x hex) for a place inside",
+			 symbol);
 		goto out;
 	}
 	elf_version(EV_CURRENT);
@@ -815,8 +877,13 @@ int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_el
 		if (ret)
 			goto out;
 	}
+	if (lk->off) {
+		ret = check_offset(bin->elf, path, out, lk->off, errbuf, errlen);
+		if (ret)
+			goto out;
+	}
 	/* A debug file's own segments may lie elsewhere: the binary's say where. */
-	ret = surf_elf_vaddr_to_offset(bin->elf, out->vaddr, &out->offset);
+	ret = surf_elf_vaddr_to_offset(bin->elf, out->vaddr + lk->off, &out->offset);
 	if (ret)
 		snprintf(errbuf, errlen, "'%s' in %s is in no loadable segment%s", symbol, path,
 			 c->src == SRC_BINARY ? "" : " (its debug file does not match it?)");

@@ -33,6 +33,9 @@ struct surf_typeview_ops {
 			 enum surf_type_kind kind, uint64_t *id);
 	int (*find_var)(struct surf_typeview *view, const char *name, uint64_t *type);
 	int (*find_func)(struct surf_typeview *view, const char *name, uint64_t *proto);
+	/* The function whose code starts at vaddr (NULL: the source has no addresses). */
+	int (*find_func_at)(struct surf_typeview *view, const char *name, uint64_t vaddr,
+			    uint64_t *proto);
 	int (*for_each_func)(struct surf_typeview *view, surf_func_cb fn, void *ctx);
 	int (*for_each_type_name)(struct surf_typeview *view, enum surf_type_kind kind,
 				  int (*fn)(void *ctx, const char *name), void *ctx);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <surf/elf.h>
+
 #include "types/debuginfo.h"
 #include "types/provider.h"
 
@@ -22,6 +24,7 @@ struct surf_types {
 	int nmodules;
 	bool kernel;		/* the running kernel: modules may be searched */
 	bool modules_scanned;
+	char *binary;		/* a user binary: its ELF symbols name its functions */
 	char sysfs_dir[256];
 	char describe[512];
 };
@@ -64,6 +67,11 @@ int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts
 	} else if (opts && opts->elf_path) {
 		char debug[4096];
 
+		types->binary = strdup(opts->elf_path);
+		if (!types->binary) {
+			free(types);
+			return -ENOMEM;
+		}
 		ret = surf_dwarf_view_open(&types->main, opts->elf_path);
 		snprintf(types->describe, sizeof(types->describe), "DWARF in %s", opts->elf_path);
 		/* A stripped binary: its DWARF may be in a separate debug file. */
@@ -80,6 +88,7 @@ int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts
 		types->kernel = !(opts && opts->no_modules);
 	}
 	if (ret) {
+		free(types->binary);
 		free(types);
 		return ret;
 	}
@@ -94,6 +103,7 @@ void surf_types__close(struct surf_types *types)
 	for (int i = 0; i < types->nmodules; i++)
 		types->modules[i]->ops->destroy(types->modules[i]);
 	types->main->ops->destroy(types->main);
+	free(types->binary);
 	free(types);
 }
 
@@ -156,9 +166,44 @@ static int find_in_modules(struct surf_types *types, const char *name,
 	return -ENOENT;
 }
 
+/*
+ * A function of a user binary is what its symbol's address is, whatever the
+ * name: glibc defines __sleep and exports it as sleep too, and its public
+ * fclose is _IO_new_fclose.  The symbol is found as a probe finds it
+ * (versions, IFUNCs, a separate debug file); a name the binary has no
+ * symbol for (an object file) is looked up in the DWARF by name.
+ */
+static int find_user_func(struct surf_types *types, const char *name, uint64_t *proto)
+{
+	struct surf_typeview *main = types->main;
+	struct surf_elf_symbol *sym;
+	char base[256];
+	int ret;
+
+	snprintf(base, sizeof(base), "%s", name);
+	base[strcspn(base, "@")] = '\0';
+	sym = malloc(sizeof(*sym));
+	if (!sym)
+		return -ENOMEM;
+	ret = surf_elf__symbol_lookup(types->binary, name, sym, NULL, 0);
+	if (ret)
+		ret = main->ops->find_func(main, base, proto);
+	else
+		ret = main->ops->find_func_at(main, base, sym->vaddr, proto);
+	free(sym);
+	return ret;
+}
+
 int surf_types__find_func(struct surf_types *types, const char *name,
 			  struct surf_typeview **view, uint64_t *proto)
 {
+	if (types->binary && types->main->ops->find_func_at) {
+		int ret = find_user_func(types, name, proto);
+
+		if (!ret)
+			*view = types->main;
+		return ret;
+	}
 	if (types->main->ops->find_func(types->main, name, proto) == 0) {
 		*view = types->main;
 		return 0;
