@@ -130,7 +130,9 @@ run_example() {
 	local cmd=$1 prev=$2 out=$3 wait=$LIVE_WAIT t pid i
 	t=$(grep -oE -- '(^| )-[td] +[0-9.]+' <<<"$cmd" | grep -oE '[0-9.]+$' | head -1)
 	[ -n "$t" ] && wait=$(awk -v t="$t" 'BEGIN { printf "%d", t + 3 }')
-	(cd "$W" && exec setsid bash -c "(exit $prev); $cmd" >"$out" 2>&1 </dev/null) &
+	# As a user types them: not inside `make test`'s make (a sub-make would
+	# print "Entering directory" lines that the documents do not show).
+	(cd "$W" && unset MAKEFLAGS MAKELEVEL MFLAGS && exec setsid bash -c "(exit $prev); $cmd" >"$out" 2>&1 </dev/null) &
 	pid=$!
 	for ((i = 0; i < wait * 10; i++)); do
 		kill -0 $pid 2>/dev/null || break
