@@ -81,14 +81,30 @@ struct surf_expr_error {
 	char msg[512];
 };
 
+/*
+ * How the kernel's event filter compares a field (its filter_assign_type()),
+ * so that a filter it would refuse is refused at compile time.
+ */
+enum surf_filter_class {
+	SURF_FILTER_UNCHECKED = 0,		/* not checked */
+	SURF_FILTER_STRING = 's',
+	SURF_FILTER_SIGNED = '-',
+	SURF_FILTER_UNSIGNED = 'u',
+};
+
+struct surf_event_field {
+	char name[64];
+	enum surf_filter_class cls;
+};
+
 /* What the compiler asks the system; each callback may be NULL. */
 struct surf_expr_env {
 	/*
-	 * Fields of tracepoint group/event into names[] (at most max), returning
+	 * Fields of tracepoint group/event into fields[] (at most max), returning
 	 * the count, or -ENOENT when the event does not exist.  NULL: not checked.
 	 */
 	int (*event_fields)(void *ctx, const char *group, const char *event,
-			    char names[][64], int max);
+			    struct surf_event_field *fields, int max);
 	/*
 	 * Resolve a user-space BIN:SYM[+OFF] to an absolute path and the file
 	 * offset of that place (surf_elf__symbol_offset): -EILSEQ when OFF is

@@ -26,11 +26,12 @@ extern "C" {
 int surf_tracefs__find(char *buf, size_t len, bool mount);
 
 /*
- * The field names of tracepoint group/event (common_* fields included) into
- * names[], at most max; returns the count, -ENOENT for an unknown event.
+ * The fields of tracepoint group/event (common_* fields included) into
+ * fields[], at most max, with how the kernel's filter compares them; returns the count, -ENOENT for an unknown event.
  */
+struct surf_event_field;
 int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,
-			       char names[][64], int max);
+			       struct surf_event_field *fields, int max);
 
 /*
  * The name under which kernel function sym can be probed, from

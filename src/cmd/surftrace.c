@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <surf/expr.h>
 #include <surf/disasm.h>
@@ -104,20 +106,39 @@ static int add_expr(struct options *o, const char *e, char *owned)
 	return 0;
 }
 
+/* -EINVAL: bad input (exit 2); other errors: the system's (exit 1). */
 static int read_expr_file(struct options *o, const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *line = NULL;
+	char *line = NULL, *nul;
 	size_t cap = 0;
 	ssize_t n;
-	int ret = 0;
+	int ret = 0, lineno = 0;
+	struct stat st;
 
 	if (!f) {
+		ret = -errno;
 		fprintf(stderr, "surftrace: cannot open %s: %s\n", path, strerror(errno));
-		return -errno;
+		return ret == -EISDIR ? -EINVAL : ret;
+	}
+	/* fopen succeeds on a directory; reading it fails with EISDIR. */
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "surftrace: -f %s is a directory, not a file of expressions\n",
+			path);
+		ret = -EINVAL;
 	}
 	while (!ret && (n = getline(&line, &cap, f)) >= 0) {
 		char *s = line;
+
+		lineno++;
+		/* A NUL would silently cut the expression short: everything after it lost. */
+		nul = memchr(line, '\0', (size_t)n);
+		if (nul) {
+			fprintf(stderr, "surftrace: %s:%d: a NUL byte at column %zu: an expression is "
+				"text\n", path, lineno, (size_t)(nul - line) + 1);
+			ret = -EINVAL;
+			break;
+		}
 
 		while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 			s[--n] = '\0';
@@ -134,14 +155,34 @@ static int read_expr_file(struct options *o, const char *path)
 	return ret;
 }
 
-static int parse_number(const char *opt, const char *arg, double *out)
+/*
+ * An option's number, whole string, in [min, max]: no trailing junk, no NaN
+ * or infinity, no fraction where a count is meant, a range that says itself.
+ */
+static int parse_number(const char *opt, const char *arg, bool integer, double min, double max,
+			double *out)
 {
 	char *end;
 
 	errno = 0;
+	if (integer) {
+		unsigned long long u;
+
+		/* strtoull would take "-1" and " 1": only digits here. */
+		u = arg[0] >= '0' && arg[0] <= '9' ? strtoull(arg, &end, 10) : 0;
+		if (arg[0] < '0' || arg[0] > '9' || *end || errno || (double)u < min ||
+		    (double)u > max) {
+			fprintf(stderr, "surftrace: %s takes a whole number from %.0f to %.0f, not "
+				"'%s'\n", opt, min, max, arg);
+			return -EINVAL;
+		}
+		*out = (double)u;
+		return 0;
+	}
 	*out = strtod(arg, &end);
-	if (errno || *end || *out < 0) {
-		fprintf(stderr, "surftrace: %s takes a number, not '%s'\n", opt, arg);
+	if (end == arg || *end || errno || !isfinite(*out) || *out < min || *out > max) {
+		fprintf(stderr, "surftrace: %s takes a number of seconds from %g to %.0f, not '%s'\n",
+			opt, min, max, arg);
 		return -EINVAL;
 	}
 	return 0;
@@ -182,20 +223,27 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_JSON: r->json = true; break;
 		case 'c': r->command = optarg; break;
 		case 'p':
-		case 't':
-		case 'n':
-		case 'b':
-			if (parse_number(c == 'p' ? "-p" : c == 't' ? "-t" : c == 'n' ? "-n" : "-b",
-					 optarg, &v))
+			/* A pid: 1 up to the kernel's PID_MAX_LIMIT (4194304). */
+			if (parse_number("-p", optarg, true, 1, 4194304, &v))
 				return EXIT_BAD_INPUT;
-			if (c == 'p')
-				r->pid = (int)v;
-			else if (c == 't')
-				r->duration = v;
-			else if (c == 'n')
-				r->max_events = (unsigned long long)v;
-			else
-				r->ring_pages = (unsigned int)v;
+			r->pid = (int)v;
+			break;
+		case 't':
+			/* Up to a year: beyond it a typo is likelier than a plan. */
+			if (parse_number("-t", optarg, false, 0.001, 365 * 24 * 3600.0, &v))
+				return EXIT_BAD_INPUT;
+			r->duration = v;
+			break;
+		case 'n':
+			if (parse_number("-n", optarg, true, 1, 1e15, &v))
+				return EXIT_BAD_INPUT;
+			r->max_events = (unsigned long long)v;
+			break;
+		case 'b':
+			/* Pages per CPU, a power of two; 65536 pages is 256 MiB per CPU. */
+			if (parse_number("-b", optarg, true, 1, 65536, &v))
+				return EXIT_BAD_INPUT;
+			r->ring_pages = (unsigned int)v;
 			break;
 		case 'f':
 			if (nfiles == 16) {
@@ -218,14 +266,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 	for (int i = 0; i < nfiles; i++) {
 		ret = read_expr_file(o, files[i]);
 		if (ret)
-			return ret == -E2BIG ? EXIT_BAD_INPUT : 1;
+			return ret == -E2BIG || ret == -EINVAL ? EXIT_BAD_INPUT : 1;
 	}
 	if (r->btf_path && r->vmlinux_path) {
 		fprintf(stderr, "surftrace: -d and -v both name a type source: pick one\n");
 		return EXIT_BAD_INPUT;
 	}
 	if (r->ring_pages && (r->ring_pages & (r->ring_pages - 1))) {
-		fprintf(stderr, "surftrace: -b takes a power of two (pages per CPU)\n");
+		fprintf(stderr, "surftrace: -b takes a power of two from 1 to 65536 (pages per "
+			"CPU), not %u\n", r->ring_pages);
 		return EXIT_BAD_INPUT;
 	}
 	if (r->pid && r->command) {

@@ -43,7 +43,8 @@ expect_error list_nothing 1 "nothing matches 'no_such_fn_*'" "" $ST -l 'no_such_
 cp $VMLINUX_BTF "$TMP/other.btf"
 expect_line db_btf_file "echo 'p:f0 wake_up_new_task comm=+$comm(%di):string' >> $KE" \
 	$ST -d "$TMP/other.btf" -S 'p wake_up_new_task comm=%0->comm'
-expect_error db_missing 1 "cannot load kernel types from $TMP/nope" "" $ST -d "$TMP/nope" -S 'p x'
+# A file the user named that is missing is bad input (2); the kernel's own missing BTF is 1.
+expect_error db_missing 2 "cannot load kernel types from $TMP/nope" "" $ST -d "$TMP/nope" -S 'p x'
 
 # -v: a vmlinux ELF with a .BTF section, and one with only DWARF.
 echo 'int surf_dummy;' | gcc -c -x c - -o "$TMP/dummy.o"
@@ -64,4 +65,23 @@ if grep -q '^\.SH EXAMPLES' "$ROOT/man/surftrace.1" 2>/dev/null &&
 	pass man_page
 else fail man_page "man/surftrace.1 missing or without EXAMPLES"; fi
 
+# Numeric options: the whole string, in range, exit 2 naming the option.
+for a in '-t nan' '-t inf' '-t 1x' '-t 0' '-p 0' '-p 4294967297' '-p 1e20' '-p 2.9' '-b 0' \
+	 '-b 0.5' '-b 4294967296' '-b 1048576' '-b 3' '-n 0' '-n -1' '-n 1.5'; do
+	set -- $a
+	expect_error "numeric_option($a)" 2 "surftrace: $1 takes" "" \
+		timeout 10 $ST -S "$1" "$2" 'e sched/sched_switch'
+done
+expect_line numeric_options_ok "exit 0" \
+	sh -c "$ST -S -t 0.5 -p 1 -n 5 -b 64 'e sched/sched_switch' >/dev/null 2>&1; echo exit \$?"
+
+# -f: a NUL byte would cut the expression short; a directory is no file.
+printf 'e sched/sched_switch f:prev_pid==1\0&& BOGUS\n' >"$TMP/nul"
+expect_error file_nul 2 "$TMP/nul:1: a NUL byte at column 35" "" $ST -S -f "$TMP/nul"
+expect_error file_directory 2 "-f $TMP is a directory" "" $ST -S -f "$TMP"
+
+# -d with a file that is no BTF: libbpf's own error code named, bad input.
+echo junk >"$TMP/junk.btf"
+expect_error btf_file_junk 2 "cannot load kernel types from $TMP/junk.btf: BPF object format invalid" "" \
+	$ST -d "$TMP/junk.btf" -S 'e sched/sched_switch'
 summary

@@ -40,6 +40,10 @@ else
 fi
 expect_error "no source" 2 "surfcc: no source file" "" "$CC_BIN"
 expect_error "bad option" 2 "Try 'surfcc --help'" "" "$CC_BIN" --no-such-option
+# A source with no program in a SEC() section: an error, not an empty tool.
+printf '#include "lbc.h"\nint x;\n' >"$TMP/noprog.bpf.c"
+expect_error "no program" 1 "surfcc: no BPF program in $TMP/noprog.bpf.c" "" \
+	"$CC_BIN" --output "$TMP/noprog.so" "$TMP/noprog.bpf.c"
 expect_fail "missing source" "no-such.bpf.c: No such file or directory" -- \
 	"$CC_BIN" --output "$TMP/x.so" "$TMP/no-such.bpf.c"
 

@@ -486,6 +486,11 @@ static int describe(struct build *b, const char *obj_path, const char *name, cha
 		return err;
 	}
 	free(log.s);
+	if (!bpf_object__next_program(obj, NULL)) {
+		bpf_object__close(obj);
+		return fail(b, -EINVAL, "no BPF program in %s: a program is a function in a "
+			    "SEC(\"...\") section, e.g. SEC(\"tp/sched/sched_switch\")", b->o->src);
+	}
 
 	h = fnv_file(b->o->src, h);
 	for (size_t i = 0; i < b->o->n_cflags; i++)

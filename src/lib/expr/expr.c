@@ -17,6 +17,8 @@
 static const char *const common_fields[] = {
 	"common_pid", "common_preempt_count", "common_flags", "common_type",
 };
+/* common_pid is an int; the others are unsigned (enum surf_filter_class). */
+static const char common_field_classes[] = { '-', 'u', 'u', 'u' };
 #define NCOMMON (int)(sizeof(common_fields) / sizeof(common_fields[0]))
 #define MAX_EVENT_FIELDS 128
 
@@ -67,24 +69,81 @@ static int closest_func_cb(void *ctx, struct surf_typeview *view, const char *na
 
 /* --- errors ------------------------------------------------------------------- */
 
+/*
+ * Terminal columns of line[from, to) as UTF-8: continuation bytes take none,
+ * East Asian wide characters (CJK, Hangul, fullwidth forms) two.  Without
+ * the locale: the caret must line up whatever the library's caller set.
+ */
+static size_t display_columns(const char *line, size_t from, size_t to)
+{
+	size_t cols = 0;
+
+	for (size_t i = from; i < to; i++) {
+		unsigned char c = (unsigned char)line[i];
+		uint32_t cp;
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c < 0xe0) {
+			cols++;
+			continue;
+		}
+		cp = c < 0xf0 ? c & 0x0f : c & 0x07;
+		for (size_t k = i + 1; k < to && ((unsigned char)line[k] & 0xc0) == 0x80 &&
+				       k < i + 4; k++)
+			cp = cp << 6 | ((unsigned char)line[k] & 0x3f);
+		cols += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+			(cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+			(cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+			(cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) ||
+			(cp >= 0x20000 && cp <= 0x3fffd) ? 2 : 1;
+	}
+	return cols;
+}
+
+/* Where a byte offset falls back to the start of its UTF-8 character. */
+static size_t char_start(const char *line, size_t pos)
+{
+	while (pos && ((unsigned char)line[pos] & 0xc0) == 0x80)
+		pos--;
+	return pos;
+}
+
+int expr_char_len(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+	for (int k = 1; k < n; k++)
+		if (((unsigned char)s[k] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
 void surf_expr_error__print(FILE *out, const char *prog, const char *line,
 			    const struct surf_expr_error *err)
 {
-	size_t len = strlen(line), pos = err->pos, n = err->len ? err->len : 1;
+	size_t len = strlen(line), pos = err->pos, end, cols;
 
 	fprintf(out, "%s: %s\n", prog ? prog : "surftrace", err->msg);
-	if (!len)
-		return;
 	fputs("  ", out);
 	for (size_t i = 0; i < len; i++)
 		fputc(line[i] == '\t' || line[i] == '\n' ? ' ' : line[i], out);
 	fputs("\n  ", out);
 	if (pos > len)
 		pos = len;
-	for (size_t i = 0; i < pos; i++)
+	pos = char_start(line, pos);
+	end = pos + (err->len ? err->len : 1);
+	if (end > len)
+		end = len;
+	/* Never half a character: the span ends after its last character's bytes. */
+	while (end < len && ((unsigned char)line[end] & 0xc0) == 0x80)
+		end++;
+	for (size_t i = display_columns(line, 0, pos); i; i--)
 		fputc(' ', out);
+	cols = display_columns(line, pos, end);
 	fputc('^', out);
-	for (size_t i = 1; i < n && pos + i < len; i++)
+	for (size_t i = 1; i < cols; i++)
 		fputc('~', out);
 	fputc('\n', out);
 }
@@ -109,8 +168,10 @@ static int split_symbol(const struct ast_line *al, char *sym, size_t symlen, uin
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '.' &&
 		    !(t[i] == '@' && strchr("PRU", al->kind)))
-			return expr_error(err, -EINVAL, sub(al->target_span, i, 1),
-					  "'%c' cannot be part of a function name", t[i]);
+			return expr_error(err, -EINVAL, sub(al->target_span, i,
+							  (size_t)expr_char_len(t + i)),
+					  "'%.*s' cannot be part of a function name",
+					  expr_char_len(t + i), t + i);
 	memcpy(sym, t, n);
 	sym[n] = '\0';
 	*off = 0;
@@ -227,7 +288,7 @@ static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,
 }
 
 static int setup_event(const struct ast_line *al, const struct surf_expr_env *env,
-		       struct surf_probe_def *def, char (*fields)[64], int *nfields,
+		       struct surf_probe_def *def, struct surf_event_field *fields, int *nfields,
 		       struct surf_expr_error *err)
 {
 	const char *t = al->target;
@@ -349,22 +410,42 @@ static int setup_usdt(struct compile_ctx *cc, const struct ast_line *al,
 
 /* --- the whole line ---------------------------------------------------------------- */
 
+/* How the kernel's filter treats a probe argument of this fetch type. */
+static char arg_class(const char *type)
+{
+	if (!type)
+		return 'u';	/* the kernel's default fetch type is unsigned (x64/u64) */
+	if (strchr(type, '['))
+		return 0;
+	if (!strcmp(type, "string") || !strcmp(type, "ustring") || !strcmp(type, "symstr"))
+		return 's';
+	return type[0] == 's' && isdigit((unsigned char)type[1]) ? '-' : 'u';
+}
+
 static int compile_filter(const char *line, const struct ast_line *al, struct surf_probe_def *def,
-			  char (*event_fields)[64], int nevent, struct surf_expr_error *err)
+			  const struct surf_event_field *event_fields, int nevent,
+			  struct surf_expr_error *err)
 {
 	const char *names[EXPR_MAX_ARGS + MAX_EVENT_FIELDS + NCOMMON];
+	char classes[EXPR_MAX_ARGS + MAX_EVENT_FIELDS + NCOMMON];
 	int n = 0;
 
 	if (!al->filter_span.len)
 		return 0;
-	for (int i = 0; i < NCOMMON; i++)
+	for (int i = 0; i < NCOMMON; i++) {
+		classes[n] = common_field_classes[i];
 		names[n++] = common_fields[i];
-	for (int i = 0; i < def->nargs; i++)
+	}
+	for (int i = 0; i < def->nargs; i++) {
+		classes[n] = arg_class(def->args[i].type);
 		names[n++] = def->args[i].name;
-	for (int i = 0; i < nevent; i++)
-		names[n++] = event_fields[i];
+	}
+	for (int i = 0; i < nevent; i++) {
+		classes[n] = (char)event_fields[i].cls;
+		names[n++] = event_fields[i].name;
+	}
 	return expr_compile_filter(line, al->filter_span,
-				   def->kind == SURF_PROBE_EVENT && nevent < 0 ? NULL : names, n,
+				   def->kind == SURF_PROBE_EVENT && nevent < 0 ? NULL : names, classes, n,
 				   def->args, def->nargs, &def->filter, err);
 }
 
@@ -374,7 +455,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 {
 	const struct surf_expr_env *env = opts ? opts->env : NULL;
 	struct compile_ctx cc = { .line = line, .types = types, .err = err, .env = env };
-	char (*event_fields)[64] = NULL;
+	struct surf_event_field *event_fields = NULL;
 	struct surf_usdt_probe *usdt = NULL;
 	struct surf_probe_def *def;
 	struct ast_line al;

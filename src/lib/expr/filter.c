@@ -20,6 +20,7 @@ struct fparser {
 	const char *line;
 	size_t pos, end;
 	const char *const *fields;
+	const char *classes;
 	int nfields;
 	const struct surf_arg *args;
 	int nargs;
@@ -116,6 +117,112 @@ static int convert_value(struct fparser *p, const struct surf_arg *arg, size_t v
 	return 0;
 }
 
+/* The kernel's num_buf[24] in parse_pred(): a longer number is refused. */
+#define KERNEL_NUM_MAX 23
+
+/*
+ * kstrtoull()/kstrtoll() with base 0, as the kernel's filter reads a number:
+ * 0x hex, 0 octal, else decimal, every character a digit, no overflow.
+ */
+static bool kernel_number(const char *s, size_t len, bool is_signed)
+{
+	uint64_t v = 0, limit = UINT64_MAX;
+	unsigned int base = 10;
+	size_t i = 0, digits = 0;
+
+	if (len && s[0] == '-') {
+		if (!is_signed)
+			return false;
+		i = 1;
+		limit = (uint64_t)INT64_MAX + 1;
+	} else if (is_signed) {
+		limit = INT64_MAX;
+	}
+	if (i < len && s[i] == '0') {
+		base = 8;
+		if (i + 2 < len && (s[i + 1] | 0x20) == 'x' && isxdigit((unsigned char)s[i + 2])) {
+			base = 16;
+			i += 2;
+		}
+	}
+	for (; i < len; i++, digits++) {
+		char c = (char)(s[i] | 0x20);
+		unsigned int d = isdigit((unsigned char)s[i]) ? (unsigned int)(s[i] - '0') :
+				 c >= 'a' && c <= 'f' ? (unsigned int)(c - 'a' + 10) : 99;
+
+		if (d >= base || v > (limit - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	return digits > 0;
+}
+
+/* The field's class, 0 when not known. */
+static char field_class(const struct fparser *p, size_t fpos, size_t flen)
+{
+	static const char *const strings[] = { "COMM", "comm" };
+
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+		if (strlen(strings[i]) == flen && !strncmp(strings[i], p->line + fpos, flen))
+			return 's';
+	for (int i = 0; p->fields && p->classes && i < p->nfields; i++)
+		if (strlen(p->fields[i]) == flen && !strncmp(p->fields[i], p->line + fpos, flen))
+			return p->classes[i];
+	return 0;
+}
+
+/*
+ * The value as the kernel's parse_pred() reads it: a quoted string for a
+ * string field (==, != or ~), a number for a number field (any operator but
+ * ~).  Returns the value's length or an error.
+ */
+static int check_value(struct fparser *p, size_t fpos, size_t flen, const char *op, char cls,
+		       size_t vpos, size_t *vlen)
+{
+	const char *v = p->line + vpos;
+	char c = vpos < p->end ? *v : '\0';
+	size_t n = 0;
+
+	if (c == '"' || c == '\'') {
+		if (cls && cls != 's')
+			return expr_error(p->err, -EINVAL, fspan(vpos, *vlen), "'%.*s' is a number: "
+					  "compare it with a number, not a string", (int)flen,
+					  p->line + fpos);
+		if (cls == 's' && strcmp(op, "==") && strcmp(op, "!=") && strcmp(op, "~"))
+			return expr_error(p->err, -EINVAL, fspan(vpos - strlen(op), strlen(op)),
+					  "a string compares only with ==, != or ~");
+		return 0;
+	}
+	if (!isdigit((unsigned char)c) && c != '-') {
+		/* Show the whole character under the caret, not its first byte. */
+		while (vpos + n < p->end && (n == 0 || (p->line[vpos + n] & 0xc0) == 0x80))
+			n++;
+		return expr_error(p->err, -EINVAL, fspan(vpos, n), cls == 's' ?
+				  "expected a quoted string here, e.g. \"bash\"" :
+				  "expected a number or a quoted string here");
+	}
+	if (cls == 's')
+		return expr_error(p->err, -EINVAL, fspan(vpos, *vlen), "'%.*s' is a string: quote "
+				  "the value, e.g. \"%.*s\"", (int)flen, p->line + fpos, (int)*vlen, v);
+	if (!strcmp(op, "~"))
+		return expr_error(p->err, -EINVAL, fspan(vpos - 1, 1), "~ (a glob) compares "
+				  "strings only; '%.*s' is a number", (int)flen, p->line + fpos);
+	/* The kernel's number: an optional '-', then letters and digits. */
+	n = c == '-';
+	while (vpos + n < p->end && isalnum((unsigned char)v[n]))
+		n++;
+	*vlen = n;
+	if (n > KERNEL_NUM_MAX)
+		return expr_error(p->err, -ERANGE, fspan(vpos, n), "the kernel reads numbers of "
+				  "at most %d characters", KERNEL_NUM_MAX);
+	if (!kernel_number(v, n, cls != 'u'))
+		return expr_error(p->err, -EINVAL, fspan(vpos, n), cls == 'u' && c == '-' ?
+				  "'%.*s' is unsigned: it takes no negative number" :
+				  "'%.*s' takes an integer (decimal, 0x hex or 0 octal) that fits "
+				  "64 bits", (int)flen, p->line + fpos);
+	return 0;
+}
+
 static int check_field(struct fparser *p, size_t fpos, size_t flen)
 {
 	char name[EXPR_MAX_NAME];
@@ -143,6 +250,8 @@ static int parse_pred(struct fparser *p)
 {
 	size_t fpos = p->pos, flen = 0, vpos, vlen = 0;
 	const struct surf_arg *arg;
+	const char *op = NULL;
+	bool ustring = false, function = false;
 	int ret;
 
 	while (p->pos + flen < p->end &&
@@ -164,11 +273,19 @@ static int parse_pred(struct fparser *p)
 		if (m == 1)
 			return expr_error(p->err, -EINVAL, fspan(p->pos, 1), "expected a field "
 					  "modifier after '.', e.g. .ustring");
+		/* The two the kernel's parse_pred() knows. */
+		ustring = m == 8 && !strncmp(p->line + p->pos, ".ustring", 8);
+		function = m == 9 && !strncmp(p->line + p->pos, ".function", 9);
+		if (!ustring && !function)
+			return expr_error(p->err, -EINVAL, fspan(p->pos, m), "unknown field modifier "
+					  "'%.*s': the kernel has .ustring (a user-space string) and "
+					  ".function (a kernel address)", (int)m, p->line + p->pos);
 		p->pos += m;
 	}
 	fskip(p);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (at(p, ops[i])) {
+			op = ops[i];
 			p->pos += strlen(ops[i]);
 			goto value;
 		}
@@ -194,10 +311,22 @@ value:
 	if (!vlen)
 		return expr_error(p->err, -EINVAL, fspan(vpos, 1), "expected a value to compare "
 				  "'%.*s' with", (int)flen, p->line + fpos);
-	p->pos = vpos + vlen;
 	arg = find_arg(p, p->line + fpos, flen);
-	if (arg && arg->conv != SURF_CONV_NONE)
+	if (arg && arg->conv != SURF_CONV_NONE) {
+		p->pos = vpos + vlen;
 		return convert_value(p, arg, vpos, vlen);
+	}
+	if (function && strcmp(op, "==") && strcmp(op, "!="))
+		return expr_error(p->err, -EINVAL, fspan(vpos - strlen(op), strlen(op)),
+				  ".function compares with == or != only");
+	/* .function takes a function name; CPU masks are values of their own. */
+	if (!function && !(vlen >= 5 && !strncmp(p->line + vpos, "CPUS{", 5))) {
+		ret = check_value(p, fpos, flen, op, ustring ? 's' : field_class(p, fpos, flen),
+				  vpos, &vlen);
+		if (ret)
+			return ret;
+	}
+	p->pos = vpos + vlen;
 	return 0;
 }
 
@@ -261,12 +390,12 @@ static int parse_or(struct fparser *p, int depth)
 }
 
 int expr_compile_filter(const char *line, struct span filter, const char *const *fields,
-			int nfields, const struct surf_arg *args, int nargs, char **out,
+			const char *classes, int nfields, const struct surf_arg *args, int nargs, char **out,
 			struct surf_expr_error *err)
 {
 	struct fparser p = {
 		.line = line, .pos = filter.pos, .end = filter.pos + filter.len,
-		.fields = fields, .nfields = nfields, .args = args, .nargs = nargs,
+		.fields = fields, .classes = classes, .nfields = nfields, .args = args, .nargs = nargs,
 		.copied = filter.pos, .err = err,
 	};
 	int ret;

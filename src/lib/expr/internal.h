@@ -118,11 +118,15 @@ struct compile_ctx {
 int expr_compile_arg(struct compile_ctx *cc, const struct ast_arg *arg, struct surf_arg *out);
 
 /* Check a filter and convert ip_/bNN_/BNN_ values; *out is malloc'ed. */
+/* classes[i]: fields[i]'s enum surf_filter_class, as a char (0: not known). */
 int expr_compile_filter(const char *line, struct span filter, const char *const *fields,
-			int nfields, const struct surf_arg *args, int nargs, char **out,
+			const char *classes, int nfields, const struct surf_arg *args, int nargs, char **out,
 			struct surf_expr_error *err);
 
 /* The closest of candidates to word (edit distance), or NULL if none is close. */
+/* Bytes of the UTF-8 character at s (1 for a stray byte): quote it whole in messages. */
+int expr_char_len(const char *s);
+
 const char *expr_closest(const char *word, const char *const *candidates, int n);
 
 #endif

@@ -124,6 +124,11 @@ static int add_arg(const char *line, struct ast_line *out, size_t pos, size_t en
 		return expr_error(err, -EINVAL, span(pos, nlen ? nlen : 1),
 				  "'%.*s' is not a valid argument name (letters, digits, '_')",
 				  (int)nlen, line + pos);
+	/* The kernel's MAX_ARG_NAME_LEN (32) counts the NUL. */
+	if (nlen > 31)
+		return expr_error(err, -ENAMETOOLONG, span(pos + 31, nlen - 31), "an argument "
+				  "name has at most 31 characters (the kernel's limit); this one "
+				  "has %zu", nlen);
 	if (eq + 1 == line + end)
 		return expr_error(err, -EINVAL, span(end, 1), "missing a value after '='");
 	if (out->nargs == EXPR_MAX_ARGS)

@@ -250,8 +250,9 @@ static int parse_chain(struct parser *p, struct ast_value *v)
 					  "'-' must be followed by '>' to reach a member");
 		} else {
 			return expr_error(p->err, -EINVAL, here(p, p->end - start),
-					  "unexpected '%c': expected '->', '.', '[' or the end "
-					  "of the value", peek(p, 0));
+					  "unexpected '%.*s': expected '->', '.', '[' or the end "
+					  "of the value", expr_char_len(p->line + p->pos),
+					  p->line + p->pos);
 		}
 		if (ret)
 			return ret;

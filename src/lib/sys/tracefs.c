@@ -14,12 +14,25 @@
 
 #include <traceevent/event-parse.h>
 
+#include <surf/expr.h>
 #include <surf/tracefs.h>
 
 #include "sys/util.h"
 
+/* The kernel's filter_assign_type(): which fields compare as strings. */
+static enum surf_filter_class field_class(const char *type, bool is_signed)
+{
+	if (strstr(type, "__data_loc") || strstr(type, "__rel_loc"))
+		return strstr(type, "char") ? SURF_FILTER_STRING : SURF_FILTER_UNCHECKED;
+	if (strstr(type, "char[") || !strcmp(type, "char *") || !strcmp(type, "const char *"))
+		return SURF_FILTER_STRING;
+	if (strchr(type, '['))
+		return SURF_FILTER_UNCHECKED;
+	return is_signed ? SURF_FILTER_SIGNED : SURF_FILTER_UNSIGNED;
+}
+
 int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,
-			       char names[][64], int max)
+			       struct surf_event_field *fields, int max)
 {
 	struct tep_handle *tep;
 	struct tep_event *ev = NULL;
@@ -44,8 +57,10 @@ int surf_tracefs__event_fields(const char *tracefs, const char *group, const cha
 	lists[0] = ev->format.common_fields;
 	lists[1] = ev->format.fields;
 	for (int l = 0; l < 2; l++)
-		for (f = lists[l]; f && n < max; f = f->next)
-			snprintf(names[n++], 64, "%s", f->name);
+		for (f = lists[l]; f && n < max; f = f->next) {
+			snprintf(fields[n].name, sizeof(fields[n].name), "%s", f->name);
+			fields[n++].cls = field_class(f->type, f->flags & TEP_FIELD_IS_SIGNED);
+		}
 	tep_free(tep);
 	free(fmt);
 	return n;

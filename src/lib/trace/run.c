@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include <surf/elf.h>
 #include <surf/engine.h>
 #include <surf/expr.h>
@@ -33,14 +35,21 @@
 #define POLL_MS 100
 
 /*
- * strerror() for what the kernel answered.  The kernel's internal ENOTSUPP
- * (524) leaks out of tracefs writes and perf_event_open (e.g. a uprobe on an
- * instruction the kernel cannot single-step) and libc names it "Unknown error".
+ * strerror() for what the kernel and libbpf answered.  The kernel's internal
+ * ENOTSUPP (524) leaks out of tracefs writes and perf_event_open (e.g. a
+ * uprobe on an instruction the kernel cannot single-step), and libbpf has
+ * codes of its own from 4000 (4001: not an ELF or BTF file); libc names
+ * both "Unknown error".
  */
 static const char *kernel_strerror(int err)
 {
+	static char buf[128];
+
 	if (err == 524)
 		return "the kernel does not support this here (ENOTSUPP)";
+	if (err >= __LIBBPF_ERRNO__START && err < __LIBBPF_ERRNO__END &&
+	    !libbpf_strerror(err, buf, sizeof(buf)))
+		return buf;
 	return strerror(err);
 }
 
@@ -95,15 +104,15 @@ struct run {
 	int nuser;
 };
 
-static int event_fields(void *ctx, const char *group, const char *event, char names[][64],
-			int max)
+static int event_fields(void *ctx, const char *group, const char *event,
+			struct surf_event_field *fields, int max)
 {
 	const struct run *r = ctx;
 
 	/* Without tracefs the fields cannot be checked: accept any. */
 	if (!r->tracefs[0])
 		return -EOPNOTSUPP;
-	return surf_tracefs__event_fields(r->tracefs, group, event, names, max);
+	return surf_tracefs__event_fields(r->tracefs, group, event, fields, max);
 }
 
 static int resolve_user(void *ctx, const char *bin, const char *sym, char *path, size_t path_len,
@@ -210,7 +219,8 @@ static int compile_all(struct run *r)
 								       "/sys/kernel/btf/vmlinux",
 			kernel_strerror(-ret), !o->btf_path && !o->vmlinux_path ?
 			" (this kernel has no BTF: pass -d BTF_FILE or -v VMLINUX)" : "");
-		return 1;
+		/* A file the user named is bad input; the kernel's own missing BTF is not. */
+		return o->btf_path || o->vmlinux_path ? EXIT_BAD_INPUT : 1;
 	}
 	/*
 	 * Tracepoint fields come from tracefs; without it they are not checked.
