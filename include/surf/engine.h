@@ -8,12 +8,15 @@
  *   ev = surf_engine__add_probe(engine, compiled_def, cb, ctx)   (or __add_raw)
  *   field = surf_event__field(ev, "comm")        once, before the loop
  *   surf_engine__start(engine)
- *   while (running) surf_engine__poll(engine, 100)
+ *   while (running) surf_engine__poll(engine, 100)   a bounded batch per call
  *      cb(ctx, rec): surf_record__str(rec, field, &len) ...
+ *   surf_engine__stop(engine)                    no new records; losses exact
+ *   while (surf_engine__poll(engine, 0) > 0) ;   what the rings still hold
  *   surf_engine__free(engine)                    removes everything it made
  *
- * Every dynamic event lives in a tracefs group unique to the process
- * ("surftrace_<pid>"), so that two runs never collide and a later run can
+ * Every dynamic event lives in a tracefs group unique to the engine
+ * ("surftrace_<pid>_<token>", also across PID namespaces), held with a lock
+ * while the engine lives, so that two runs never collide and a later run can
  * remove what a killed one left (surf_engine__sweep_stale).
  * All functions return 0 (or a count) or a negative errno, and never print:
  * the kernel's reason for a refusal is in surf_engine__last_error().
@@ -37,7 +40,7 @@ struct surf_event;
 struct surf_engine_opts {
 	size_t sz;			/* sizeof(struct surf_engine_opts) */
 	const char *tracefs;		/* NULL: find it, mounting it if needed */
-	const char *group;		/* NULL: "surftrace_<pid>" */
+	const char *group;		/* NULL: "surftrace_<pid>_<token>", unique */
 	unsigned int ring_pages;	/* per CPU, a power of two; 0: 1024 (4 MiB) */
 	int pid;			/* >0: only this process (and its threads), 0: all */
 	bool inherit;			/* with pid: also its future children */
@@ -45,6 +48,13 @@ struct surf_engine_opts {
 	unsigned int workers;		/* >0: callbacks run on this many threads */
 	unsigned int queue_len;		/* records the worker queue holds; 0: 65536 */
 	bool offline;			/* no tracefs, no rings: events by format, records fed */
+	/*
+	 * Not this process: its own threads' records are filtered out in the
+	 * kernel (common_pid, when its pids there are known) and dropped on
+	 * reading, so that a tracer never traces its own output (a write to
+	 * print an event making the next event).
+	 */
+	bool exclude_self;
 };
 
 /* One record, valid only during the callback (zero copy) unless queued. */
@@ -67,7 +77,10 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 /* Stop, close, and delete every dynamic event this engine made. */
 void surf_engine__free(struct surf_engine *engine);
 
-/* Remove dynamic events of groups "surftrace_<pid>" whose process is gone. */
+/*
+ * Remove dynamic events of dead runs: groups "surftrace_<pid>_<token>" whose
+ * lock nobody holds, and "surftrace_<pid>" (older builds) whose pid is gone.
+ */
 int surf_engine__sweep_stale(const char *tracefs);
 
 /*
@@ -88,12 +101,29 @@ int surf_engine__add_raw(struct surf_engine *engine, const char *definition,
 
 int surf_engine__start(struct surf_engine *engine);
 /*
- * Wait up to timeout_ms for records and hand each to its callback.
- * Returns the number of records delivered, or -EINTR when a signal arrived.
+ * Wait up to timeout_ms for records and hand each to its callback, at most
+ * SURF_ENGINE_BATCH records per call, so that a caller notices a stop, a time
+ * or a count limit in bounded time even when records never stop coming.
+ * Returns the number of records delivered (0: the rings were empty), or
+ * -EINTR when a signal arrived.
  */
+#define SURF_ENGINE_BATCH 1024
 int surf_engine__poll(struct surf_engine *engine, int timeout_ms);
-/* Deliver what is in the rings without waiting (at the end of a run). */
+/*
+ * The end of a run: disable every event, and wait until the records the
+ * kernel was writing at that moment are in the rings.  Nothing is written
+ * after it; the rings keep what they hold, for surf_engine__poll(engine, 0)
+ * until it returns 0 (or surf_engine__drain), and the losses are final.
+ */
+int surf_engine__stop(struct surf_engine *engine);
+/* surf_engine__stop, then deliver everything the rings hold; the count delivered. */
 int surf_engine__drain(struct surf_engine *engine);
+/*
+ * After surf_engine__stop, for a reader that cannot wait for its callbacks
+ * any longer: empty the rings without delivering, counting the events'
+ * records left there (stats.unread).  Returns that count.
+ */
+long long surf_engine__discard(struct surf_engine *engine);
 /* A file descriptor that becomes readable when records wait (for your own poll loop). */
 int surf_engine__epoll_fd(const struct surf_engine *engine);
 
@@ -106,8 +136,17 @@ int surf_engine__ncpus(const struct surf_engine *engine);
 
 struct surf_engine_stats {
 	uint64_t records;		/* delivered to callbacks */
-	uint64_t lost;			/* PERF_RECORD_LOST, all CPUs */
+	/*
+	 * Records of the events the kernel could not write (ring full), all
+	 * CPUs: counted by the kernel per event (PERF_FORMAT_LOST, read from
+	 * each event), exact after surf_engine__stop: records + lost = what
+	 * the events matched.  Lost records of other kinds (thread names, the
+	 * strings of syscall arguments) are not events and not counted.  On
+	 * kernels before 6.0, the sum of the PERF_RECORD_LOST records read.
+	 */
+	uint64_t lost;
 	uint64_t dropped;		/* worker queue full */
+	uint64_t unread;		/* left in the rings at the end: surf_engine__discard */
 	uint64_t throttled;		/* PERF_RECORD_THROTTLE: the kernel skipped samples, uncounted */
 	uint64_t lost_cpu[1024];	/* per CPU */
 };
@@ -134,7 +173,7 @@ const char *surf_event__group(const struct surf_event *ev);
 const struct surf_probe_def *surf_event__def(const struct surf_event *ev);	/* or NULL */
 /* The libtraceevent view of the event (struct tep_event *), for printing its format. */
 void *surf_event__tep_event(const struct surf_event *ev);
-/* Lost records the kernel attributed to this event (it reports one per ring). */
+/* Lost records of this event (see surf_engine_stats.lost). */
 uint64_t surf_event__lost(const struct surf_event *ev);
 
 enum surf_field_kind {

@@ -36,8 +36,10 @@ void surf_out__free(struct surf_out *o);
 void surf_out__record(void *ctx, const struct surf_record *rec);
 /* Records written so far. */
 unsigned long long surf_out__count(const struct surf_out *o);
-/* Non-zero once writing failed (EPIPE...): the caller should stop. */
+/* Non-zero (the errno) once writing failed (EPIPE...): the caller should stop. */
 int surf_out__error(const struct surf_out *o);
+/* Write out what the stream buffers; then surf_out__error. */
+int surf_out__flush(struct surf_out *o);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@ struct surf_trace_opts {
 	bool stack;			/* -s: call chains */
 	bool quiet;			/* -q: no commands, no summary */
 	bool json;			/* --json */
+	bool self;			/* --self: trace this process too (its own output...) */
 	const char *arch;
 	const char *btf_path;		/* -d */
 	const char *vmlinux_path;	/* -v */
@@ -37,7 +38,8 @@ struct surf_trace_opts {
 };
 
 /*
- * Returns the process exit status: 0, 1 (system error) or 2 (bad input); with
+ * Returns the process exit status: 0, 1 (system error, the output not
+ * written included) or 2 (bad input); with
  * a command (-c) that ran to its end, the command's own status when it failed:
  * its exit status, or 128 + N when signal N killed it (as sh reports).  A
  * command that tracing stopped (-t, -n, a signal) does not count.

@@ -45,7 +45,10 @@ static const char usage_text[] =
 "                      tracepoints are checked when tracefs is mounted)\n"
 "  -q, --quiet         trace without printing the commands and the summary\n"
 "      --json          one JSON object per event\n"
-"  -p, --pid=PID       only this process (and its threads and children)\n"
+"      --self          trace surftrace itself too (by default its own records\n"
+"                      are left out: printing an event could cause the next)\n"
+"  -p, --pid=PID       only this process (and its threads and children); stop\n"
+"                      when it exits\n"
 "  -c, --command=CMD   run CMD as sh -c does, trace only it, stop when it exits\n"
 "  -t, --time=SECONDS  stop after SECONDS\n"
 "  -n, --count=N       stop after N events\n"
@@ -190,14 +193,14 @@ static int parse_number(const char *opt, const char *arg, bool integer, double m
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_JSON = 256 };
+	enum { OPT_JSON = 256, OPT_SELF };
 	static const struct option longopts[] = {
 		{ "show", no_argument, NULL, 'S' },	 { "output", required_argument, NULL, 'o' },
 		{ "file", required_argument, NULL, 'f' }, { "stack", no_argument, NULL, 's' },
 		{ "arch", required_argument, NULL, 'a' }, { "db", required_argument, NULL, 'd' },
 		{ "vmlinux", required_argument, NULL, 'v' },
 		{ "list", required_argument, NULL, 'l' }, { "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, OPT_JSON },  { "pid", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, OPT_JSON },  { "self", no_argument, NULL, OPT_SELF },  { "pid", required_argument, NULL, 'p' },
 		{ "command", required_argument, NULL, 'c' },
 		{ "time", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'n' },
 		{ "buffer", required_argument, NULL, 'b' },
@@ -221,6 +224,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'F': o->disasm = optarg; break;
 		case 'q': r->quiet = true; break;
 		case OPT_JSON: r->json = true; break;
+		case OPT_SELF: r->self = true; break;
 		case 'c': r->command = optarg; break;
 		case 'p':
 			/* A pid: 1 up to the kernel's PID_MAX_LIMIT (4194304). */

@@ -48,11 +48,14 @@ if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
 fi
 
 # For live tests: tracefs, and the surftrace groups left behind, i.e. those of
-# processes that are gone (groups of live processes are other runs').
+# processes that are gone (groups of live processes are other runs'):
+# surftrace_PID_TOKEN, or surftrace_PID of older builds.
 TFS=/sys/kernel/tracing
 our_groups() {
-	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -o 'surftrace_[0-9]*' | sort -u |
-		while read -r g; do kill -0 "${g#surftrace_}" 2>/dev/null || echo "$g"; done
+	cat $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null | grep -oE 'surftrace_[0-9]+(_[0-9a-f]+)?/' |
+		tr -d / | sort -u | while read -r g; do
+			p=${g#surftrace_}; kill -0 "${p%%_*}" 2>/dev/null || echo "$g"
+		done
 }
 
 # wait_tracing PID [SECONDS]: until PID (surftrace, or a program on the

@@ -60,9 +60,10 @@ expect_error one_bad_of_three 2 "'nope' is not a member" "" \
 
 left=
 while read -r p; do
-	g=surftrace_$p
-	if cat $TFS/kprobe_events $TFS/uprobe_events 2>/dev/null | grep -q "$g/" || [ -d $TFS/events/$g ]; then
-		left="$left $g"
+	g="surftrace_$p(_[0-9a-f]+)?"	# surftrace_PID_TOKEN (surftrace_PID: older builds)
+	if cat $TFS/kprobe_events $TFS/uprobe_events 2>/dev/null | grep -qE "$g/" ||
+	   ls $TFS/events | grep -qxE "$g"; then
+		left="$left surftrace_$p"
 	fi
 done < "$PIDS"
 if [ "$(wc -l < "$PIDS")" -ge 20 ] && [ -z "$left" ]; then pass tracefs_untouched

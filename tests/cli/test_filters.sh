@@ -22,7 +22,7 @@ refused() {
 	if [ "$rc" != rc=2 ] || ! grep -q -- "^${caret//\~/.}" <<<"$out"; then
 		fail "$name(live)" "$rc, want 2 with a caret" "$out"; return
 	fi
-	if grep -q "surftrace_$pid\b" $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null ||
+	if grep -qE "surftrace_$pid[_/]" $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null ||
 	   ls $TFS/instances | grep -q "_$pid\b"; then
 		fail "$name(live)" "events of run $pid left in the kernel"; return
 	fi

@@ -10,7 +10,9 @@ if [ "$(id -u)" != 0 ]; then
 	skip live "needs root to create events"; summary; exit
 fi
 
-group_of() { echo "surftrace_$1"; }
+# The group of the run of pid PID, as a grep -E pattern ending at the slash:
+# surftrace_PID/ (older builds) or surftrace_PID_TOKEN/.
+group_of() { echo "surftrace_$1(_[0-9a-z]+)?/"; }
 wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
 	local end=$((SECONDS + $1)); shift
 	until "$@"; do [ $SECONDS -ge $end ] && return 1; sleep 0.05; done
@@ -144,7 +146,7 @@ $H/tuprobe 1000000 5 >/dev/null & tp=$!
 $ST -q -t 1.5 "P $H/tuprobe:func v=%0" >"$TMP/a" 2>&1 & a=$!
 $ST -q -t 1.5 "P $H/tuprobe:func v=%0" >"$TMP/b" 2>&1 & b=$!
 wait_for 5 bash -c "[ \$(grep -c surftrace_ $TFS/uprobe_events) -ge 2 ]"
-groups=$(grep -cE "surftrace_($a|$b)/" $TFS/uprobe_events)
+groups=$(grep -cE "surftrace_($a|$b)(_[0-9a-z]+)?/" $TFS/uprobe_events)
 wait $a $b
 kill $tp; wait $tp 2>/dev/null
 na=$(grep -c 'f0:' "$TMP/a"); nb=$(grep -c 'f0:' "$TMP/b")
@@ -155,11 +157,11 @@ else fail two_concurrent_runs "groups=$groups a=$na b=$nb left=$(our_groups)"; f
 # Signals mid-run: everything removed.
 for sig in INT TERM HUP QUIT; do
 	$ST -q "P $H/tuprobe:func v=%0" 'e sched/sched_switch f:prev_pid==1' >/dev/null 2>&1 & p=$!
-	if ! wait_for 5 grep -q "$(group_of $p)/" $TFS/uprobe_events; then
+	if ! wait_for 5 grep -qE "$(group_of $p)" $TFS/uprobe_events; then
 		fail "cleanup_on_SIG$sig" "never set up"; kill -9 $p; continue
 	fi
 	kill -$sig $p; wait $p
-	if ! grep -q "$(group_of $p)/" $TFS/uprobe_events && ! kill -0 $p 2>/dev/null; then
+	if ! grep -qE "$(group_of $p)" $TFS/uprobe_events && ! kill -0 $p 2>/dev/null; then
 		pass "cleanup_on_SIG$sig"
 	else fail "cleanup_on_SIG$sig" "$(cat $TFS/uprobe_events)"; fi
 done
@@ -171,11 +173,11 @@ else fail cleanup_on_SIGPIPE "left: $(our_groups)"; fi
 
 # kill -9 leaves the events; the next run removes them.
 $ST -q "P $H/tuprobe:func v=%0" >/dev/null 2>&1 & p=$!
-wait_for 5 grep -q "$(group_of $p)/" $TFS/uprobe_events
+wait_for 5 grep -qE "$(group_of $p)" $TFS/uprobe_events
 kill -9 $p; wait $p 2>/dev/null
-left=$(grep -c "$(group_of $p)/" $TFS/uprobe_events)
+left=$(grep -cE "$(group_of $p)" $TFS/uprobe_events)
 $ST -q -n 1 'e sched/sched_switch' >/dev/null 2>&1
-if [ "$left" = 1 ] && ! grep -q "$(group_of $p)/" $TFS/uprobe_events; then pass sweep_after_kill9
+if [ "$left" = 1 ] && ! grep -qE "$(group_of $p)" $TFS/uprobe_events; then pass sweep_after_kill9
 else fail sweep_after_kill9 "left after -9: $left; now: $(cat $TFS/uprobe_events)"; fi
 
 # The kernel's own reason when it refuses a definition (aarch64 registers here).

@@ -14,11 +14,12 @@ if grep -qxF "echo 'p:f0 do_filp_open dfd=%di:u32' >> $KE" <<<"$out" &&
 else fail file_option "$out"; fi
 
 # -o: a whole script that sets up, streams and cleans up; sh -n accepts it.
+# Each of its runs names its instance and group $G (test_lifecycle runs two).
 $ST -S -o "$TMP/trace.sh" 'p wake_up_new_task comm=%0->comm f:comm=="bash"' 'e sched/sched_switch' >/dev/null
 if sh -n "$TMP/trace.sh" && grep -qF "trap ':' INT QUIT TERM PIPE HUP" "$TMP/trace.sh" &&
-   grep -qF "cat /sys/kernel/tracing/instances/surftrace/trace_pipe" "$TMP/trace.sh" &&
-   grep -qF "echo '-:f0' >> $KE" "$TMP/trace.sh" &&
-   grep -qF "rmdir /sys/kernel/tracing/instances/surftrace" "$TMP/trace.sh"; then
+   grep -qF 'cat /sys/kernel/tracing/instances/$G/trace_pipe' "$TMP/trace.sh" &&
+   grep -qF "echo \"-:\$G/f0\" >> $KE" "$TMP/trace.sh" &&
+   grep -qF 'rmdir /sys/kernel/tracing/instances/$G' "$TMP/trace.sh"; then
 	pass output_script
 else fail output_script "$(cat "$TMP/trace.sh")"; fi
 

@@ -97,7 +97,7 @@ normalise() {
 	sed -E "${sedargs[@]}" \
 	    -e 's/^ *(.+)-PID +\[[0-9]+\] [^ ]{5} +[0-9]+\.[0-9]{6}:/\1-PID [CPU] FLAGS TS:/' \
 	    -e 's/"time":[0-9.]+/"time":TS/; s/"cpu":[0-9]+/"cpu":CPU/' \
-	    -e 's/surftrace_[0-9]+/surftrace_PID/g' \
+	    -e 's/surftrace_[0-9]+(_[0-9a-f]{15})?/surftrace_PID/g' \
 	    -e 's/0x[0-9a-f]{5,}/0xADDR/g' <<<"$text"
 }
 

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * The engine's decoding, offline: records built in memory the way the kernel
- * lays them out in a ring, fed through surf_engine__feed.
+ * lays them out in a ring, fed through surf_engine__feed.  Then the engine on
+ * the running kernel (root): not tracing itself, bounded batches, the stop,
+ * and exact loss counts.
  */
+#include <errno.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <surf/engine.h>
 #include <surf/out.h>
@@ -422,5 +428,185 @@ TEST(test_engine_print_format_constant_or)
 	CHECK(text && strstr(text, "timer_start: cpu=1 flags=\n"));
 	free(text);
 	surf_out__free(o);
+	surf_engine__free(e);
+}
+
+/* --- live: getppid() of a child we fork, counted by pid --------------------------------------- */
+
+struct by_pid {
+	int self, child;
+	unsigned long long mine, childs, others;
+};
+
+static void on_getppid(void *ctx, const struct surf_record *rec)
+{
+	struct by_pid *b = ctx;
+
+	if (rec->pid == b->self)
+		b->mine++;
+	else if (rec->pid == b->child)
+		b->childs++;
+	else
+		b->others++;	/* another process on the machine */
+}
+
+/* A child that calls getppid() n times once a byte comes on the gate; its pid. */
+static int gated_child(int gate[2], long n)
+{
+	int pid = fork();
+	char c;
+
+	if (pid == 0) {
+		close(gate[1]);
+		if (read(gate[0], &c, 1) == 1)
+			for (long i = 0; i < n; i++)
+				syscall(SYS_getppid);
+		_exit(0);
+	}
+	close(gate[0]);
+	return pid;
+}
+
+static const char *live_skip_reason(void)
+{
+	if (geteuid() != 0)
+		return "needs root to open tracepoints";
+	if (access("/sys/kernel/tracing/events/syscalls/sys_enter_getppid", F_OK) &&
+	    access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_getppid", F_OK))
+		return "no syscalls/sys_enter_getppid tracepoint";
+	return NULL;
+}
+
+/*
+ * exclude_self: the engine's own process makes no records (a tracer that
+ * printed its own write would feed itself); another process does.  Batches
+ * are bounded; after surf_engine__stop nothing new comes, and what was
+ * written before is all there.
+ */
+TEST(test_engine_live_not_itself_bounded_batches_stop)
+{
+	const char *why = live_skip_reason();
+	struct surf_engine_opts opts = { .sz = sizeof(opts) };
+	struct by_pid b = { .self = getpid() };
+	struct timespec t0, t1;
+	struct surf_engine *e;
+	int gate[2], n, first;
+
+	if (why)
+		SKIP("%s", why);
+	for (int self = 0; self < 2; self++) {
+		memset(&b, 0, sizeof(b));
+		b.self = getpid();
+		opts.exclude_self = !self;
+		CHECK_INT(surf_engine__new(&e, &opts), ==, 0);
+		CHECK_INT(surf_engine__add_raw(e, "e:syscalls/sys_enter_getppid", NULL, on_getppid,
+					       &b, NULL), ==, 0);
+		CHECK_INT(pipe(gate), ==, 0);
+		b.child = gated_child(gate, 20000);
+		CHECK(b.child > 0);
+		CHECK_INT(surf_engine__start(e), ==, 0);
+		for (int i = 0; i < 50; i++)
+			syscall(SYS_getppid);
+		CHECK_INT(write(gate[1], "g", 1), ==, 1);
+		close(gate[1]);
+		waitpid(b.child, NULL, 0);
+		/* 20000 records wait in the rings (4 MiB a CPU): the first call hands out a batch. */
+		first = surf_engine__poll(e, 0);
+		CHECK_INT(first, <=, SURF_ENGINE_BATCH);
+		CHECK_INT(first, >, 0);
+		/*
+		 * The next does not wait for a wakeup that the kernel already gave
+		 * (it would not come again before the rings fill further).
+		 */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		CHECK_INT(surf_engine__poll(e, 3000), ==, SURF_ENGINE_BATCH);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		CHECK_INT((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, <, 1000);
+		CHECK_INT(surf_engine__stop(e), ==, 0);
+		syscall(SYS_getppid);	/* after the stop: not written */
+		while ((n = surf_engine__poll(e, 0)) > 0)
+			CHECK_INT(n, <=, SURF_ENGINE_BATCH);
+		CHECK_INT(b.childs, ==, 20000);
+		CHECK_INT(b.mine, ==, self ? 50 : 0);
+		surf_engine__free(e);
+	}
+}
+
+/*
+ * The smallest ring, read only at the end: nearly everything is lost, and
+ * the losses come last, when no later record can carry the kernel's
+ * PERF_RECORD_LOST.  Delivered + lost is still what happened, exactly.
+ */
+TEST(test_engine_live_losses_exact_at_the_end)
+{
+	const char *why = live_skip_reason();
+	struct surf_engine_opts opts = { .sz = sizeof(opts), .ring_pages = 1 };
+	struct surf_engine_stats st;
+	struct by_pid b = { .self = getpid() };
+	struct surf_engine *e;
+	struct surf_event *ev;
+	char filter[64];
+	int gate[2];
+
+	if (why)
+		SKIP("%s", why);
+	CHECK_INT(pipe(gate), ==, 0);
+	b.child = gated_child(gate, 30000);
+	CHECK(b.child > 0);
+	snprintf(filter, sizeof(filter), "common_pid==%d", b.child);
+	CHECK_INT(surf_engine__new(&e, &opts), ==, 0);
+	CHECK_INT(surf_engine__add_raw(e, "e:syscalls/sys_enter_getppid", filter, on_getppid, &b,
+				       &ev), ==, 0);
+	CHECK_INT(surf_engine__start(e), ==, 0);
+	CHECK_INT(write(gate[1], "g", 1), ==, 1);
+	close(gate[1]);
+	waitpid(b.child, NULL, 0);
+	CHECK_INT(surf_engine__drain(e), >, 0);
+	surf_engine__stats(e, &st);
+	CHECK_INT(b.others, ==, 0);
+	CHECK_INT(st.records, ==, b.childs);
+	CHECK(st.lost > 0);
+	CHECK_INT(b.childs + st.lost, ==, 30000);
+	CHECK_INT(surf_event__lost(ev), ==, st.lost);
+	surf_engine__free(e);
+}
+
+/*
+ * A reader that cannot print everything at the end: surf_engine__discard
+ * empties the rings, counting what it did not deliver, so that delivered +
+ * lost + unread is still what happened.
+ */
+TEST(test_engine_live_discard_counts_the_rest)
+{
+	const char *why = live_skip_reason();
+	struct surf_engine_opts opts = { .sz = sizeof(opts) };
+	struct surf_engine_stats st;
+	struct by_pid b = { .self = getpid() };
+	struct surf_engine *e;
+	char filter[64];
+	int gate[2];
+
+	if (why)
+		SKIP("%s", why);
+	CHECK_INT(pipe(gate), ==, 0);
+	b.child = gated_child(gate, 20000);
+	CHECK(b.child > 0);
+	snprintf(filter, sizeof(filter), "common_pid==%d", b.child);
+	CHECK_INT(surf_engine__new(&e, &opts), ==, 0);
+	CHECK_INT(surf_engine__add_raw(e, "e:syscalls/sys_enter_getppid", filter, on_getppid, &b,
+				       NULL), ==, 0);
+	CHECK_INT(surf_engine__start(e), ==, 0);
+	CHECK_INT(surf_engine__discard(e), ==, -EBUSY);	/* not before the stop */
+	CHECK_INT(write(gate[1], "g", 1), ==, 1);
+	close(gate[1]);
+	waitpid(b.child, NULL, 0);
+	CHECK_INT(surf_engine__poll(e, 0), ==, SURF_ENGINE_BATCH);
+	CHECK_INT(surf_engine__stop(e), ==, 0);
+	CHECK_INT(surf_engine__discard(e), ==, 20000 - SURF_ENGINE_BATCH);
+	surf_engine__stats(e, &st);
+	CHECK_INT(b.childs, ==, SURF_ENGINE_BATCH);
+	CHECK_INT(st.lost, ==, 0);
+	CHECK_INT(st.unread, ==, 20000 - SURF_ENGINE_BATCH);
+	CHECK_INT(surf_engine__poll(e, 0), ==, 0);
 	surf_engine__free(e);
 }

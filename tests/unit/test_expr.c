@@ -471,14 +471,19 @@ TEST(test_expr_script_replays_and_cleans_up)
 	surf_script__write(test_capture_open(&c), defs, 2, &so);
 	buf = test_capture_close(&c);
 	CHECK_CONTAINS(buf, "trap ':' INT QUIT TERM PIPE HUP\n");
-	CHECK_CONTAINS(buf, fmt("echo 'p:f0 wake_up_new_task c=+0x%x(%%di):string' >> "
+	/* Each run of the script names its instance and group: $G, from the kernel's uuid. */
+	CHECK_CONTAINS(buf, "IFS=- read -r a b c d e < /proc/sys/kernel/random/uuid || exit 1\n"
+			    "G=surftrace_sh_$a$b$e\n"
+			    "mkdir /sys/kernel/tracing/instances/$G || exit 1\n");
+	CHECK_CONTAINS(buf, fmt("echo \"p:$G/f0\" 'wake_up_new_task c=+0x%x(%%di):string' >> "
 				"/sys/kernel/tracing/kprobe_events\n", OFF(task_struct, comm)));
-	CHECK_CONTAINS(buf, "echo 'c==\"a'\\''b\"' > /sys/kernel/tracing/instances/surftrace/"
-			    "events/kprobes/f0/filter\n");
-	CHECK_CONTAINS(buf, "cat /sys/kernel/tracing/instances/surftrace/trace_pipe\n");
-	CHECK_CONTAINS(buf, "echo '-:f0' >> /sys/kernel/tracing/kprobe_events\n");
-	CHECK_CONTAINS(buf, "echo 0 > /sys/kernel/tracing/instances/surftrace/events/sched/"
+	CHECK_CONTAINS(buf, "echo 'c==\"a'\\''b\"' > /sys/kernel/tracing/instances/$G/"
+			    "events/$G/f0/filter\n");
+	CHECK_CONTAINS(buf, "cat /sys/kernel/tracing/instances/$G/trace_pipe\n");
+	CHECK_CONTAINS(buf, "echo \"-:$G/f0\" >> /sys/kernel/tracing/kprobe_events\n");
+	CHECK_CONTAINS(buf, "echo 0 > /sys/kernel/tracing/instances/$G/events/sched/"
 			    "sched_switch/filter\n");
+	CHECK_CONTAINS(buf, "rmdir /sys/kernel/tracing/instances/$G\n");
 	free(buf);
 	surf_probe_def__free(defs[0]);
 	surf_probe_def__free(defs[1]);

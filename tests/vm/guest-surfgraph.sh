@@ -74,7 +74,7 @@ else
 	(cd $SG_W/int && exec "$SG_BIN" -f vfs_read -o vfs_read --folded >$SG_W/int.out 2>$SG_W/int.err) &
 	p=$!
 	if sg_wait_ready $SG_W/int.err $p; then
-		during="$(cat $SG_TFS/current_tracer) $(ls $SG_TFS/instances | grep -c "^surfgraph_$p\$")"
+		during="$(cat $SG_TFS/current_tracer) $(ls $SG_TFS/instances | grep -c "^surfgraph_${p}_")"
 		sg_reads	# recorded: on SIGINT it stops tracing, then reads all that is left
 		kill -INT $p
 		sg_wait_exit $p
@@ -200,7 +200,7 @@ else
 		stale="$(sg_left)|$(cat $SG_TFS/current_tracer)|$(cat $SG_TFS/options/funcgraph-proc)"
 		(cd $SG_W && timeout 60 "$SG_BIN" -f vfs_read -d 1 -s 0 >$SG_W/after.out 2>$SG_W/after.err)
 		SG_RC=$?
-		if [ "$stale" = "surfgraph_$p|function_graph|1" ] && [ $SG_RC = 0 ] &&
+		if echo "$stale" | grep -qx "surfgraph_${p}_[0-9a-f]*|function_graph|1" && [ $SG_RC = 0 ] &&
 		   grep -q "cleaning up after run $p, which was killed" $SG_W/after.err &&
 		   [ -z "$(sg_left)" ] && [ "$(sg_state)" = "$SG_BEFORE" ]; then
 			pass surfgraph_cleanup_after_kill9

@@ -49,10 +49,10 @@ clean() { [ ! -s "$W/$1.left" ]; }
 count() { grep -cF -- "$1" "$2"; }
 # field NAME LINE: the value of NAME=VALUE in an event line
 field() { echo "$2" | sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p"; }
-# wait_group PID: until the events of surftrace_PID exist (20 s at most)
+# wait_group PID: until the events of surftrace_PID_TOKEN exist (20 s at most)
 wait_group() {
 	i=0
-	while ! cat $KE $UE 2>/dev/null | grep -q "surftrace_$1/"; do
+	while ! cat $KE $UE 2>/dev/null | grep -q "surftrace_$1_"; do
 		i=$((i + 1)); [ $i -gt 200 ] && return 1
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.1
@@ -369,7 +369,7 @@ for sig in INT TERM; do
 	kill -$sig $p
 	wait_exit $p 20; wait $p; rc=$?
 	case $sig in INT) want=0 ;; TERM) want=143 ;; esac
-	if [ -z "$(leftovers)" ] && [ $rc = $want ] && [ ! -d $TFS/events/surftrace_$p ]; then
+	if [ -z "$(leftovers)" ] && [ $rc = $want ] && ! ls $TFS/events | grep -q "^surftrace_${p}_"; then
 		pass cleanup_on_SIG$sig
 	else fail cleanup_on_SIG$sig "exit $rc (want $want); left: $(leftovers)" $W/sig.err; fi
 done
@@ -377,7 +377,7 @@ $ST -q 'p do_filp_open name=%1->name' >/dev/null 2>$W/kill9.err &
 p=$!
 if wait_group $p; then
 	kill -9 $p; wait $p 2>/dev/null
-	stale=$(leftovers | grep -c "surftrace_$p/")
+	stale=$(leftovers | grep -c "surftrace_${p}_")
 	st after_kill9 -q -c '/tmp/surfprobe-child 1' 'p wake_up_new_task comm=%0->comm'
 	if [ "$stale" -ge 1 ] && [ "$(count 'comm="surfprobe-child"' $W/after_kill9.out)" = 1 ] &&
 	   clean after_kill9; then pass cleanup_stale_after_kill9

@@ -3,12 +3,16 @@
  * The tracefs side of the engine: writing and removing dynamic events in the
  * engine's own group, reading their ids and formats, the kernel's error_log,
  * and removing what runs that were killed left behind.
+ *
+ * The group is surftrace_<pid>_<token>, claimed with a lock that a sweep
+ * checks (sys/run_claim.c says why a pid alone cannot name a run), so that
+ * a run only ever writes and removes events in a group that no other run can
+ * have, and a sweep removes a group only when its run is provably gone.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "sys/run_claim.h"
 #include "sys/util.h"
 
 void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
@@ -92,16 +97,12 @@ int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definit
 {
 	int ret;
 
+	/*
+	 * No retry on EEXIST: the event is not ours (our group is unique, and
+	 * the name is already taken in it), so it is not ours to remove either.
+	 */
 	ret = dyn_write(e, ev->control, definition, true);
 	dyn_note_command(e, "echo '%s' >> %s/%s", definition, e->tracefs, ev->control);
-	if (ret == -EEXIST) {
-		/* Our own group: a leftover of this very pid (a reused pid). Replace it. */
-		char del[256];
-
-		snprintf(del, sizeof(del), "-:%s/%s", ev->group, ev->name);
-		dyn_write(e, ev->control, del, true);
-		ret = dyn_write(e, ev->control, definition, true);
-	}
 	if (ret == 0)
 		ev->created = true;
 	return ret;
@@ -141,12 +142,30 @@ char *dyn_read_format(struct surf_engine *e, const char *group, const char *name
 	return surf_read_file(path, size);
 }
 
-static bool process_alive(int pid)
+int dyn_claim_group(struct surf_engine *e)
 {
-	return kill(pid, 0) == 0 || errno != ESRCH;
+	/* The kernel's pid, as older sweeps and people read it: known by self_setup in a namespace. */
+	int pid = e->self_tgid > 0 ? e->self_tgid : surf_initial_pid();
+	int ret;
+
+	if (e->group[0])
+		return 0;	/* opts.group: the caller's to keep unique */
+	ret = surf_run_claim__take(&e->claim, e->tracefs, "surftrace_", pid);
+	if (!ret)
+		snprintf(e->group, sizeof(e->group), "%s", e->claim.name);
+	return ret;
 }
 
-/* Remove events of "surftrace_<pid>" groups from one control file. */
+void dyn_release_group(struct surf_engine *e)
+{
+	surf_run_claim__release(&e->claim);
+}
+
+/*
+ * Remove the events of dead runs' groups from one control file: a group
+ * surftrace_<pid>_<token> whose run no longer holds its lock, or an old
+ * surftrace_<pid> (older builds) whose pid is gone.
+ */
 static int sweep_file(const char *tracefs, const char *file)
 {
 	char path[512], *text, *line, *save = NULL;
@@ -157,18 +176,18 @@ static int sweep_file(const char *tracefs, const char *file)
 	if (!text)
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *colon = strchr(line, ':'), *space, del[256];
-		int pid, fd;
+		char *group = strchr(line, ':'), *slash, *space, del[256];
+		long pid;
+		int fd;
 
-		if (!colon || strncmp(colon + 1, "surftrace_", 10))
+		if (!group++ || !(slash = strchr(group, '/')))
 			continue;
-		space = strchr(colon, ' ');
+		if (!surf_run_claim__dead(tracefs, "surftrace_", group, (size_t)(slash - group), &pid))
+			continue;
+		space = strchr(slash, ' ');
 		if (space)
 			*space = '\0';
-		pid = atoi(colon + 11);
-		if (pid <= 0 || process_alive(pid))
-			continue;
-		snprintf(del, sizeof(del), "-:%s", colon + 1);
+		snprintf(del, sizeof(del), "-:%s", group);
 		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (fd < 0)
 			break;

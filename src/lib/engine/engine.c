@@ -7,6 +7,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <linux/membarrier.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +103,7 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 		return -ENOMEM;
 	e->epfd = -1;
 	e->ustr_map_fd = -1;
+	e->lost_by_read = true;	/* until the kernel refuses PERF_FORMAT_LOST */
 	if (opts)
 		memcpy(&e->opts, opts, opts->sz < sizeof(e->opts) ? opts->sz : sizeof(e->opts));
 	e->opts.sz = sizeof(e->opts);
@@ -110,8 +113,6 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 	if (!power_of_two(e->opts.ring_pages))
 		goto fail;
 	snprintf(e->group, sizeof(e->group), "%s", e->opts.group ? e->opts.group : "");
-	if (!e->group[0])
-		snprintf(e->group, sizeof(e->group), "surftrace_%d", (int)getpid());
 	e->opts.group = NULL;
 	/*
 	 * PERIOD is not for its value: tracepoints that pass a count to perf
@@ -145,6 +146,10 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 			goto fail;
 		e->opts.tracefs = NULL;
 		surf_engine__sweep_stale(e->tracefs);
+		if (e->opts.exclude_self && (ret = self_setup(e)))
+			goto fail;
+		if ((ret = dyn_claim_group(e)))
+			goto fail;
 		if (e->opts.pid > 0) {
 			ret = list_threads(e, e->opts.pid);
 			if (ret)
@@ -211,6 +216,7 @@ void surf_engine__free(struct surf_engine *e)
 		dyn_remove(e, e->events[i]);
 		event_free(e->events[i]);
 	}
+	dyn_release_group(e);
 	ustr_free(e);
 	fields_free_enums(e);
 	for (int i = 0; i < e->nrings; i++)
@@ -224,6 +230,7 @@ void surf_engine__free(struct surf_engine *e)
 	free(e->ids);
 	free(e->targets);
 	free(e->commands);
+	free(e->self_filter);
 	free(e);
 }
 
@@ -232,16 +239,45 @@ static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
 	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-/* Open ev on every CPU (and target), into that CPU's ring, with its filter. */
-static int open_event(struct surf_engine *e, struct surf_event *ev)
+/*
+ * The kernel counts the records of an event it could not write
+ * (PERF_FORMAT_LOST, Linux 6.0): exact where PERF_RECORD_LOST is not, as the
+ * kernel writes that record only when a later record fits (none may come
+ * after the last losses) and for whichever event's record fits next.
+ */
+static int perf_open_counting_lost(struct surf_engine *e, struct perf_event_attr *attr, int pid,
+				   int cpu)
+{
+	int fd;
+
+	attr->read_format = e->lost_by_read ? PERF_FORMAT_LOST : 0;
+	fd = (int)perf_open(attr, pid, cpu);
+	if (fd < 0 && errno == EINVAL && e->lost_by_read) {
+		attr->read_format = 0;
+		fd = (int)perf_open(attr, pid, cpu);
+		if (fd >= 0)
+			e->lost_by_read = false;
+	}
+	return fd;
+}
+
+/* The records the kernel could not write for the event behind fd (PERF_FORMAT_LOST). */
+static uint64_t fd_lost(int fd)
+{
+	uint64_t values[2];	/* the count, the lost records */
+
+	if (fd < 0 || read(fd, values, sizeof(values)) != (ssize_t)sizeof(values))
+		return 0;
+	return values[1];
+}
+
+/* Open ev's perf events on every CPU (and target), into that CPU's ring, with filter. */
+static int open_event_fds(struct surf_engine *e, struct surf_event *ev, const char *filter)
 {
 	struct perf_event_attr attr;
 	uint64_t id;
 	int ret;
 
-	ev->fds = calloc((size_t)(e->nrings * e->ntargets), sizeof(int));
-	if (!ev->fds)
-		return -ENOMEM;
 	memset(&attr, 0, sizeof(attr));
 	attr.size = sizeof(attr);
 	attr.type = PERF_TYPE_TRACEPOINT;
@@ -260,8 +296,7 @@ static int open_event(struct surf_engine *e, struct surf_event *ev)
 
 			if (ev->pid_by_filter && t)
 				break;
-			fd = (int)perf_open(&attr, target, e->rings[r].cpu);
-
+			fd = perf_open_counting_lost(e, &attr, target, e->rings[r].cpu);
 			if (fd < 0) {
 				ret = -errno;
 				snprintf(e->last_error, sizeof(e->last_error),
@@ -278,10 +313,10 @@ static int open_event(struct surf_engine *e, struct surf_event *ev)
 					 ev->name, e->rings[r].cpu, strerror(errno));
 				return ret;
 			}
-			if (ev->filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, ev->filter)) {
+			if (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
 				ret = -errno;
 				snprintf(e->last_error, sizeof(e->last_error),
-					 "the kernel refused the filter '%s' of %s/%s: %s", ev->filter,
+					 "the kernel refused the filter '%s' of %s/%s: %s", filter,
 					 ev->group, ev->name, strerror(errno));
 				return ret;
 			}
@@ -290,10 +325,32 @@ static int open_event(struct surf_engine *e, struct surf_event *ev)
 				ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 		}
 	}
+	/* The user's filter: the one on ourselves is the engine's business. */
 	if (ev->filter)
 		dyn_note_command(e, "# filter '%s' set on %s/%s through perf", ev->filter,
 				 ev->group, ev->name);
 	return 0;
+}
+
+/* Open ev on every CPU (and target), into that CPU's ring, with its filter. */
+static int open_event(struct surf_engine *e, struct surf_event *ev)
+{
+	char *filter = ev->filter;
+	int ret;
+
+	ev->fds = calloc((size_t)(e->nrings * e->ntargets), sizeof(int));
+	if (!ev->fds)
+		return -ENOMEM;
+	/* Events of every process (not those of -p, -c) would include ours. */
+	if (e->self_filter && !ev->pid_by_filter && e->targets[0] == -1) {
+		filter = self_combined_filter(e, ev->filter);
+		if (!filter)
+			return -ENOMEM;
+	}
+	ret = open_event_fds(e, ev, filter);
+	if (filter != ev->filter)
+		free(filter);
+	return ret;
 }
 
 static struct surf_event *event_new(struct surf_engine *e, surf_record_cb cb, void *ctx)
@@ -524,20 +581,69 @@ int surf_engine__poll(struct surf_engine *e, int timeout_ms)
 	struct epoll_event evs[64];
 	int n;
 
-	n = epoll_wait(e->epfd, evs, 64, timeout_ms);
+	/*
+	 * Records left by the last batch: no waiting.  The kernel wakes a
+	 * reader when a ring fills past its watermark, and a ring left full
+	 * takes no more records, so it would wake no one.
+	 */
+	n = epoll_wait(e->epfd, evs, 64, e->backlog ? 0 : timeout_ms);
 	if (n < 0)
 		return -errno;
 	/* Read every ring, ready or not: it keeps CPUs in time order. */
-	return ring_consume_all(e);
+	n = ring_consume(e, SURF_ENGINE_BATCH);
+	e->backlog = n == SURF_ENGINE_BATCH;
+	return n;
+}
+
+int surf_engine__stop(struct surf_engine *e)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+	if (e->stopped || e->opts.offline)
+		return 0;
+	e->stopped = true;
+	/* The events, then the strings and thread names: nothing is written after. */
+	for (int i = 0; i < e->nevents; i++)
+		for (int f = 0; f < e->events[i]->nfds; f++)
+			ioctl(e->events[i]->fds[f], PERF_EVENT_IOC_DISABLE, 0);
+	for (int i = 0; i < e->nrings; i++) {
+		if (e->ustr_fds && e->ustr_fds[i] >= 0)
+			ioctl(e->ustr_fds[i], PERF_EVENT_IOC_DISABLE, 0);
+		ioctl(e->rings[i].fd, PERF_EVENT_IOC_DISABLE, 0);
+	}
+	/*
+	 * A record being written on another CPU when its event was disabled is
+	 * finished, and published, a moment later: perf writes a record inside
+	 * an RCU read-side section (preemption off), so once a grace period has
+	 * passed every such record is in its ring.  MEMBARRIER_CMD_GLOBAL waits
+	 * for one (synchronize_rcu); where it is refused (nohz_full), a pause.
+	 */
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		nanosleep(&pause, NULL);
+	return 0;
 }
 
 int surf_engine__drain(struct surf_engine *e)
 {
 	int total = 0, n;
 
-	while ((n = ring_consume_all(e)) > 0)
+	surf_engine__stop(e);
+	while ((n = ring_consume(e, SURF_ENGINE_BATCH)) > 0)
 		total += n;
 	return total;
+}
+
+long long surf_engine__discard(struct surf_engine *e)
+{
+	uint64_t before = e->stats.unread;
+
+	if (!e->stopped)
+		return -EBUSY;	/* the rings would never be empty */
+	e->discarding = true;
+	while (ring_consume(e, INT_MAX) > 0)
+		;
+	e->discarding = false;
+	return (long long)(e->stats.unread - before);
 }
 
 int surf_engine__epoll_fd(const struct surf_engine *e)
@@ -565,9 +671,31 @@ int surf_engine__ncpus(const struct surf_engine *e)
 	return e->ncpus;
 }
 
+/* The ring (CPU) of the f-th perf event of ev: they are opened by ring, then by target. */
+static int fd_ring(const struct surf_engine *e, const struct surf_event *ev, int f)
+{
+	return f / (ev->pid_by_filter ? 1 : e->ntargets);
+}
+
 void surf_engine__stats(const struct surf_engine *e, struct surf_engine_stats *stats)
 {
 	*stats = e->stats;
+	if (!e->lost_by_read || e->opts.offline)
+		return;
+	stats->lost = 0;
+	memset(stats->lost_cpu, 0, sizeof(stats->lost_cpu));
+	for (int i = 0; i < e->nevents; i++) {
+		const struct surf_event *ev = e->events[i];
+
+		for (int f = 0; f < ev->nfds; f++) {
+			uint64_t lost = fd_lost(ev->fds[f]);
+			int cpu = e->rings[fd_ring(e, ev, f)].cpu;
+
+			stats->lost += lost;
+			if (cpu >= 0 && cpu < 1024)
+				stats->lost_cpu[cpu] += lost;
+		}
+	}
 }
 
 const char *surf_event__name(const struct surf_event *ev)
@@ -592,5 +720,11 @@ void *surf_event__tep_event(const struct surf_event *ev)
 
 uint64_t surf_event__lost(const struct surf_event *ev)
 {
-	return ev->lost;
+	uint64_t lost = 0;
+
+	if (!ev->engine->lost_by_read || ev->engine->opts.offline)
+		return ev->lost;
+	for (int f = 0; f < ev->nfds; f++)
+		lost += fd_lost(ev->fds[f]);
+	return lost;
 }

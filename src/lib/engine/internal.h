@@ -8,6 +8,8 @@
 
 #include <surf/engine.h>
 
+#include "sys/run_claim.h"
+
 struct tep_handle;
 struct tep_event;
 struct btf;
@@ -49,9 +51,9 @@ struct surf_event {
 	struct tep_event *tep;
 	struct field *fields;
 	int nfields;
-	int *fds;
+	int *fds;		/* by ring, then by target */
 	int nfds;
-	uint64_t lost;
+	uint64_t lost;		/* from PERF_RECORD_LOST (kernels without PERF_FORMAT_LOST) */
 	surf_record_cb cb;
 	void *ctx;
 	const struct surf_probe_def *def;
@@ -87,6 +89,7 @@ struct surf_engine {
 	struct surf_engine_opts opts;
 	char tracefs[256];
 	char group[64];
+	struct surf_run_claim claim;	/* the group's name and proof of life */
 	int ncpus;
 	struct ring *rings;
 	int nrings;
@@ -101,6 +104,13 @@ struct surf_engine {
 	int *targets;		/* pids or tids for per-task events; {-1} for all */
 	int ntargets;
 	bool started;
+	bool stopped;		/* surf_engine__stop: every event disabled */
+	bool discarding;	/* surf_engine__discard: records counted, not delivered */
+	bool backlog;		/* the last poll stopped at a full batch */
+	bool lost_by_read;	/* the kernel counts losses per event (PERF_FORMAT_LOST) */
+	int self_pid;		/* opts.exclude_self: getpid(), for the reader */
+	char *self_filter;	/* "common_pid!=A&&..." with the kernel's pids, or NULL */
+	int self_tgid;		/* the kernel's (global) pid of this process, or 0 */
 	uint64_t sample_type;
 	char last_error[2048];
 	char *commands;
@@ -122,6 +132,9 @@ struct surf_engine {
 int dyn_write(struct surf_engine *e, const char *file, const char *text, bool append);
 int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definition);
 void dyn_remove(struct surf_engine *e, struct surf_event *ev);
+/* Name the engine's group (unless opts.group did) and take its lock; release it at the end. */
+int dyn_claim_group(struct surf_engine *e);
+void dyn_release_group(struct surf_engine *e);
 int dyn_read_id(struct surf_engine *e, const char *group, const char *name);
 char *dyn_read_format(struct surf_engine *e, const char *group, const char *name, size_t *size);
 void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
@@ -135,7 +148,8 @@ int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char 
 /* ring.c */
 int ring_open(struct surf_engine *e, struct ring *r, int cpu);
 void ring_close(struct ring *r);
-int ring_consume_all(struct surf_engine *e);
+/* Hand out at most max records, oldest first across the rings; the number handed out. */
+int ring_consume(struct surf_engine *e, int max);
 int dispatch_records(struct surf_engine *e, const uint8_t *buf, size_t len, struct ring *r);
 void engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev);
 
@@ -150,6 +164,11 @@ int pool_new(struct pool **out, unsigned int workers, unsigned int queue_len);
 /* Copy rec and queue it; false when the queue is full. */
 bool pool_push(struct pool *p, const struct surf_record *rec);
 void pool_free(struct pool *p);
+
+/* self.c: opts.exclude_self */
+int self_setup(struct surf_engine *e);
+/* The self filter term, and filter (may be NULL) after it; NULL when out of memory. */
+char *self_combined_filter(const struct surf_engine *e, const char *filter);
 
 /* comm.c */
 void comm_set(struct surf_engine *e, int tid, const char *comm);

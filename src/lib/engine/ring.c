@@ -6,11 +6,14 @@
  * We read them ourselves instead of through libbpf's perf_buffer, which only
  * takes BPF maps.  The reader dispatches on the record type: samples go to
  * their event's callback (BPF outputs, ustr.c, wait for the record they
- * belong to), LOST records are counted per CPU and per event, THROTTLE
- * records are counted, COMM records keep the comm cache current, anything
- * else is skipped by its size, so one odd record never costs the ones after
- * it.  Records of several
- * CPUs are handed out oldest first, as far as the rings hold them.
+ * belong to), LOST records are counted per CPU and per event (the engine
+ * reports those only where the kernel cannot count each event's losses
+ * itself: PERF_FORMAT_LOST, engine.c), THROTTLE records are counted, COMM
+ * records keep the comm cache current, anything else is skipped by its
+ * size, so one odd record never costs the ones after it.  Records of several
+ * CPUs are handed out oldest first, as far as the rings hold them, and at
+ * most a batch at a time: a reader whose rings never run empty still returns
+ * to its caller.
  */
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -159,6 +162,9 @@ static void dispatch_sample(struct surf_engine *e, const uint8_t *p, const uint8
 	rec.time_ns = load_u64(p + 16);
 	rec.cpu = (int)load_u32(p + 24);
 	rec.period = load_u64(p + 32);
+	/* Ours, where the kernel could not filter them out (self.c): never delivered. */
+	if (e->self_pid && rec.pid == e->self_pid)
+		return;
 	p += 40;
 	rec.callchain = NULL;
 	rec.nr_callchain = 0;
@@ -199,6 +205,10 @@ static void dispatch_sample(struct surf_engine *e, const uint8_t *p, const uint8
 	if (r && r->ustr.n && ev->ustr_prog_fd >= 0 && r->ustr.tid == perf_tid &&
 	    r->ustr.tp_id == (uint32_t)ev->tp_id)
 		rec.user_strings = &r->ustr;
+	if (e->discarding) {
+		e->stats.unread++;
+		return;
+	}
 	e->stats.records++;
 	if (e->pool) {
 		if (!pool_push(e->pool, &rec))
@@ -339,7 +349,7 @@ static bool cursor_next(struct cursor *c)
 	return true;
 }
 
-int ring_consume_all(struct surf_engine *e)
+int ring_consume(struct surf_engine *e, int max)
 {
 	struct cursor cur[256];
 	int n = 0, active = 0, count = 0;
@@ -356,7 +366,7 @@ int ring_consume_all(struct surf_engine *e)
 			n++;
 	}
 	active = n;
-	while (active) {
+	while (active && count < max) {
 		struct cursor *best = NULL;
 		uint64_t step;
 
@@ -374,5 +384,9 @@ int ring_consume_all(struct surf_engine *e)
 			active--;
 		}
 	}
+	/* Stopped at max: give back what was read; the rest waits for the next call. */
+	for (int i = 0; i < n; i++)
+		if (cur[i].h)
+			cursor_publish(&cur[i]);
 	return count;
 }

@@ -49,11 +49,19 @@ static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
 }
 
 /* The program for ev: for each user string field, read it and output it. */
-static int build_program(const struct surf_event *ev, int map_fd, struct bpf_insn *p, int max)
+static int build_program(const struct surf_engine *e, const struct surf_event *ev, int map_fd,
+			 struct bpf_insn *p, int max)
 {
-	int n = 0;
+	int n = 0, skip_self = -1;
 
 	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);	/* r6 = ctx */
+	/* Not for our own syscalls (opts.exclude_self): their records are filtered out. */
+	if (e->self_tgid > 0) {
+		p[n++] = insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_current_pid_tgid);
+		p[n++] = insn(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_0, 0, 0, 32);
+		skip_self = n;
+		p[n++] = insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, e->self_tgid);
+	}
 	for (int i = 0; i < ev->nfields; i++) {
 		const struct surf_field_info *fi = &ev->fields[i].info;
 
@@ -85,6 +93,8 @@ static int build_program(const struct surf_event *ev, int map_fd, struct bpf_ins
 		p[n++] = insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_perf_event_output);
 	}
 	/* 1: perf writes the record as usual, for us and for any other reader. */
+	if (skip_self >= 0)
+		p[skip_self].off = (int16_t)(n - skip_self - 1);
 	p[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
 	p[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	return n;
@@ -159,7 +169,7 @@ int ustr_attach(struct surf_engine *e, struct surf_event *ev)
 	ret = ustr_setup(e);
 	if (ret)
 		return ret;
-	n = build_program(ev, e->ustr_map_fd, prog, 256);
+	n = build_program(e, ev, e->ustr_map_fd, prog, 256);
 	if (n < 0)
 		return n;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_ustr", "Dual MIT/GPL", prog,

@@ -2,7 +2,9 @@
 /*
  * The tracefs side of a live surfgraph run.
  *
- * Every run makes the instance instances/surfgraph_<pid>.  Where the kernel
+ * Every run makes the instance instances/surfgraph_<pid>_<token>, a name no
+ * other run has in any PID namespace, claimed with a lock that tells a later
+ * run whether it is still alive (sys/run_claim.c).  Where the kernel
  * lets instances run function_graph (it has set_graph_function there) the
  * whole set-up lives in it, and removing it undoes everything.  Older
  * kernels (6.1 among them) allow function_graph only at the top level: then
@@ -10,7 +12,7 @@
  * (current_tracer is nop, set_graph_function empty), and writes the
  * settings it is about to change into its instance's trace_marker.  Its own
  * exit puts them back; after a kill -9 the next run finds the instance of a
- * dead pid, reads them from the instance's buffer and puts them back then.
+ * dead run, reads them from the instance's buffer and puts them back then.
  * So the state lives and dies with the instance, in the kernel, and needs no
  * file anywhere else.
  *
@@ -31,6 +33,7 @@
 #include <surf/tracefs.h>
 
 #include "graph/internal.h"
+#include "sys/run_claim.h"
 #include "sys/util.h"
 
 #define INSTANCE_PREFIX "surfgraph_"
@@ -58,6 +61,7 @@ struct saved {
 struct graph_live {
 	char tracefs[256];
 	char inst[512];			/* the instance */
+	struct surf_run_claim claim;	/* its name and the proof that this run lives */
 	char dir[512];			/* where function_graph runs: inst or tracefs */
 	bool inst_made, top, tracer_set;
 	unsigned int buffer_kb;		/* -b */
@@ -306,13 +310,10 @@ static int sweep_stale(const char *tracefs, FILE *err, bool quiet)
 	if (!dp)
 		return 0;
 	while ((d = readdir(dp))) {
-		char *end, *text;
+		char *text;
 		long pid;
 
-		if (strncmp(d->d_name, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)))
-			continue;
-		pid = strtol(d->d_name + strlen(INSTANCE_PREFIX), &end, 10);
-		if (*end || pid <= 0 || pid > 0x7fffffff || process_alive((int)pid))
+		if (!surf_run_claim__dead(tracefs, INSTANCE_PREFIX, d->d_name, strlen(d->d_name), &pid))
 			continue;
 		snprintf(inst, sizeof(inst), "%s/%s", dir, d->d_name);
 		fprintf(err, "surfgraph: cleaning up after run %ld, which was killed\n", pid);
@@ -449,9 +450,13 @@ static int take_top(struct graph_live *lv)
 static int make_instance(struct graph_live *lv)
 {
 	char *tracers;
+	int ret = surf_run_claim__take(&lv->claim, lv->tracefs, INSTANCE_PREFIX, surf_initial_pid());
 
-	snprintf(lv->inst, sizeof(lv->inst), "%s/instances/%s%d", lv->tracefs, INSTANCE_PREFIX,
-		 (int)getpid());
+	if (ret) {
+		fprintf(lv->err, "surfgraph: cannot name the tracefs instance: %s\n", strerror(-ret));
+		return EXIT_SYSTEM;
+	}
+	snprintf(lv->inst, sizeof(lv->inst), "%s/instances/%s", lv->tracefs, lv->claim.name);
 	if (!lv->quiet)
 		fprintf(lv->err, "mkdir %s\n", lv->inst);
 	if (mkdir(lv->inst, 0750)) {
@@ -605,5 +610,6 @@ void graph_live__free(struct graph_live *lv)
 		live_put(lv, "tracing_on", "0");
 	if (lv->inst_made && remove_instance(lv->inst, lv->err, lv->quiet))
 		fprintf(lv->err, "surfgraph: cannot remove %s: %s\n", lv->inst, strerror(errno));
+	surf_run_claim__release(&lv->claim);
 	free(lv);
 }

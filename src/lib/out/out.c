@@ -645,6 +645,7 @@ void surf_out__record(void *ctx, const struct surf_record *rec)
 		put_json(o, l, rec);
 	else
 		put_text(o, l, rec);
+	errno = 0;
 	if (fwrite(l->buf, 1, l->len, o->out) != l->len)
 		o->error = errno ? errno : EIO;
 	o->count++;
@@ -681,5 +682,14 @@ unsigned long long surf_out__count(const struct surf_out *o)
 
 int surf_out__error(const struct surf_out *o)
 {
+	return o->error;
+}
+
+int surf_out__flush(struct surf_out *o)
+{
+	/* A buffered stream fails at its flush (a full disk): that error is the output's too. */
+	errno = 0;
+	if (fflush(o->out) && !o->error)
+		o->error = errno ? errno : EIO;
 	return o->error;
 }

@@ -13,6 +13,8 @@
 
 #define DEFAULT_TRACEFS "/sys/kernel/tracing"
 #define DEFAULT_INSTANCE "surftrace"
+/* Not surftrace_<digits>: sweeps of surftrace runs leave script runs alone. */
+#define SCRIPT_PREFIX "surftrace_sh_"
 
 static bool is_uprobe(const struct surf_probe_def *def)
 {
@@ -33,81 +35,129 @@ static void quoted(FILE *out, const char *s)
 	fputc('\'', out);
 }
 
-static void event_dir(FILE *out, const char *inst, const struct surf_probe_def *def)
+/*
+ * Where the commands point: the instance directory, and the group of the
+ * probes (NULL: tracefs's default kprobes/uprobes, as -S prints them; "$G" in
+ * a full script: the name each of its runs makes).
+ */
+struct place {
+	const char *tfs;
+	char inst[4096];
+	const char *group;
+};
+
+static const char *control_file(const struct surf_probe_def *def)
 {
-	if (def->kind == SURF_PROBE_EVENT)
-		fprintf(out, "%s/events/%s/%s", inst, def->group, def->event);
-	else
-		fprintf(out, "%s/events/%s/%s", inst, is_uprobe(def) ? "uprobes" : "kprobes",
-			def->name);
+	return is_uprobe(def) ? "uprobe_events" : "kprobe_events";
 }
 
-static void setup(FILE *out, const char *tfs, const char *inst, const struct surf_probe_def *def)
+static void event_dir(FILE *out, const struct place *pl, const struct surf_probe_def *def)
+{
+	if (def->kind == SURF_PROBE_EVENT)
+		fprintf(out, "%s/events/%s/%s", pl->inst, def->group, def->event);
+	else
+		fprintf(out, "%s/events/%s/%s", pl->inst,
+			pl->group ? pl->group : is_uprobe(def) ? "uprobes" : "kprobes", def->name);
+}
+
+/* echo 'p:f0 REST', or with the run's group echo "p:$G/f0" 'REST' (echo joins them with a space). */
+static void echo_definition(FILE *out, const struct place *pl, const char *line)
+{
+	const char *colon = strchr(line, ':'), *space = strchr(line, ' ');
+
+	fputs("echo ", out);
+	if (!pl->group || !colon || !space) {
+		quoted(out, line);
+		return;
+	}
+	fprintf(out, "\"%.*s%s/%.*s\" ", (int)(colon + 1 - line), line, pl->group,
+		(int)(space - colon - 1), colon + 1);
+	quoted(out, space + 1);
+}
+
+static void setup(FILE *out, const struct place *pl, const struct surf_probe_def *def)
 {
 	char *line = surf_probe_def__definition(def, NULL);
 
 	if (line) {
-		fputs("echo ", out);
-		quoted(out, line);
-		fprintf(out, " >> %s/%s\n", tfs, is_uprobe(def) ? "uprobe_events" : "kprobe_events");
+		echo_definition(out, pl, line);
+		fprintf(out, " >> %s/%s\n", pl->tfs, control_file(def));
 	}
 	if (def->filter) {
 		fputs("echo ", out);
 		quoted(out, def->filter);
 		fputs(" > ", out);
-		event_dir(out, inst, def);
+		event_dir(out, pl, def);
 		fputs("/filter\n", out);
 	}
 	fputs("echo 1 > ", out);
-	event_dir(out, inst, def);
+	event_dir(out, pl, def);
 	fputs("/enable\n", out);
 	free(line);
 }
 
-static void cleanup(FILE *out, const char *tfs, const char *inst, const struct surf_probe_def *def)
+static void cleanup(FILE *out, const struct place *pl, const struct surf_probe_def *def)
 {
 	fputs("echo 0 > ", out);
-	event_dir(out, inst, def);
+	event_dir(out, pl, def);
 	fputs("/enable\n", out);
 	if (def->filter) {
 		fputs("echo 0 > ", out);
-		event_dir(out, inst, def);
+		event_dir(out, pl, def);
 		fputs("/filter\n", out);
 	}
 	if (def->kind != SURF_PROBE_EVENT)
-		fprintf(out, "echo '-:%s' >> %s/%s\n", def->name, tfs,
-			is_uprobe(def) ? "uprobe_events" : "kprobe_events");
+		fprintf(out, "echo \"-:%s/%s\" >> %s/%s\n", pl->group, def->name, pl->tfs,
+			control_file(def));
+}
+
+/*
+ * A full script names its instance and its probes' group when it runs, from
+ * the kernel's random uuid: two runs at once, of one script or of two, in one
+ * PID namespace or in two, never share an instance (whose tracing_on the
+ * first cleanup would turn off) or an event name (fN), and each cleanup
+ * removes only what its own run made.
+ */
+static void make_name(FILE *out)
+{
+	fputs("IFS=- read -r a b c d e < /proc/sys/kernel/random/uuid || exit 1\n"
+	      "G=" SCRIPT_PREFIX "$a$b$e\n", out);
 }
 
 int surf_script__write(FILE *out, struct surf_probe_def *const *defs, int ndefs,
 		       const struct surf_script_opts *opts)
 {
-	const char *tfs = opts && opts->tracefs ? opts->tracefs : DEFAULT_TRACEFS;
-	const char *name = opts && opts->instance ? opts->instance : DEFAULT_INSTANCE;
 	bool full = opts && opts->full, stack = opts && opts->stack;
-	char inst[4096];
+	const char *name = opts && opts->instance ? opts->instance : full ? "$G" : DEFAULT_INSTANCE;
+	struct place pl = { .tfs = opts && opts->tracefs ? opts->tracefs : DEFAULT_TRACEFS,
+			    .group = full ? "$G" : NULL };
 
-	snprintf(inst, sizeof(inst), "%s/instances/%s", tfs, name);
+	snprintf(pl.inst, sizeof(pl.inst), "%s/instances/%s", pl.tfs, name);
 	if (full) {
 		fputs("#!/bin/sh\n# Written by surftrace -o: sets the probes up, streams events "
 		      "until Ctrl-C, then removes everything.\n", out);
 		fputs("trap ':' INT QUIT TERM PIPE HUP\n", out);
-		fprintf(out, "[ -d %s/events ] || mount -t tracefs nodev %s || exit 1\n", tfs, tfs);
+		fprintf(out, "[ -d %s/events ] || mount -t tracefs nodev %s || exit 1\n", pl.tfs,
+			pl.tfs);
+		make_name(out);
+		fprintf(out, "mkdir %s || exit 1\n", pl.inst);
+	} else {
+		fprintf(out, "mkdir -p %s\n", pl.inst);
 	}
-	fprintf(out, "mkdir -p %s\n", inst);
 	for (int i = 0; i < ndefs; i++)
-		setup(out, tfs, inst, defs[i]);
-	fprintf(out, "echo %d > %s/options/stacktrace\n", stack ? 1 : 0, inst);
-	fprintf(out, "echo 1 > %s/tracing_on\n", inst);
+		setup(out, &pl, defs[i]);
+	fprintf(out, "echo %d > %s/options/stacktrace\n", stack ? 1 : 0, pl.inst);
+	fprintf(out, "echo 1 > %s/tracing_on\n", pl.inst);
 	if (!full)
 		return ferror(out) ? -EIO : 0;
 
-	fprintf(out, "cat %s/trace_pipe\n", inst);
-	fprintf(out, "echo 0 > %s/tracing_on\n", inst);
+	fprintf(out, "echo \"tracing into %s until Ctrl-C\" >&2\n", pl.inst);
+	fprintf(out, "cat %s/trace_pipe\n", pl.inst);
+	fprintf(out, "echo 0 > %s/tracing_on\n", pl.inst);
 	for (int i = 0; i < ndefs; i++)
-		cleanup(out, tfs, inst, defs[i]);
+		cleanup(out, &pl, defs[i]);
 	if (stack)
-		fprintf(out, "echo 0 > %s/options/stacktrace\n", inst);
-	fprintf(out, "rmdir %s\n", inst);
+		fprintf(out, "echo 0 > %s/options/stacktrace\n", pl.inst);
+	fprintf(out, "rmdir %s\n", pl.inst);
 	return ferror(out) ? -EIO : 0;
 }

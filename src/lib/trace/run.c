@@ -7,14 +7,23 @@
  * runs for Ctrl-C, SIGTERM, SIGHUP, SIGQUIT, a closed pipe, a time or count
  * limit, the end of the traced command, and errors during set-up alike.
  * Only SIGKILL escapes it; the next run removes what that left.
+ *
+ * Records may never stop coming (a run tracing what its own output causes,
+ * through a terminal or another process): the engine hands them out in
+ * bounded batches and every loop here checks for a stop between them, and
+ * the events are disabled before the last records are read, so that the
+ * end is bounded too.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +42,15 @@
 
 #define EXIT_BAD_INPUT 2
 #define POLL_MS 100
+/* After SIGTERM, the traced command's time to exit before SIGKILL. */
+#define COMMAND_GRACE_MS 1000
+/*
+ * Stopped by -t or a signal, the time left to print what the rings still
+ * hold: an output slower than the events (a terminal, a probe on a function
+ * that printing calls) can leave seconds of them.  What it cannot print is
+ * counted and reported.
+ */
+#define FINAL_PRINT_S 0.5
 
 /*
  * strerror() for what the kernel and libbpf answered.  The kernel's internal
@@ -53,11 +71,12 @@ static const char *kernel_strerror(int err)
 	return strerror(err);
 }
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, signal_count;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	signal_count++;
 }
 
 static void install_signals(struct sigaction *saved)
@@ -97,6 +116,8 @@ struct run {
 	bool child_done;
 	bool child_released;	/* it ran (its status counts) */
 	bool child_stopped;	/* we ended it (-t, -n, a signal): its status does not count */
+	int target_fd;		/* -p: a pidfd, readable once the process has exited; or -1 */
+	sig_atomic_t signals_at_stop;	/* signals received when tracing stopped */
 	struct surf_ksyms *ksyms;	/* /proc/kallsyms, read when first needed */
 	int ksyms_err;
 	struct surf_types *user_types[16];	/* DWARF of user binaries, by path */
@@ -408,12 +429,65 @@ static void reap_command(struct run *r, bool wait_for_it)
 		r->child_done = true;
 }
 
+/* -p: the traced process has exited. */
+static bool target_gone(const struct run *r)
+{
+	struct pollfd p = { .fd = r->target_fd, .events = POLLIN };
+
+	if (r->o->pid <= 0)
+		return false;
+	if (r->target_fd >= 0)
+		return poll(&p, 1, 0) == 1;
+	return kill(r->o->pid, 0) && errno == ESRCH;
+}
+
+/*
+ * End the command that tracing outlived (-t, -n, a signal): SIGTERM, then
+ * SIGKILL after a grace period, or at once on a signal after the one that
+ * stopped tracing, so that a command that ignores SIGTERM cannot keep
+ * surftrace running.
+ */
+static void terminate_command(struct run *r)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	kill(r->child, SIGTERM);
+	for (int ms = 0; ms < COMMAND_GRACE_MS && signal_count == r->signals_at_stop; ms += 10) {
+		reap_command(r, false);
+		if (r->child_done)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	kill(r->child, SIGKILL);
+	reap_command(r, true);
+}
+
 static double now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Why opening files failed when it is a limit, not the kernel refusing:
+ * every event is a perf file per CPU, so the limit comes quickly.
+ */
+static const char *files_limit(int err, char *buf, size_t len)
+{
+	struct rlimit rl;
+
+	if (err == -ENFILE)
+		return "the system's open-files limit is reached (fs.file-max)";
+	if (err != -EMFILE)
+		return NULL;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return "the open-files limit is reached (ulimit -n)";
+	snprintf(buf, len, "the open-files limit (ulimit -n: %llu) is too low: each event takes a "
+		 "file per CPU (%ld here), and each CPU a ring", (unsigned long long)rl.rlim_cur,
+		 sysconf(_SC_NPROCESSORS_CONF));
+	return buf;
 }
 
 static int add_probes(struct run *r)
@@ -431,6 +505,14 @@ static int add_probes(struct run *r)
 		ret = surf_engine__add_probe(r->engine, r->defs[i], on_record, r, NULL);
 		if (ret) {
 			const char *why = surf_engine__last_error(r->engine);
+			char buf[256];
+			const char *limit = files_limit(ret, buf, sizeof(buf));
+
+			if (limit) {
+				fprintf(r->err, "surftrace: cannot trace '%s': %s\n", r->o->exprs[i],
+					limit);
+				return 1;
+			}
 
 			if (!r->o->quiet)
 				fputs(surf_engine__commands(r->engine), r->err);
@@ -449,7 +531,7 @@ static void report(struct run *r)
 	struct surf_engine_stats st;
 
 	surf_engine__stats(r->engine, &st);
-	if (r->o->quiet && !st.lost && !st.dropped && !st.throttled)
+	if (r->o->quiet && !st.lost && !st.dropped && !st.throttled && !st.unread)
 		return;
 	/* What was printed: with -n the rings may hold more than was asked for. */
 	fprintf(r->err, "surftrace: %llu events, %llu lost", surf_out__count(r->out),
@@ -461,6 +543,9 @@ static void report(struct run *r)
 				fprintf(r->err, " %d:%llu", c, (unsigned long long)st.lost_cpu[c]);
 		fputs("; a larger buffer helps: -b PAGES)", r->err);
 	}
+	if (st.unread)
+		fprintf(r->err, ", %llu not shown (the output fell behind the events; they were still "
+			"in the buffers when the run stopped)", (unsigned long long)st.unread);
 	if (st.throttled)
 		fprintf(r->err, ", sampling throttled %llu times by the kernel (records missing, "
 			"uncounted: see kernel.perf_event_max_sample_rate)",
@@ -473,12 +558,14 @@ static int trace_live(struct run *r)
 	const struct surf_trace_opts *o = r->o;
 	struct surf_engine_opts eopts = {
 		.sz = sizeof(eopts), .ring_pages = o->ring_pages, .callchain = o->stack,
-		.pid = o->pid, .inherit = o->pid > 0 || o->command,
+		.pid = o->pid, .inherit = o->pid > 0 || o->command, .exclude_self = !o->self,
 	};
 	struct surf_out_opts oopts = {
 		.sz = sizeof(oopts), .out = o->out, .json = o->json,
 	};
 	double deadline = o->duration > 0 ? now() + o->duration : 0;
+	double print_until;
+	bool ended;
 	int ret, status = 0;
 
 	if (geteuid() != 0)
@@ -493,9 +580,16 @@ static int trace_live(struct run *r)
 		}
 		eopts.pid = r->child;
 	}
+	/* -p: the run ends with the process, as with -c (a thread id: checked by kill). */
+	if (o->pid > 0)
+		r->target_fd = (int)syscall(SYS_pidfd_open, o->pid, 0);
 	ret = surf_engine__new(&r->engine, &eopts);
 	if (ret) {
-		fprintf(r->err, "surftrace: cannot set up tracing: %s%s\n", kernel_strerror(-ret),
+		char buf[256];
+		const char *limit = files_limit(ret, buf, sizeof(buf));
+
+		fprintf(r->err, "surftrace: cannot set up tracing: %s%s\n",
+			limit ? limit : kernel_strerror(-ret),
 			ret == -ESRCH ? " (no such process)" : ret == -ENOENT ?
 			" (no tracefs: is CONFIG_FTRACE on?)" : "");
 		return 1;
@@ -515,6 +609,7 @@ static int trace_live(struct run *r)
 	}
 	release_command(r);
 
+	/* Each poll is one bounded batch: a stop is noticed between two. */
 	while (!stop_signal && !r->limit_reached) {
 		ret = surf_engine__poll(r->engine, POLL_MS);
 		if (ret < 0 && ret != -EINTR) {
@@ -523,16 +618,34 @@ static int trace_live(struct run *r)
 			break;
 		}
 		if (surf_out__error(r->out))
-			break;	/* the reader went away (EPIPE) */
+			break;	/* the reader went away (EPIPE), or a write failed */
 		if (deadline && now() >= deadline)
 			break;
 		reap_command(r, false);
-		if (r->child_done)
+		if (r->child_done || target_gone(r))
 			break;
 	}
-	if (!r->limit_reached && !surf_out__error(r->out))
-		surf_engine__drain(r->engine);
-	fflush(o->out ? o->out : stdout);
+	/*
+	 * The events off, then what the rings hold: nothing is written after
+	 * the stop.  All of it when the command or process ended; else for
+	 * FINAL_PRINT_S at most, and not after a further signal.
+	 */
+	r->signals_at_stop = signal_count;
+	ended = r->child_done || target_gone(r);
+	print_until = now() + FINAL_PRINT_S;
+	surf_engine__stop(r->engine);
+	while (!r->limit_reached && !surf_out__error(r->out) &&
+	       (ret = surf_engine__poll(r->engine, 0)) > 0)
+		if (signal_count != r->signals_at_stop || (!ended && now() >= print_until))
+			break;
+	if (ret > 0 && !r->limit_reached && !surf_out__error(r->out))
+		surf_engine__discard(r->engine);
+	/* A reader gone (EPIPE) or a signal in a blocked write (EINTR) is a stop, not a failure. */
+	ret = surf_out__flush(r->out);
+	if (ret && ret != EPIPE && ret != EINTR) {
+		fprintf(r->err, "surftrace: writing the output failed: %s\n", strerror(ret));
+		status = 1;
+	}
 	report(r);
 	return status;
 }
@@ -549,12 +662,22 @@ static int command_status(int wait_status)
 
 int surf_trace__run(const struct surf_trace_opts *opts)
 {
-	struct run r = { .o = opts, .child_gate = -1 };
+	struct run r = { .o = opts, .child_gate = -1, .target_fd = -1 };
 	struct sigaction saved[5];
-	int status;
+	int status, out_fd;
 
 	r.err = opts->err ? opts->err : stderr;
+	/*
+	 * Before any open: a closed stdout's number would go to the next file
+	 * opened.  (A stream in memory has no number.)
+	 */
+	out_fd = fileno(opts->out ? opts->out : stdout);
+	if (!opts->script && out_fd >= 0 && fcntl(out_fd, F_GETFL) < 0) {
+		fprintf(r.err, "surftrace: writing the output failed: %s\n", strerror(errno));
+		return 1;
+	}
 	stop_signal = 0;
+	signal_count = 0;
 	install_signals(saved);
 	status = compile_all(&r);
 	if (status)
@@ -566,18 +689,24 @@ int surf_trace__run(const struct surf_trace_opts *opts)
 	if (!status && !opts->show && !opts->script)
 		status = trace_live(&r);
 out:
+	/*
+	 * The events go first, whatever the command does; the engine before the
+	 * output too: its workers may still be printing.
+	 */
+	surf_engine__free(r.engine);
 	if (r.child > 0 && !r.child_done) {
-		if (r.child_gate >= 0)
-			close(r.child_gate);	/* never released: it exits at once */
-		else
-			kill(r.child, SIGTERM);	/* tracing stopped first (-t, -n, a signal) */
 		r.child_stopped = true;
-		reap_command(&r, true);
+		if (r.child_gate >= 0) {
+			close(r.child_gate);	/* never released: it exits at once */
+			reap_command(&r, true);
+		} else {
+			terminate_command(&r);	/* tracing stopped first (-t, -n, a signal) */
+		}
 	}
 	if (!status && r.child_released && r.child_done && !r.child_stopped)
 		status = command_status(r.child_status);
-	/* The engine first: its workers may still be printing. */
-	surf_engine__free(r.engine);
+	if (r.target_fd >= 0)
+		close(r.target_fd);
 	surf_out__free(r.out);
 	for (int i = 0; i < r.ndefs; i++)
 		surf_probe_def__free(r.defs[i]);
