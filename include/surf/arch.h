@@ -7,6 +7,8 @@
 #ifndef SURF_ARCH_H
 #define SURF_ARCH_H
 
+#include "surf/api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -20,13 +22,13 @@ struct surf_arch {
 };
 
 /* By name ("x86_64", "amd64", "x86", "aarch64", "arm64"); NULL when unknown. */
-const struct surf_arch *surf_arch__find(const char *name);
+SURF_API const struct surf_arch *surf_arch__find(const char *name);
 /* The architecture this program was built for. */
-const struct surf_arch *surf_arch__host(void);
+SURF_API const struct surf_arch *surf_arch__host(void);
 /* Index of a register name in arch->regs, or -1. */
-int surf_arch__reg_index(const struct surf_arch *arch, const char *name);
+SURF_API int surf_arch__reg_index(const struct surf_arch *arch, const char *name);
 /* The supported names, comma separated, for error messages. */
-const char *surf_arch__names(void);
+SURF_API const char *surf_arch__names(void);
 
 #ifdef __cplusplus
 }

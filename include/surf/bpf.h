@@ -13,6 +13,8 @@
 #ifndef SURF_BPF_H
 #define SURF_BPF_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -61,21 +63,21 @@ struct surf_bpfcc_opts {
  * wrong ("clang: not found", "hello.bpf.c: compilation failed" after the
  * diagnostics went to msg, libbpf's reason for an object it cannot open...).
  */
-int surf_bpfcc__build(const struct surf_bpfcc_opts *opts, char *errbuf, size_t errlen);
+SURF_API int surf_bpfcc__build(const struct surf_bpfcc_opts *opts, char *errbuf, size_t errlen);
 
 /*
  * The path of a vmlinux.h for BTF file btf (NULL: the running kernel's),
  * generated into cache_dir/<hash of the BTF>/vmlinux.h when not there yet
  * (cache_dir NULL: the default above).
  */
-int surf_bpfcc__vmlinux_h(const char *btf, const char *cache_dir, char *path, size_t len,
+SURF_API int surf_bpfcc__vmlinux_h(const char *btf, const char *cache_dir, char *path, size_t len,
 			  char *errbuf, size_t errlen);
 
 /* Write the C declarations of every type of BTF file btf (NULL: the kernel's) to out. */
-int surf_btf__write_vmlinux_h(const char *btf, const char *out, char *errbuf, size_t errlen);
+SURF_API int surf_btf__write_vmlinux_h(const char *btf, const char *out, char *errbuf, size_t errlen);
 
 /* Where lbc.h is (see opts->lbc_dir). */
-int surf_bpfcc__lbc_dir(char *path, size_t len);
+SURF_API int surf_bpfcc__lbc_dir(char *path, size_t len);
 
 #ifdef __cplusplus
 }

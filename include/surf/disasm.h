@@ -7,6 +7,8 @@
 #ifndef SURF_DISASM_H
 #define SURF_DISASM_H
 
+#include "surf/api.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -32,7 +34,7 @@ extern "C" {
  * size or no bytes in the file, -EOPNOTSUPP an unsupported machine, -EINVAL
  * not a function.
  */
-int surf_disasm__print(const char *path, const char *symbol, FILE *out, char *errbuf,
+SURF_API int surf_disasm__print(const char *path, const char *symbol, FILE *out, char *errbuf,
 		       size_t errlen);
 
 #ifdef __cplusplus

@@ -6,6 +6,8 @@
 #ifndef SURF_ELF_H
 #define SURF_ELF_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +21,7 @@ extern "C" {
  * name ("libc", "libpthread") from the dynamic linker's cache or, with pid > 0,
  * from the libraries that process has mapped.  -ENOENT when none matches.
  */
-int surf_elf__find_binary(const char *bin, int pid, char *path, size_t len);
+SURF_API int surf_elf__find_binary(const char *bin, int pid, char *path, size_t len);
 
 /*
  * The file offset of function SYMBOL in the ELF at path, as uprobe_events
@@ -38,7 +40,7 @@ int surf_elf__find_binary(const char *bin, int pid, char *path, size_t len);
  * in the calling process (libc); otherwise it is -EOPNOTSUPP and errbuf lists
  * the implementations found.
  */
-int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offset,
+SURF_API int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offset,
 			    char *errbuf, size_t errlen);
 
 /* What surf_elf__symbol_lookup found. */
@@ -53,7 +55,7 @@ struct surf_elf_symbol {
 };
 
 /* surf_elf__symbol_offset with the details. */
-int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_elf_symbol *out,
+SURF_API int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_elf_symbol *out,
 			    char *errbuf, size_t errlen);
 
 #ifdef __cplusplus

@@ -6,6 +6,8 @@
 #ifndef SURF_ELFLIST_H
 #define SURF_ELFLIST_H
 
+#include "surf/api.h"
+
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -23,7 +25,7 @@ extern "C" {
  * probing it catches the resolution, not the calls.  Returns the number
  * listed, or a negative errno (-ENOEXEC: not an ELF file).
  */
-int surf_elf__print_symbols(const char *path, const char *glob, FILE *out);
+SURF_API int surf_elf__print_symbols(const char *path, const char *glob, FILE *out);
 
 #ifdef __cplusplus
 }

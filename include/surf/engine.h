@@ -24,6 +24,8 @@
 #ifndef SURF_ENGINE_H
 #define SURF_ENGINE_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,33 +75,33 @@ struct surf_record {
 
 typedef void (*surf_record_cb)(void *ctx, const struct surf_record *rec);
 
-int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *opts);
+SURF_API int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *opts);
 /* Stop, close, and delete every dynamic event this engine made. */
-void surf_engine__free(struct surf_engine *engine);
+SURF_API void surf_engine__free(struct surf_engine *engine);
 
 /*
  * Remove dynamic events of dead runs: groups "surftrace_<pid>_<token>" whose
  * lock nobody holds, and "surftrace_<pid>" (older builds) whose pid is gone.
  */
-int surf_engine__sweep_stale(const char *tracefs);
+SURF_API int surf_engine__sweep_stale(const char *tracefs);
 
 /*
  * Add an event from a compiled expression (kprobe, uprobe or tracepoint).  The
  * definition is written to tracefs in the engine's group; the filter is set on
  * the perf events.
  */
-int surf_engine__add_probe(struct surf_engine *engine, const struct surf_probe_def *def,
+SURF_API int surf_engine__add_probe(struct surf_engine *engine, const struct surf_probe_def *def,
 			   surf_record_cb cb, void *ctx, struct surf_event **out);
 /*
  * Add an event by raw tracefs text: "p:NAME SYMBOL ARGS..." or "r:..."
  * (kprobe_events syntax, no group), "p:NAME /path:0xOFF ..." (uprobe_events),
  * or "e:GROUP/EVENT" for an existing tracepoint.  filter may be NULL.
  */
-int surf_engine__add_raw(struct surf_engine *engine, const char *definition,
+SURF_API int surf_engine__add_raw(struct surf_engine *engine, const char *definition,
 			 const char *filter, surf_record_cb cb, void *ctx,
 			 struct surf_event **out);
 
-int surf_engine__start(struct surf_engine *engine);
+SURF_API int surf_engine__start(struct surf_engine *engine);
 /*
  * Wait up to timeout_ms for records and hand each to its callback, at most
  * SURF_ENGINE_BATCH records per call, so that a caller notices a stop, a time
@@ -108,31 +110,31 @@ int surf_engine__start(struct surf_engine *engine);
  * -EINTR when a signal arrived.
  */
 #define SURF_ENGINE_BATCH 1024
-int surf_engine__poll(struct surf_engine *engine, int timeout_ms);
+SURF_API int surf_engine__poll(struct surf_engine *engine, int timeout_ms);
 /*
  * The end of a run: disable every event, and wait until the records the
  * kernel was writing at that moment are in the rings.  Nothing is written
  * after it; the rings keep what they hold, for surf_engine__poll(engine, 0)
  * until it returns 0 (or surf_engine__drain), and the losses are final.
  */
-int surf_engine__stop(struct surf_engine *engine);
+SURF_API int surf_engine__stop(struct surf_engine *engine);
 /* surf_engine__stop, then deliver everything the rings hold; the count delivered. */
-int surf_engine__drain(struct surf_engine *engine);
+SURF_API int surf_engine__drain(struct surf_engine *engine);
 /*
  * After surf_engine__stop, for a reader that cannot wait for its callbacks
  * any longer: empty the rings without delivering, counting the events'
  * records left there (stats.unread).  Returns that count.
  */
-long long surf_engine__discard(struct surf_engine *engine);
+SURF_API long long surf_engine__discard(struct surf_engine *engine);
 /* A file descriptor that becomes readable when records wait (for your own poll loop). */
-int surf_engine__epoll_fd(const struct surf_engine *engine);
+SURF_API int surf_engine__epoll_fd(const struct surf_engine *engine);
 
 /* The kernel's own words for the last refused definition or filter, or "". */
-const char *surf_engine__last_error(const struct surf_engine *engine);
+SURF_API const char *surf_engine__last_error(const struct surf_engine *engine);
 /* The commands the engine ran, one per line ("echo '...' >> .../kprobe_events"). */
-const char *surf_engine__commands(const struct surf_engine *engine);
-const char *surf_engine__tracefs(const struct surf_engine *engine);
-int surf_engine__ncpus(const struct surf_engine *engine);
+SURF_API const char *surf_engine__commands(const struct surf_engine *engine);
+SURF_API const char *surf_engine__tracefs(const struct surf_engine *engine);
+SURF_API int surf_engine__ncpus(const struct surf_engine *engine);
 
 struct surf_engine_stats {
 	uint64_t records;		/* delivered to callbacks */
@@ -150,7 +152,7 @@ struct surf_engine_stats {
 	uint64_t throttled;		/* PERF_RECORD_THROTTLE: the kernel skipped samples, uncounted */
 	uint64_t lost_cpu[1024];	/* per CPU */
 };
-void surf_engine__stats(const struct surf_engine *engine, struct surf_engine_stats *stats);
+SURF_API void surf_engine__stats(const struct surf_engine *engine, struct surf_engine_stats *stats);
 
 /*
  * Offline use (opts.offline): add an event from the text of its tracefs
@@ -158,23 +160,23 @@ void surf_engine__stats(const struct surf_engine *engine, struct surf_engine_sta
  * (as they sit in a ring: perf_event_header first) to be decoded and
  * dispatched.  For tests, benchmarks and replays.
  */
-int surf_engine__add_format(struct surf_engine *engine, const char *group, const char *format,
+SURF_API int surf_engine__add_format(struct surf_engine *engine, const char *group, const char *format,
 			    uint64_t sample_id, surf_record_cb cb, void *ctx,
 			    struct surf_event **out);
-int surf_engine__feed(struct surf_engine *engine, const void *records, size_t len);
+SURF_API int surf_engine__feed(struct surf_engine *engine, const void *records, size_t len);
 
 /* The command name of a thread: from the kernel's exec records or /proc; "<...>" if gone. */
-const char *surf_engine__comm(struct surf_engine *engine, int tid);
+SURF_API const char *surf_engine__comm(struct surf_engine *engine, int tid);
 
 /* --- events and fields ---------------------------------------------------- */
 
-const char *surf_event__name(const struct surf_event *ev);
-const char *surf_event__group(const struct surf_event *ev);
-const struct surf_probe_def *surf_event__def(const struct surf_event *ev);	/* or NULL */
+SURF_API const char *surf_event__name(const struct surf_event *ev);
+SURF_API const char *surf_event__group(const struct surf_event *ev);
+SURF_API const struct surf_probe_def *surf_event__def(const struct surf_event *ev);	/* or NULL */
 /* The libtraceevent view of the event (struct tep_event *), for printing its format. */
-void *surf_event__tep_event(const struct surf_event *ev);
+SURF_API void *surf_event__tep_event(const struct surf_event *ev);
 /* Lost records of this event (see surf_engine_stats.lost). */
-uint64_t surf_event__lost(const struct surf_event *ev);
+SURF_API uint64_t surf_event__lost(const struct surf_event *ev);
 
 enum surf_field_kind {
 	SURF_FIELD_INT,		/* 1, 2, 4, 8 bytes */
@@ -192,15 +194,15 @@ struct surf_field_info {
 	bool user_string;	/* a syscall's char * argument: a user-space string's address */
 };
 
-int surf_event__nfields(const struct surf_event *ev);
-const struct surf_field_info *surf_event__field_info(const struct surf_event *ev, int field);
+SURF_API int surf_event__nfields(const struct surf_event *ev);
+SURF_API const struct surf_field_info *surf_event__field_info(const struct surf_event *ev, int field);
 /* A field handle (>= 0) to use with surf_record__*, or -ENOENT. */
-int surf_event__field(const struct surf_event *ev, const char *name);
+SURF_API int surf_event__field(const struct surf_event *ev, const char *name);
 
 /* Integer field, sign-extended when signed.  0 when out of range. */
-uint64_t surf_record__int(const struct surf_record *rec, int field);
+SURF_API uint64_t surf_record__int(const struct surf_record *rec, int field);
 /* String field: pointer into the record and its length without the NUL; NULL when bad. */
-const char *surf_record__str(const struct surf_record *rec, int field, uint32_t *len);
+SURF_API const char *surf_record__str(const struct surf_record *rec, int field, uint32_t *len);
 /*
  * The string a syscall's char * argument (field info user_string) pointed to,
  * read in the kernel at the event (a BPF program on the tracepoint): pointer
@@ -208,9 +210,9 @@ const char *surf_record__str(const struct surf_record *rec, int field, uint32_t 
  * memory, another field).  A string read from the process later could be
  * another one: this one is what the syscall was given.
  */
-const char *surf_record__user_str(const struct surf_record *rec, int field, uint32_t *len);
+SURF_API const char *surf_record__user_str(const struct surf_record *rec, int field, uint32_t *len);
 /* Any field's bytes (arrays): pointer and byte length; NULL when bad. */
-const void *surf_record__data(const struct surf_record *rec, int field, uint32_t *len);
+SURF_API const void *surf_record__data(const struct surf_record *rec, int field, uint32_t *len);
 
 #ifdef __cplusplus
 }

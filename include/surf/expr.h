@@ -20,6 +20,8 @@
 #ifndef SURF_EXPR_H
 #define SURF_EXPR_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -149,17 +151,17 @@ struct surf_expr_opts {
  * Compile one expression line.  On error returns a negative errno and fills
  * *err (when not NULL); *out is set only on success.
  */
-int surf_expr__compile(struct surf_types *types, const char *line,
+SURF_API int surf_expr__compile(struct surf_types *types, const char *line,
 		       const struct surf_expr_opts *opts, struct surf_probe_def **out,
 		       struct surf_expr_error *err);
-void surf_probe_def__free(struct surf_probe_def *def);
+SURF_API void surf_probe_def__free(struct surf_probe_def *def);
 
 /*
  * The kernel definition line, e.g. "p:f0 wake_up_new_task comm=+0x6d8(%di):string",
  * with "GROUP/" before the name when group is not NULL.  Caller frees.
  * NULL for tracepoints (they need no definition).
  */
-char *surf_probe_def__definition(const struct surf_probe_def *def, const char *group);
+SURF_API char *surf_probe_def__definition(const struct surf_probe_def *def, const char *group);
 
 /*
  * Print an error as
@@ -167,11 +169,11 @@ char *surf_probe_def__definition(const struct surf_probe_def *def, const char *g
  *       p wake_up_new_task comm=%0->comm2
  *                                   ^~~~~
  */
-void surf_expr_error__print(FILE *out, const char *prog, const char *line,
+SURF_API void surf_expr_error__print(FILE *out, const char *prog, const char *line,
 			    const struct surf_expr_error *err);
 
 /* Convert a value of a prefixed argument for display (ip_, bNN_, BNN_). */
-int surf_arg__format_value(const struct surf_arg *arg, uint64_t value, char *buf, size_t len);
+SURF_API int surf_arg__format_value(const struct surf_arg *arg, uint64_t value, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

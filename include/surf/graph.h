@@ -21,6 +21,8 @@
 #ifndef SURF_GRAPH_H
 #define SURF_GRAPH_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,10 +70,10 @@ struct surf_graph_line {
 };
 
 /* Classify one line (without or with its '\n'); never fails, unknown lines are BAD. */
-void surf_graph_line__parse(const char *text, struct surf_graph_line *line);
+SURF_API void surf_graph_line__parse(const char *text, struct surf_graph_line *line);
 
 /* "vfs_read" matches "vfs_read", "vfs_read.isra.0" and "vfs_read [mod]". */
-bool surf_graph__name_matches(const char *function, const char *name);
+SURF_API bool surf_graph__name_matches(const char *function, const char *name);
 
 /* ---- calls of FUNCTION ---- */
 
@@ -129,13 +131,13 @@ struct surf_graph_stats {
 	char outermost[SURF_GRAPH_NAME_MAX];	/* the first function entered at depth 0 */
 };
 
-int surf_graph__new(struct surf_graph **g, const struct surf_graph_opts *opts);
+SURF_API int surf_graph__new(struct surf_graph **g, const struct surf_graph_opts *opts);
 /* One line of text (a trailing '\n' is allowed). */
-int surf_graph__feed(struct surf_graph *g, const char *text);
+SURF_API int surf_graph__feed(struct surf_graph *g, const char *text);
 /* End of input: calls still open are counted as incomplete and forgotten. */
-void surf_graph__finish(struct surf_graph *g);
-void surf_graph__stats(const struct surf_graph *g, struct surf_graph_stats *stats);
-void surf_graph__free(struct surf_graph *g);
+SURF_API void surf_graph__finish(struct surf_graph *g);
+SURF_API void surf_graph__stats(const struct surf_graph *g, struct surf_graph_stats *stats);
+SURF_API void surf_graph__free(struct surf_graph *g);
 
 /* ---- call trees ---- */
 
@@ -168,27 +170,27 @@ struct surf_graph_tree_opts {
 	bool no_irq;			/* leave "[irq]" subtrees out (time stays above) */
 };
 
-int surf_graph_tree__new(struct surf_graph_tree **t);
+SURF_API int surf_graph_tree__new(struct surf_graph_tree **t);
 /* Add one call to t: merge it by call path, summing times and counts. */
-int surf_graph_tree__add_call(struct surf_graph_tree *t, const struct surf_graph_call *call,
+SURF_API int surf_graph_tree__add_call(struct surf_graph_tree *t, const struct surf_graph_call *call,
 			      const struct surf_graph_tree_opts *opts);
 /* Add src to dst by call path; dst gets copies, nothing is shared. */
-int surf_graph_tree__merge(struct surf_graph_tree *dst, const struct surf_graph_tree *src);
+SURF_API int surf_graph_tree__merge(struct surf_graph_tree *dst, const struct surf_graph_tree *src);
 /* A deep copy. */
-int surf_graph_tree__copy(struct surf_graph_tree **dst, const struct surf_graph_tree *src);
+SURF_API int surf_graph_tree__copy(struct surf_graph_tree **dst, const struct surf_graph_tree *src);
 /* A node's time minus its children's (0 when they add up to more). */
-uint64_t surf_graph_node__self(const struct surf_graph_node *n);
-void surf_graph_tree__free(struct surf_graph_tree *t);
+SURF_API uint64_t surf_graph_node__self(const struct surf_graph_node *n);
+SURF_API void surf_graph_tree__free(struct surf_graph_tree *t);
 
 /* ---- outputs ---- */
 
 /* Indented tree: time, calls and name per line; a heading names the call. */
-int surf_graph_tree__print(const struct surf_graph_tree *t, FILE *out);
+SURF_API int surf_graph_tree__print(const struct surf_graph_tree *t, FILE *out);
 /* The call sequence: "DEPTH -> name" and "DEPTH <- name TIME" lines, indented. */
-int surf_graph_call__print_walk(const struct surf_graph_call *call,
+SURF_API int surf_graph_call__print_walk(const struct surf_graph_call *call,
 				const struct surf_graph_tree_opts *opts, FILE *out);
 /* Folded stacks "a;b;c SELF" with SELF in nanoseconds, for flamegraph.pl and speedscope. */
-int surf_graph_tree__print_folded(const struct surf_graph_tree *t, FILE *out);
+SURF_API int surf_graph_tree__print_folded(const struct surf_graph_tree *t, FILE *out);
 
 struct surf_graph_svg_opts {
 	size_t sz;			/* sizeof(struct surf_graph_svg_opts) */
@@ -198,7 +200,7 @@ struct surf_graph_svg_opts {
 };
 
 /* A self-contained SVG flame graph (inline CSS and script: zoom, search, tooltips). */
-int surf_graph_tree__write_svg(const struct surf_graph_tree *t,
+SURF_API int surf_graph_tree__write_svg(const struct surf_graph_tree *t,
 			       const struct surf_graph_svg_opts *opts, FILE *out);
 
 /*
@@ -206,14 +208,14 @@ int surf_graph_tree__write_svg(const struct surf_graph_tree *t,
  * as text (format in surfgraph(1)); load gives them back.
  */
 #define SURF_GRAPH_SAVE_MAX 32
-int surf_graph_trees__save(FILE *out, const char *function, const struct surf_graph_tree *merged,
+SURF_API int surf_graph_trees__save(FILE *out, const char *function, const struct surf_graph_tree *merged,
 			   struct surf_graph_tree *const *calls, size_t ncalls);
 /* *calls is a malloc'ed array of trees; line (when not NULL) gets the line of a format error. */
-int surf_graph_trees__load(FILE *in, char *function, size_t function_len,
+SURF_API int surf_graph_trees__load(FILE *in, char *function, size_t function_len,
 			   struct surf_graph_tree **merged, struct surf_graph_tree ***calls,
 			   size_t *ncalls, unsigned long *line);
 /* Does this text start a .tree file? */
-bool surf_graph_trees__is_tree_file(const char *first_line);
+SURF_API bool surf_graph_trees__is_tree_file(const char *first_line);
 
 /* ---- the surfgraph program ---- */
 
@@ -242,7 +244,7 @@ struct surf_graph_run_opts {
 };
 
 /* Returns the exit status: 0, 1 (system error, nothing recorded) or 2 (bad input). */
-int surf_graph__run(const struct surf_graph_run_opts *opts);
+SURF_API int surf_graph__run(const struct surf_graph_run_opts *opts);
 
 #ifdef __cplusplus
 }

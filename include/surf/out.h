@@ -12,6 +12,8 @@
 #ifndef SURF_OUT_H
 #define SURF_OUT_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -30,16 +32,16 @@ struct surf_out_opts {
 	struct surf_engine *engine;	/* for thread names */
 };
 
-int surf_out__new(struct surf_out **out, const struct surf_out_opts *opts);
-void surf_out__free(struct surf_out *o);
+SURF_API int surf_out__new(struct surf_out **out, const struct surf_out_opts *opts);
+SURF_API void surf_out__free(struct surf_out *o);
 /* A surf_record_cb: pass the surf_out as ctx. */
-void surf_out__record(void *ctx, const struct surf_record *rec);
+SURF_API void surf_out__record(void *ctx, const struct surf_record *rec);
 /* Records written so far. */
-unsigned long long surf_out__count(const struct surf_out *o);
+SURF_API unsigned long long surf_out__count(const struct surf_out *o);
 /* Non-zero (the errno) once writing failed (EPIPE...): the caller should stop. */
-int surf_out__error(const struct surf_out *o);
+SURF_API int surf_out__error(const struct surf_out *o);
 /* Write out what the stream buffers; then surf_out__error. */
-int surf_out__flush(struct surf_out *o);
+SURF_API int surf_out__flush(struct surf_out *o);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #ifndef SURF_SCRIPT_H
 #define SURF_SCRIPT_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -26,7 +28,7 @@ struct surf_script_opts {
 	bool full;		/* a complete script: shebang, mount, trace_pipe, cleanup */
 };
 
-int surf_script__write(FILE *out, struct surf_probe_def *const *defs, int ndefs,
+SURF_API int surf_script__write(FILE *out, struct surf_probe_def *const *defs, int ndefs,
 		       const struct surf_script_opts *opts);
 
 #ifdef __cplusplus

@@ -7,6 +7,8 @@
 #ifndef SURF_SYMS_H
 #define SURF_SYMS_H
 
+#include "surf/api.h"
+
 #include <stdint.h>
 #include <stddef.h>
 
@@ -24,12 +26,12 @@ struct surf_sym {
 struct surf_ksyms;
 
 /* Load /proc/kallsyms (or another file in its format, for tests). */
-int surf_ksyms__load(struct surf_ksyms **out, const char *path);
-void surf_ksyms__free(struct surf_ksyms *ksyms);
+SURF_API int surf_ksyms__load(struct surf_ksyms **out, const char *path);
+SURF_API void surf_ksyms__free(struct surf_ksyms *ksyms);
 /* The symbol containing addr (size from the next symbol when not known); -ENOENT. */
-int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out);
+SURF_API int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out);
 /* The address of a symbol by name; -ENOENT. */
-int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_t *addr);
+SURF_API int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_t *addr);
 /*
  * A symbol by name, with its size as the kernel reckons it for "FUNC+OFF"
  * (up to the next symbol; 0 when not known): -ENOENT when there is none,
@@ -38,19 +40,19 @@ int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_
  * code (no CONFIG_KALLSYMS_ALL).  out->name may be an alias at the same
  * address.
  */
-int surf_ksyms__symbol(const struct surf_ksyms *ksyms, const char *name, struct surf_sym *out);
+SURF_API int surf_ksyms__symbol(const struct surf_ksyms *ksyms, const char *name, struct surf_sym *out);
 
 struct surf_usyms;	/* a cache of processes and ELF files */
 
-int surf_usyms__new(struct surf_usyms **out);
-void surf_usyms__free(struct surf_usyms *usyms);
+SURF_API int surf_usyms__new(struct surf_usyms **out);
+SURF_API void surf_usyms__free(struct surf_usyms *usyms);
 /* The symbol containing addr in process pid; out->module is the file. */
-int surf_usyms__find(struct surf_usyms *usyms, int pid, uint64_t addr, struct surf_sym *out);
+SURF_API int surf_usyms__find(struct surf_usyms *usyms, int pid, uint64_t addr, struct surf_sym *out);
 /* Forget what is cached about pid (it exited or exec'ed). */
-void surf_usyms__forget(struct surf_usyms *usyms, int pid);
+SURF_API void surf_usyms__forget(struct surf_usyms *usyms, int pid);
 
 /* Format "name+0xoff/0xsize" (or "[module]" / "0xaddr" when unknown) into buf. */
-int surf_sym__format(const struct surf_sym *sym, uint64_t addr, char *buf, size_t len);
+SURF_API int surf_sym__format(const struct surf_sym *sym, uint64_t addr, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
 #ifndef SURF_TRACE_H
 #define SURF_TRACE_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -44,7 +46,7 @@ struct surf_trace_opts {
  * its exit status, or 128 + N when signal N killed it (as sh reports).  A
  * command that tracing stopped (-t, -n, a signal) does not count.
  */
-int surf_trace__run(const struct surf_trace_opts *opts);
+SURF_API int surf_trace__run(const struct surf_trace_opts *opts);
 
 #ifdef __cplusplus
 }

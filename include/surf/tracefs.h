@@ -10,6 +10,8 @@
 #ifndef SURF_TRACEFS_H
 #define SURF_TRACEFS_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,14 +25,14 @@ extern "C" {
  * tracing directory, or (when mount is true) tracefs freshly mounted on
  * /sys/kernel/tracing as bcc and perf do.  -ENOENT when there is none.
  */
-int surf_tracefs__find(char *buf, size_t len, bool mount);
+SURF_API int surf_tracefs__find(char *buf, size_t len, bool mount);
 
 /*
  * The fields of tracepoint group/event (common_* fields included) into
  * fields[], at most max, with how the kernel's filter compares them; returns the count, -ENOENT for an unknown event.
  */
 struct surf_event_field;
-int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,
+SURF_API int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,
 			       struct surf_event_field *fields, int max);
 
 /*
@@ -40,7 +42,7 @@ int surf_tracefs__event_fields(const char *tracefs, const char *group, const cha
  * be probed (inlined, notrace); -EPERM/-EACCES when the list is not readable
  * (lockdown), in which case nothing can be said.
  */
-int surf_tracefs__traceable(const char *tracefs, const char *sym, char *out, size_t len);
+SURF_API int surf_tracefs__traceable(const char *tracefs, const char *sym, char *out, size_t len);
 
 /* Kernel features our programs need, each behind a CONFIG_ option. */
 enum surf_kernel_feature {
@@ -55,16 +57,16 @@ enum surf_kernel_feature {
  * exiting 1: "this kernel has no kprobes (CONFIG_KPROBES / kprobe_events
  * missing)".
  */
-const char *surf_kernel__missing(enum surf_kernel_feature feature);
+SURF_API const char *surf_kernel__missing(enum surf_kernel_feature feature);
 
 /*
  * Can kprobes be created: tracefs (at tracefs; NULL: found, and mounted if
  * need be) has kprobe_events, or the kernel has the kprobe PMU?
  */
-bool surf_tracefs__has_kprobes(const char *tracefs);
+SURF_API bool surf_tracefs__has_kprobes(const char *tracefs);
 
 /* Print "group:event" for the events matching a glob ("sched:*"); returns the count. */
-int surf_tracefs__print_events(const char *tracefs, const char *glob, FILE *out);
+SURF_API int surf_tracefs__print_events(const char *tracefs, const char *glob, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@
 #ifndef SURF_TYPES_H
 #define SURF_TYPES_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,13 +80,13 @@ struct surf_types_opts {
 
 struct surf_types;
 
-int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts);
-void surf_types__close(struct surf_types *types);
+SURF_API int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts);
+SURF_API void surf_types__close(struct surf_types *types);
 /* A human description of where the types come from, e.g. "BTF /sys/kernel/btf/vmlinux". */
-const char *surf_types__describe(const struct surf_types *types);
+SURF_API const char *surf_types__describe(const struct surf_types *types);
 
 /* The main view: vmlinux, the -d file, or the program. */
-struct surf_typeview *surf_types__main_view(struct surf_types *types);
+SURF_API struct surf_typeview *surf_types__main_view(struct surf_types *types);
 
 /*
  * Find a function by name; on success *view is the view holding it (vmlinux or a
@@ -93,33 +95,33 @@ struct surf_typeview *surf_types__main_view(struct surf_types *types);
  * allowed, and the prototype that of the function at the symbol's address,
  * whichever alias it was defined under.
  */
-int surf_types__find_func(struct surf_types *types, const char *name,
+SURF_API int surf_types__find_func(struct surf_types *types, const char *name,
 			  struct surf_typeview **view, uint64_t *proto);
 
 /* Name of the module a view belongs to, NULL for the main view. */
-const char *surf_typeview__module(const struct surf_typeview *view);
+SURF_API const char *surf_typeview__module(const struct surf_typeview *view);
 
-int surf_typeview__type(struct surf_typeview *view, uint64_t id, struct surf_type *out);
-int surf_typeview__member(struct surf_typeview *view, uint64_t id, uint32_t idx,
+SURF_API int surf_typeview__type(struct surf_typeview *view, uint64_t id, struct surf_type *out);
+SURF_API int surf_typeview__member(struct surf_typeview *view, uint64_t id, uint32_t idx,
 			  struct surf_member *out);
-int surf_typeview__param(struct surf_typeview *view, uint64_t proto, uint32_t idx,
+SURF_API int surf_typeview__param(struct surf_typeview *view, uint64_t proto, uint32_t idx,
 			 struct surf_param *out);
 /*
  * Find a named type.  For STRUCT/UNION/ENUM the name is the tag without its
  * keyword ("task_struct"); for SURF_TYPE_ANY a typedef or base type name ("u64",
  * "unsigned int").  The id found is not peeled: pass it to surf_typeview__type.
  */
-int surf_typeview__find_type(struct surf_typeview *view, const char *name,
+SURF_API int surf_typeview__find_type(struct surf_typeview *view, const char *name,
 			     enum surf_type_kind kind, uint64_t *id);
 /* The type of a global variable, when the source describes it. */
-int surf_typeview__find_var(struct surf_typeview *view, const char *name, uint64_t *type);
+SURF_API int surf_typeview__find_var(struct surf_typeview *view, const char *name, uint64_t *type);
 
 /* Call fn for each function; stop early when it returns non-zero (and return that). */
 typedef int (*surf_func_cb)(void *ctx, struct surf_typeview *view, const char *name,
 			    uint64_t proto);
-int surf_types__for_each_func(struct surf_types *types, surf_func_cb fn, void *ctx);
+SURF_API int surf_types__for_each_func(struct surf_types *types, surf_func_cb fn, void *ctx);
 /* Call fn for each named struct/union of the main view. */
-int surf_typeview__for_each_type_name(struct surf_typeview *view, enum surf_type_kind kind,
+SURF_API int surf_typeview__for_each_type_name(struct surf_typeview *view, enum surf_type_kind kind,
 				      int (*fn)(void *ctx, const char *name), void *ctx);
 
 /*
@@ -127,14 +129,14 @@ int surf_typeview__for_each_type_name(struct surf_typeview *view, enum surf_type
  * With a declarator name: "char comm[16]", "int (*fn)(int)".  Returns the
  * length that was needed (like snprintf) or a negative errno.
  */
-int surf_typeview__type_str(struct surf_typeview *view, uint64_t id, const char *decl,
+SURF_API int surf_typeview__type_str(struct surf_typeview *view, uint64_t id, const char *decl,
 			    char *buf, size_t len);
 
 /*
  * Find a member by name in a struct/union, descending into anonymous members.
  * On success *out has bit_offset relative to the outer type.
  */
-int surf_typeview__find_member(struct surf_typeview *view, uint64_t id, const char *name,
+SURF_API int surf_typeview__find_member(struct surf_typeview *view, uint64_t id, const char *name,
 			       struct surf_member *out);
 
 /*
@@ -142,8 +144,8 @@ int surf_typeview__find_member(struct surf_typeview *view, uint64_t id, const ch
  * a shell glob, and a struct/union laid out with offsets and sizes (as pahole
  * does).  Return the number of items printed or a negative errno.
  */
-int surf_types__print_funcs(struct surf_types *types, const char *glob, FILE *out);
-int surf_typeview__print_struct(struct surf_typeview *view, enum surf_type_kind kind,
+SURF_API int surf_types__print_funcs(struct surf_types *types, const char *glob, FILE *out);
+SURF_API int surf_typeview__print_struct(struct surf_typeview *view, enum surf_type_kind kind,
 				const char *name, FILE *out);
 
 #ifdef __cplusplus

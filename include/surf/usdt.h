@@ -11,6 +11,8 @@
 #ifndef SURF_USDT_H
 #define SURF_USDT_H
 
+#include "surf/api.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,7 +60,7 @@ struct surf_usdt_probe {
  * With nsites > 1 only the first site is described: one uprobe per site is
  * not done yet.
  */
-int surf_usdt__find(const char *path, const char *provider, const char *name,
+SURF_API int surf_usdt__find(const char *path, const char *provider, const char *name,
 		    const struct surf_arch *arch, struct surf_usdt_probe *out,
 		    char *errbuf, size_t errlen);
 
@@ -68,11 +70,11 @@ int surf_usdt__find(const char *path, const char *provider, const char *name,
  * ("counter(%rip)") need the binary: surf_usdt__find resolves them, this
  * returns -EOPNOTSUPP.  0, -EINVAL (malformed), -EOPNOTSUPP; errbuf says why.
  */
-int surf_usdt__translate_arg(const char *spec, const struct surf_arch *arch,
+SURF_API int surf_usdt__translate_arg(const char *spec, const struct surf_arch *arch,
 			     struct surf_usdt_arg *out, char *errbuf, size_t errlen);
 
 /* The fetch type of an argument: "s8".."s64", "u8".."u64". */
-const char *surf_usdt_arg__type(const struct surf_usdt_arg *arg);
+SURF_API const char *surf_usdt_arg__type(const struct surf_usdt_arg *arg);
 
 /*
  * List the probes whose "provider:name" matches glob (NULL: all), one line
@@ -80,7 +82,7 @@ const char *surf_usdt_arg__type(const struct surf_usdt_arg *arg);
  *	provider:name  (N args: <arg text>) [semaphore] [K sites]
  * The number listed, or a negative errno (-ENOEXEC: not an ELF).
  */
-int surf_usdt__print(const char *path, const char *glob, FILE *out);
+SURF_API int surf_usdt__print(const char *path, const char *glob, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A clcc tool links with the short link lines include/clcc.h documents: the
+# A clcc tool links with the short link lines include/surf/clcc.h documents: the
 # hello example of bpf/README.md with -lbpf -lelf -lz alone (libsurf.a's
 # objects that clcc pulls in must not need libtraceevent, libdw or
 # capstone), and a tool that attaches user probes by symbol with -llzma

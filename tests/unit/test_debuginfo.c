@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tests for separate debug information (src/lib/types/debuginfo.c) and the
- * symbol lookup built on it (src/lib/types/elfsym.c).
+ * Tests for separate debug information (src/lib/elf/debuginfo.c) and the
+ * symbol lookup built on it (src/lib/elf/elfsym.c).
  *
  * tests/fixtures/debuginfo_prog.c is built with -g, PIE and non-PIE, into a
  * scratch directory, and its symbols and DWARF moved out the ways the
@@ -26,7 +26,7 @@
 #include <surf/types.h>
 
 #include "test.h"
-#include "types/debuginfo.h"
+#include "elf/debuginfo.h"
 
 #define PROG_SRC	"tests/fixtures/debuginfo_prog.c"
 #define IFUNC_SRC	"tests/fixtures/debuginfo_ifunc.c"

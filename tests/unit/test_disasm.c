@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tests for src/lib/types/disasm.c and elflist.c, on
+ * Tests for src/lib/elf/disasm.c and elflist.c, on
  * tests/fixtures/usdt_disasm.c built at test time (with -rdynamic, so that
  * its functions are in .symtab and .dynsym both), with binutils' objdump
  * and readelf as the oracle, and on this machine's libc; then an aarch64

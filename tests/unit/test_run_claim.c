@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Run names and their proof of life (sys/run_claim.c), against a scratch
+ * Run names and their proof of life (probe/run_claim.c), against a scratch
  * directory standing in for tracefs: the lock is the kernel's (an OFD lock
  * on README), whatever file README is.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sys/run_claim.h"
+#include "probe/run_claim.h"
 #include "test.h"
 
 /* A scratch tracefs with a README (or without one). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Tests for src/lib/types/usdt.c.
+ * Tests for src/lib/elf/usdt.c.
  *
  * First the argument specs alone, x86_64 and aarch64, against a table.
  * Then tests/fixtures/usdt_prog.c built at -O0 (arguments in stack slots)

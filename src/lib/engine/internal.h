@@ -8,7 +8,7 @@
 
 #include <surf/engine.h>
 
-#include "sys/run_claim.h"
+#include "probe/run_claim.h"
 
 struct tep_handle;
 struct tep_event;

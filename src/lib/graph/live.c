@@ -4,7 +4,7 @@
  *
  * Every run makes the instance instances/surfgraph_<pid>_<token>, a name no
  * other run has in any PID namespace, claimed with a lock that tells a later
- * run whether it is still alive (sys/run_claim.c).  Where the kernel
+ * run whether it is still alive (probe/run_claim.c).  Where the kernel
  * lets instances run function_graph (it has set_graph_function there) the
  * whole set-up lives in it, and removing it undoes everything.  Older
  * kernels (6.1 among them) allow function_graph only at the top level: then
@@ -33,7 +33,7 @@
 #include <surf/tracefs.h>
 
 #include "graph/internal.h"
-#include "sys/run_claim.h"
+#include "probe/run_claim.h"
 #include "sys/util.h"
 
 #define INSTANCE_PREFIX "surfgraph_"

@@ -12,7 +12,7 @@
 
 #include <surf/elf.h>
 
-#include "types/debuginfo.h"
+#include "elf/debuginfo.h"
 #include "types/provider.h"
 
 #define DEFAULT_SYSFS_BTF "/sys/kernel/btf"

@@ -22,7 +22,7 @@
 #include <surf/bpf.h>
 #include <surf/tracefs.h>
 
-#include "bpf/internal.h"
+#include "clcc/internal.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 

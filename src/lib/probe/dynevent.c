@@ -5,7 +5,7 @@
  * and removing what runs that were killed left behind.
  *
  * The group is surftrace_<pid>_<token>, claimed with a lock that a sweep
- * checks (sys/run_claim.c says why a pid alone cannot name a run), so that
+ * checks (probe/run_claim.c says why a pid alone cannot name a run), so that
  * a run only ever writes and removes events in a group that no other run can
  * have, and a sweep removes a group only when its run is provably gone.
  */
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
-#include "sys/run_claim.h"
+#include "probe/run_claim.h"
 #include "sys/util.h"
 
 void dyn_note_command(struct surf_engine *e, const char *fmt, ...)

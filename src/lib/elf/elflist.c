@@ -19,7 +19,7 @@
 
 #include <surf/elflist.h>
 
-#include "types/elfoff.h"
+#include "elf/elfoff.h"
 
 struct fsym {
 	const char *name;	/* in the ELF's string table */

@@ -14,7 +14,7 @@
 #include <clcc.h>
 #include <surf/syms.h>
 
-#include "bpf/clcc_impl.h"
+#include "clcc/clcc_impl.h"
 
 /* Kernel addresses have the top bit set on the 64-bit architectures we run on. */
 static bool is_kernel(unsigned long addr)

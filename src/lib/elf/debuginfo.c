@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "types/debuginfo.h"
+#include "elf/debuginfo.h"
 
 #define MAX_BUILD_ID		64
 /* A MiniDebugInfo is a few hundred KiB: refuse to inflate anything huge. */

@@ -41,8 +41,8 @@
 #include <surf/syms.h>
 #include <surf/tracefs.h>
 
-#include "bpf/clcc_impl.h"
-#include "bpf/internal.h"
+#include "clcc/clcc_impl.h"
+#include "clcc/internal.h"
 
 #define DEFAULT_PERF_PAGES 64
 #define LOG_TAIL_LINES 12

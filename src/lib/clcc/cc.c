@@ -32,7 +32,7 @@
 
 #include <surf/bpf.h>
 
-#include "bpf/internal.h"
+#include "clcc/internal.h"
 
 #define MAX_ARGS 256
 

@@ -20,7 +20,7 @@
 
 #include <surf/disasm.h>
 
-#include "types/elfoff.h"
+#include "elf/elfoff.h"
 
 #include "sys/util.h"
 

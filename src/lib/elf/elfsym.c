@@ -41,10 +41,10 @@
 
 #include <surf/elf.h>
 
-#include "types/elfoff.h"
+#include "elf/elfoff.h"
 
 #include "sys/util.h"
-#include "types/debuginfo.h"
+#include "elf/debuginfo.h"
 
 static bool is_file(const char *path)
 {

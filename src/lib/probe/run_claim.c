@@ -43,7 +43,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "sys/run_claim.h"
+#include "probe/run_claim.h"
 
 #define TOKEN_HEX 15			/* 60 bits: an offset any off_t holds */
 /* The inode of the initial PID namespace (PROC_PID_INIT_INO in the kernel). */

@@ -21,7 +21,7 @@
 #include <clcc.h>
 #include <surf/elf.h>
 
-#include "bpf/clcc_impl.h"
+#include "clcc/clcc_impl.h"
 
 int clcc_attach_uprobe_sym(struct clcc_struct *p, const char *func, int pid,
 			   const char *binary, const char *sym, int retprobe)

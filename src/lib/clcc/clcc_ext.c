@@ -16,7 +16,7 @@
 
 #include <clcc.h>
 
-#include "bpf/clcc_impl.h"
+#include "clcc/clcc_impl.h"
 
 int clcc_num_cpus(void)
 {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bpf/internal.h"
+#include "clcc/internal.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)

@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+#include "surf/api.h"
+
+const char *surf_version(void)
+{
+	return SURF_VERSION;
+}
