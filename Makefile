@@ -1,53 +1,113 @@
 # surftrace - top-level build.  `make` builds everything into build/;
 # `make test` installs what is missing, builds and runs every test;
-# `make run` installs, builds and runs the default job.
+# `make run` installs, builds and runs the default job; `make install`
+# (PREFIX, DESTDIR) installs the programs, libsurf, its headers and
+# pkg-config file; `make deb` builds a Debian package.  V=1 shows commands.
 
 CC       ?= cc
 BUILD    ?= build
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-            -Wshadow -Wformat=2 -fPIC -Iinclude -Isrc/lib
+            -Wshadow -Wformat=2 -Iinclude -Isrc/lib
+DEPFLAGS := -MMD -MP
 LIBS     := -lbpf -ltraceevent -lelf -ldw -lz -llzma -lcapstone
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# One version, in include/surf/api.h; the soname changes with the major.
+VERSION  := $(shell sed -n 's/^\#define SURF_VERSION "\(.*\)"/\1/p' include/surf/api.h)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := libsurf.so.$(SOMAJOR)
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share/surftrace
+MANDIR     ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' '$(1)' '$(2)'
+endif
+
 LIB_SRCS := $(sort $(wildcard src/lib/*/*.c))
+# The static library's objects, the shared library's (-fPIC, symbols hidden
+# unless SURF_API marks them) and the sanitized ones the unit tests link.
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 CMDS     := surftrace surfcc surfgraph
+# src/cmd/*.c other than the programs' mains: shared by the programs.
+CMD_SRCS := $(filter-out $(CMDS:%=src/cmd/%.c),$(wildcard src/cmd/*.c))
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all test run deps unit fuzz bench clean install man
+.PHONY: all test run deps unit fuzz bench clean install uninstall deb
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests $(HELPERS) \
-     $(EXAMPLES)
+     $(EXAMPLES) $(BUILD)/libsurf.pc
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libsurf.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
 
 # Programs the tests trace: built with -g (DWARF), not optimised away.
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -g -O0 -Wall -Wextra -o $@ $<
+	$(call msg,CC,$@)
+	$(Q)$(CC) -g -O0 -Wall -Wextra -o $@ $<
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h include/surf/*.h src/lib/*/*.h)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(wildcard include/*.h include/surf/*.h src/lib/*/*.h tests/unit/*.h)
+$(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O1 $(SAN) -c $< -o $@
+	$(call msg,CC,$< [pic])
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -DSURF_DATADIR='"$(DATADIR)"' \
+		-c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$< [san])
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -O1 $(SAN) -c $< -o $@
+
+# The data directory surfcc looks in is compiled in (also in the static
+# library's copy of cc.c, which the installed programs link).
+$(BUILD)/obj/src/lib/clcc/cc.o: CFLAGS += -DSURF_DATADIR='"$(DATADIR)"'
 
 $(BUILD)/libsurf.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)ar rcs $@ $^
 
-$(BUILD)/libsurf.so: $(LIB_OBJS)
-	$(CC) -shared -o $@ $^ $(LIBS)
+# libsurf.so.VERSION with its soname; only what libsurf.map names is exported.
+$(BUILD)/libsurf.so.$(VERSION): $(PIC_OBJS) libsurf.map
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libsurf.map -Wl,--no-undefined \
+		-o $@ $(PIC_OBJS) $(LIBS)
 
-$(BUILD)/%: $(BUILD)/obj/src/cmd/%.o $(BUILD)/libsurf.a
-	$(CC) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
+$(BUILD)/libsurf.so: $(BUILD)/libsurf.so.$(VERSION)
+	$(Q)ln -sf libsurf.so.$(VERSION) $(BUILD)/$(SONAME)
+	$(Q)ln -sf libsurf.so.$(VERSION) $@
+
+# For the PREFIX of this make: `make install PREFIX=...` writes its own.
+PC_SED := -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e 's|@VERSION@|$(VERSION)|'
+$(BUILD)/libsurf.pc: libsurf.pc.in include/surf/api.h Makefile
+	$(call msg,GEN,$@)
+	$(Q)sed $(PC_SED) $< > $@
+
+$(BUILD)/%: $(BUILD)/obj/src/cmd/%.o $(CMD_OBJS) $(BUILD)/libsurf.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -o $@ $< $(CMD_OBJS) $(BUILD)/libsurf.a $(LIBS)
 
 # The kernel's types for BPF programs (surfcc keeps its own copy in a cache).
 $(BUILD)/vmlinux.h: $(BUILD)/surfcc
@@ -55,13 +115,16 @@ $(BUILD)/vmlinux.h: $(BUILD)/surfcc
 
 # Unit tests run with AddressSanitizer and UndefinedBehaviorSanitizer.
 $(BUILD)/unit-tests: $(SAN_OBJS) $(UNIT_SRCS:%.c=$(BUILD)/san/%.o)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 # The fuzz target needs clang's libFuzzer.
 $(BUILD)/fuzz-expr: tests/fuzz/fuzz_expr.c $(LIB_SRCS)
 	@mkdir -p $(BUILD)
 	clang $(filter-out -Wshadow -Wformat=2,$(CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined \
 		-o $@ $^ $(LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 deps:
 	@scripts/deps.sh
@@ -93,6 +156,38 @@ bench: all $(BUILD)/bench-decode
 
 clean:
 	rm -rf $(BUILD)
+
+# What `make install` writes, relative to DESTDIR: `make uninstall` removes
+# exactly this.  Installing never rebuilds with other flags: `make all` first.
+PUB_HEADERS := $(wildcard include/surf/*.h)
+MANPAGES    := $(wildcard man/*.1)
+BPF_FILES   := bpf/lbc.h
+INSTALLED   := $(CMDS:%=$(BINDIR)/%) $(LIBDIR)/libsurf.so.$(VERSION) $(LIBDIR)/$(SONAME) \
+               $(LIBDIR)/libsurf.so $(LIBDIR)/libsurf.a $(PKGCONFIGDIR)/libsurf.pc \
+               $(PUB_HEADERS:include/%=$(INCLUDEDIR)/%) $(INCLUDEDIR)/clcc.h \
+               $(BPF_FILES:%=$(DATADIR)/%) $(MANPAGES:man/%=$(MANDIR)/man1/%)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/surf \
+		$(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(CMDS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(BUILD)/libsurf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libsurf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsurf.so
+	install -m 644 $(BUILD)/libsurf.a $(DESTDIR)$(LIBDIR)/
+	sed $(PC_SED) libsurf.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libsurf.pc
+	install -m 644 $(PUB_HEADERS) $(DESTDIR)$(INCLUDEDIR)/surf/
+	install -m 644 include/clcc.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(BPF_FILES) $(DESTDIR)$(DATADIR)/bpf/
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/surf $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null
+
+deb: all
+	@scripts/deb.sh
 
 # The bcc tutorial's lessons in C (examples/bcc/README.md).
 include examples/bcc/Makefile.inc

@@ -247,7 +247,11 @@ int surf_bpfcc__lbc_dir(char *path, size_t len)
 	static const char *const rel[] = {
 		"../bpf", "../share/surftrace/bpf", "../../bpf", NULL,
 	};
+	/* Where `make install` put lbc.h (the build's DATADIR), then the usual prefixes. */
 	static const char *const abs[] = {
+#ifdef SURF_DATADIR
+		SURF_DATADIR "/bpf",
+#endif
 		"/usr/local/share/surftrace/bpf", "/usr/share/surftrace/bpf", NULL,
 	};
 	const char *env = getenv("SURFCC_LBC_DIR");
