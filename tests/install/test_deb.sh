@@ -76,7 +76,8 @@ cleanup() {
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		umount "${MOUNTS[i]}" 2>/dev/null || umount -l "${MOUNTS[i]}" 2>/dev/null
 	done
-	rm -rf "$W"
+	# Never through a mount that is still there (/dev, the apt cache).
+	grep -qF " $W/" /proc/self/mounts || rm -rf --one-file-system "$W"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
