@@ -26,7 +26,10 @@ done
 VERSION=$(sed -n 's/^#define SURF_VERSION "\(.*\)"$/\1/p' include/surf/api.h)
 [ -n "$VERSION" ] || { echo "deb.sh: no SURF_VERSION in include/surf/api.h" >&2; exit 1; }
 ARCH=$(dpkg --print-architecture)
-SOMAJOR=0
+# Maintainer: $DEBFULLNAME <$DEBEMAIL> as dch takes it, or git's identity.
+name=${DEBFULLNAME:-$(git config user.name 2>/dev/null || true)}
+mail=${DEBEMAIL:-$(git config user.email 2>/dev/null || true)}
+MAINT="${name:-surftrace developers} <${mail:-surftrace@localhost}>"
 
 rm -rf "$D"
 mkdir -p "$S"
@@ -44,9 +47,22 @@ mkdir -p "$S/usr/share/doc/surftrace"
 	echo "Upstream-Name: surftrace"
 	echo
 	echo "Files: *"
-	echo "Copyright: the surftrace authors"
+	echo "Copyright: $(date -u +%Y) the surftrace authors"
 	echo "License: MIT"
 } >"$S/usr/share/doc/surftrace/copyright"
+# A native package's changelog: this build.
+{
+	echo "surftrace ($VERSION) unstable; urgency=medium"
+	echo
+	echo "  * Built by make deb from $(git describe --always --dirty 2>/dev/null || echo a tree)."
+	echo
+	echo " -- $MAINT  $(date -R)"
+} | gzip -9n >"$S/usr/share/doc/surftrace/changelog.gz"
+# libsurf.pc is in /usr/lib/pkgconfig, where `make install PREFIX=/usr`
+# puts it, not in the multiarch directory a cross pkg-config reads.
+mkdir -p "$S/usr/share/lintian/overrides"
+echo "surftrace: pkg-config-unavailable-for-cross-compilation [usr/lib/pkgconfig/libsurf.pc]" \
+	>"$S/usr/share/lintian/overrides/surftrace"
 
 elfs=()
 while IFS= read -r f; do
@@ -66,9 +82,11 @@ fi
 
 # The shlibs file: other packages linking libsurf.so.0 depend on this one.
 mkdir -p "$S/DEBIAN"
-if ls "$S"/usr/lib/libsurf.so.$SOMAJOR* >/dev/null 2>&1 ||
-   ls "$S"/usr/lib/*/libsurf.so.$SOMAJOR* >/dev/null 2>&1; then
-	echo "libsurf $SOMAJOR surftrace (>= $VERSION)" >"$S/DEBIAN/shlibs"
+lib=$(find "$S/usr/lib" -name 'libsurf.so.*' -type f | head -1)
+soname=$( [ -n "$lib" ] && objdump -p "$lib" | awk '$1 == "SONAME" { print $2 }')
+if [ -n "$soname" ]; then
+	# libsurf.so.0 -> "libsurf 0"
+	echo "${soname%%.so.*} ${soname##*.so.} surftrace (>= $VERSION)" >"$S/DEBIAN/shlibs"
 	echo "activate-noawait ldconfig" >"$S/DEBIAN/triggers"
 fi
 
@@ -108,7 +126,7 @@ cat >"$S/DEBIAN/control" <<CTRL
 Package: surftrace
 Version: $VERSION
 Architecture: $ARCH
-Maintainer: surftrace developers <surftrace@localhost>
+Maintainer: $MAINT
 Installed-Size: $size
 Depends: $depends
 Recommends: bpftool, llvm, pkg-config
@@ -129,6 +147,6 @@ rm -f "$BUILD"/surftrace_*.deb
 dpkg-deb --root-owner-group -Zxz --build "$S" "$out" >/dev/null
 dpkg-deb -I "$out" >/dev/null
 if command -v lintian >/dev/null; then
-	lintian --no-tag-display-limit "$out" >&2 || true
+	lintian --tag-display-limit 0 "$out" >&2 || true
 fi
 echo "$out"
