@@ -96,10 +96,3 @@ clean:
 
 # The bcc tutorial's lessons in C (examples/bcc/README.md).
 include examples/bcc/Makefile.inc
-
-# The Debian package, build/surftrace_VERSION_ARCH.deb (scripts/deb.sh: make
-# install into build/deb/root, Depends: from dpkg-shlibdeps);
-# tests/install/test_deb.sh installs it into a fresh bookworm root.
-.PHONY: deb
-deb:
-	@BUILD=$(BUILD) MAKE="$(MAKE)" scripts/deb.sh

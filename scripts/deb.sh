@@ -58,11 +58,16 @@ mkdir -p "$S/usr/share/doc/surftrace"
 	echo
 	echo " -- $MAINT  $(date -R)"
 } | gzip -9n >"$S/usr/share/doc/surftrace/changelog.gz"
-# libsurf.pc is in /usr/lib/pkgconfig, where `make install PREFIX=/usr`
-# puts it, not in the multiarch directory a cross pkg-config reads.
+# One package by design (the issue asks for surftrace_*.deb), not Debian's
+# split into libsurf0, libsurf-dev and surftrace; and libsurf.pc is in
+# /usr/lib/pkgconfig, where `make install PREFIX=/usr` puts it, not in the
+# multiarch directory a cross pkg-config reads.
 mkdir -p "$S/usr/share/lintian/overrides"
-echo "surftrace: pkg-config-unavailable-for-cross-compilation [usr/lib/pkgconfig/libsurf.pc]" \
-	>"$S/usr/share/lintian/overrides/surftrace"
+cat >"$S/usr/share/lintian/overrides/surftrace" <<'OVR'
+surftrace: pkg-config-unavailable-for-cross-compilation [usr/lib/pkgconfig/libsurf.pc]
+surftrace: package-name-doesnt-match-sonames libsurf0
+surftrace: link-to-shared-library-in-wrong-package *
+OVR
 
 elfs=()
 while IFS= read -r f; do

@@ -40,7 +40,6 @@ done
 for t in tests/conformance/test_*.sh; do
 	[ -e "$t" ] && run_suite "$(basename "$t" .sh)" bash "$t"
 done
-for t in tests/install/test_*.sh; do [ -e "$t" ] && run_suite "$(basename "$t" .sh)" bash "$t"; done
 for t in tests/stress/test_*.sh; do [ -e "$t" ] && run_suite "$(basename "$t" .sh)" bash "$t"; done
 run_suite chains bash tests/chains/check_chains.sh
 run_suite fuzz bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"

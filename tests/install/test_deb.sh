@@ -154,13 +154,23 @@ fi
 # surfcc on lesson 1 of the bcc tutorial: clang, lbc.h, libbpf's headers and
 # a C compiler, all from the package's Depends; no SURFCC_LBC_DIR.
 mkdir -p "$M/tmp/lesson"
-cp examples/bcc/hello_world.bpf.c examples/bcc/*.h "$M/tmp/lesson/"
+cp examples/bcc/hello_world.bpf.c examples/bcc/hello_world.c examples/bcc/lesson.c \
+	examples/bcc/*.h "$M/tmp/lesson/"
 if [ -r /sys/kernel/btf/vmlinux ]; then
 	out=$(in_root sh -c 'cd /tmp/lesson && timeout 120 surfcc hello_world.bpf.c' 2>&1); rc=$?
 	if [ $rc = 0 ] && [ "$(head -c4 "$M/tmp/lesson/hello_world.so" 2>/dev/null | od -An -c | tr -d ' ')" = 177ELF ]; then
 		pass "surfcc hello_world.bpf.c -> hello_world.so"
 	else
 		fail "surfcc on a lesson" "exit $rc" "$out"
+	fi
+	# The lesson's loader against the shared libsurf (clcc_* exported).
+	out=$(in_root sh -c 'cd /tmp/lesson && CC=$(command -v cc || command -v clang) &&
+		$CC -std=gnu11 -o hello_world hello_world.c lesson.c $(pkg-config --cflags --libs libsurf) &&
+		./hello_world --help' 2>&1); rc=$?
+	if [ $rc = 0 ] && grep -q 'hello_world' <<<"$out" && in_root ldd /tmp/lesson/hello_world | grep -qE 'libsurf\.so\.0 => (/usr)?/lib/libsurf\.so\.0 '; then
+		pass "the lesson's loader built with pkg-config, linked to the installed libsurf.so.0"
+	else
+		fail "the lesson's loader" "exit $rc" "$out" "$(in_root ldd /tmp/lesson/hello_world 2>&1)"
 	fi
 else
 	skip "surfcc on a lesson" "no /sys/kernel/btf/vmlinux for vmlinux.h"
