@@ -62,6 +62,7 @@ echo "debroot: debootstrap --variant=minbase bookworm from $mirror (a few minute
 if ! debootstrap --variant=minbase bookworm "$T" "$mirror" >"$DIR/debootstrap.log" 2>&1; then
 	echo "debroot: debootstrap failed (no network to $mirror?): see $DIR/debootstrap.log" >&2
 	tail -3 "$DIR/debootstrap.log" >&2
+	rm -rf "$T"
 	exit 1
 fi
 # The root's apt uses the host's bookworm sources (updates and security
@@ -73,6 +74,8 @@ fi
 mount -t proc proc "$T/proc"
 if ! chroot "$T" apt-get -q update >>"$DIR/debootstrap.log" 2>&1; then
 	echo "debroot: apt-get update in the root failed: see $DIR/debootstrap.log" >&2
+	umount_all
+	rm -rf "$T"
 	exit 1
 fi
 chroot "$T" apt-get clean

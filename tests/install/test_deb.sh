@@ -65,7 +65,7 @@ else fail "package contents" "missing:$missing"; fi
 
 # --- the root ------------------------------------------------------------
 if ! root=$(scripts/debroot.sh "$CACHE" 2>"$BUILD/debroot.err"); then
-	skip "debian package" "no bookworm root: $(tail -3 "$BUILD/debroot.err" | tr '\n' ' ')"
+	skip "debian package" "no bookworm root: $(grep -v 'a few minutes, once' "$BUILD/debroot.err" | head -2 | tr '\n' ' ')"
 	summary; exit
 fi
 W=$(mktemp -d "${TMPDIR:-/tmp}/surf-debroot.XXXXXX")
