@@ -124,7 +124,7 @@ $(BUILD)/fuzz-expr: tests/fuzz/fuzz_expr.c $(LIB_SRCS)
 	clang $(filter-out -Wshadow -Wformat=2,$(CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined \
 		-o $@ $^ $(LIBS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic $(BUILD)/san -type f -name '*.d' 2>/dev/null)
 
 deps:
 	@scripts/deps.sh
