@@ -33,6 +33,7 @@
 #include <surf/bpf.h>
 
 #include "clcc/internal.h"
+#include "sys/log.h"
 
 #define MAX_ARGS 256
 
@@ -441,27 +442,16 @@ static uint64_t fnv_file(const char *path, uint64_t h)
 }
 
 /* libbpf's messages while the object is opened, kept for the error. */
-static struct strbuf *open_log;
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list args)
-	__attribute__((format(printf, 2, 0)));
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list args)
+static void capture_open_log(void *ctx, enum surf_print_level level, const char *text, size_t len)
 {
-	char buf[4096];
-
-	if (level == LIBBPF_DEBUG || !open_log)
-		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, args);
-	sb_printf(open_log, "%s", strncmp(buf, "libbpf: ", 8) ? buf : buf + 8);
-	return 0;
+	if (level != SURF_DEBUG)
+		sb_printf(ctx, "%s", strncmp(text, "libbpf: ", 8) ? text : text + 8);
 }
 
 static int describe(struct build *b, const char *obj_path, const char *name, char **json)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = name);
 	struct strbuf sb = { 0 }, log = { 0 };
-	libbpf_print_fn_t old;
 	struct bpf_object *obj;
 	struct bpf_map *map;
 	const struct btf *btf;
@@ -470,11 +460,9 @@ static int describe(struct build *b, const char *obj_path, const char *name, cha
 	bool first = true;
 	int err;
 
-	open_log = &log;
-	old = libbpf_set_print(capture_print);
+	surf_libbpf_capture_begin(capture_open_log, &log);
 	obj = bpf_object__open_file(obj_path, &oo);
-	libbpf_set_print(old);
-	open_log = NULL;
+	surf_libbpf_capture_end();
 	if (!obj) {
 		err = -errno;
 		/* the last line libbpf said is the most specific */

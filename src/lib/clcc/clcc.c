@@ -42,6 +42,7 @@
 #include <surf/tracefs.h>
 
 #include "clcc/clcc_impl.h"
+#include "sys/log.h"
 #include "clcc/internal.h"
 
 #define DEFAULT_PERF_PAGES 64
@@ -61,12 +62,11 @@ int clcc__err(struct clcc_impl *c, int err, const char *fmt, ...)
 	n = strlen(c->err);
 	while (n && c->err[n - 1] == '\n')
 		c->err[--n] = 0;
+	/* CLCC_QUIET: the seeds' way to keep them for clcc_last_error() alone. */
 	if (!getenv("CLCC_QUIET"))
-		fprintf(stderr, "clcc: %s\n", c->err);
+		surf_pr_warn("clcc: %s\n", c->err);
 	return err;
 }
-
-static struct clcc_impl *printing;	/* whose libbpf call is running */
 
 static void log_append(struct clcc_impl *c, const char *s, size_t n)
 {
@@ -95,58 +95,39 @@ static void log_append(struct clcc_impl *c, const char *s, size_t n)
 	c->log[c->log_len] = 0;
 }
 
-static int rt_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-static int rt_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+/*
+ * libbpf's text during one of our calls: warnings are kept for
+ * clcc_last_error(), and what init's log_level asks for is said through the
+ * library's print callback.
+ */
+static void rt_capture(void *ctx, enum surf_print_level level, const char *text, size_t len)
 {
-	struct clcc_impl *c = printing;
-	int lvl = level == LIBBPF_WARN ? 0 : level == LIBBPF_INFO ? 1 : 2;
-	char small[1024], *buf = small;
-	va_list aq;
-	int n;
+	struct clcc_impl *c = ctx;
+	int lvl = (int)level;
 
-	if (!c)
-		return 0;
 	if (lvl > 0 && lvl > c->log_level)
-		return 0;
-	va_copy(aq, ap);
-	n = vsnprintf(small, sizeof(small), fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		return 0;
-	if ((size_t)n >= sizeof(small)) {
-		buf = malloc(n + 1);
-		if (!buf)
-			return 0;
-		vsnprintf(buf, n + 1, fmt, ap);
-	}
-	if (lvl == 0) {
+		return;
+	if (level == SURF_WARN) {
 		/* libbpf's messages start "libbpf: "; keep them without */
-		size_t skip = strncmp(buf, "libbpf: ", 8) ? 0 : 8;
+		size_t skip = strncmp(text, "libbpf: ", 8) ? 0 : 8;
 
-		log_append(c, buf + skip, n - skip);
+		log_append(c, text + skip, len - skip);
 	}
 	if (c->log_level >= lvl)
-		fputs(buf, stderr);
-	if (buf != small)
-		free(buf);
-	return n;
+		surf_print(level, "%s", text);
 }
 
 void clcc__libbpf_begin(struct clcc_impl *c)
 {
-	printing = c;
 	c->log_len = 0;
 	if (c->log)
 		c->log[0] = 0;
-	c->old_print = libbpf_set_print(rt_print);
+	surf_libbpf_capture_begin(rt_capture, c);
 }
 
 void clcc__libbpf_end(struct clcc_impl *c)
 {
-	libbpf_set_print(c->old_print);
-	printing = NULL;
+	surf_libbpf_capture_end();
 }
 
 /* The last line libbpf warned about (without "libbpf: "), or "". */
@@ -709,7 +690,7 @@ static void on_lost(void *ctx, int cpu, __u64 cnt)
 	if (b->lost)
 		b->lost(&b->c->pub, cpu, cnt);
 	else
-		fprintf(stderr, "Lost %llu events on CPU #%d!\n", (unsigned long long)cnt, cpu);
+		surf_pr_warn("Lost %llu events on CPU #%d!\n", (unsigned long long)cnt, cpu);
 }
 
 static int on_ring(void *ctx, void *data, size_t size)
@@ -1233,13 +1214,13 @@ struct clcc_struct *clcc_init(const char *so_path)
 	int err = -ENOEXEC;
 
 	if (!so_path || !*so_path) {
-		fprintf(stderr, "clcc: clcc_init: no .so named\n");
+		surf_pr_warn("clcc: clcc_init: no .so named\n");
 		errno = EINVAL;
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		fprintf(stderr, "clcc: out of memory\n");
+		surf_pr_warn("clcc: out of memory\n");
 		errno = ENOMEM;
 		return NULL;
 	}

@@ -68,7 +68,6 @@ struct clcc_impl {
 
 	bool tracefs_ready;		/* mounted or found: see clcc__need_tracefs() */
 	int log_level;
-	libbpf_print_fn_t old_print;
 	char *log;			/* libbpf's warnings during the last call */
 	size_t log_len, log_cap;
 	char err[16384];

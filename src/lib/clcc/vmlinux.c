@@ -23,6 +23,7 @@
 #include <surf/tracefs.h>
 
 #include "clcc/internal.h"
+#include "sys/log.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
@@ -34,12 +35,8 @@ static void dump_printf(void *ctx, const char *fmt, va_list args)
 	vfprintf(ctx, fmt, args);
 }
 
-static int silent_print(enum libbpf_print_level level, const char *fmt, va_list args)
+static void ignore_libbpf(void *ctx, enum surf_print_level level, const char *text, size_t len)
 {
-	(void)level;
-	(void)fmt;
-	(void)args;
-	return 0;
 }
 
 static int write_header(struct btf *btf, FILE *f)
@@ -72,14 +69,15 @@ static void no_kernel_btf(char *errbuf, size_t errlen)
 
 int surf_btf__write_vmlinux_h(const char *btf_path, const char *out, char *errbuf, size_t errlen)
 {
-	libbpf_print_fn_t old = libbpf_set_print(silent_print);
 	const char *path = btf_path ? btf_path : KERNEL_BTF;
 	struct btf *btf;
 	FILE *f;
 	int err;
 
+	/* libbpf's complaints are not for the user: errbuf says what is wrong. */
+	surf_libbpf_capture_begin(ignore_libbpf, NULL);
 	btf = btf__parse(path, NULL);
-	libbpf_set_print(old);
+	surf_libbpf_capture_end();
 	if (!btf) {
 		err = -errno;
 		if (err == -ENOENT && !btf_path)

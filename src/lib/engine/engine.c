@@ -23,6 +23,7 @@
 
 #include <surf/tracefs.h>
 
+#include "sys/log.h"
 #include "engine/internal.h"
 #include "sys/util.h"
 
@@ -96,6 +97,7 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 	struct surf_engine *e;
 	int ret;
 
+	surf_libbpf_hook();	/* libbpf speaks through our callback */
 	if (opts && opts->sz < sizeof(size_t))
 		return -EINVAL;
 	e = calloc(1, sizeof(*e));

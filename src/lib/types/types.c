@@ -12,6 +12,7 @@
 
 #include <surf/elf.h>
 
+#include "sys/log.h"
 #include "elf/debuginfo.h"
 #include "types/provider.h"
 
@@ -50,6 +51,7 @@ int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts
 	const char *sysfs = DEFAULT_SYSFS_BTF;
 	int ret;
 
+	surf_libbpf_hook();	/* libbpf speaks through our callback */
 	if (opts && opts->sz < sizeof(size_t))
 		return -EINVAL;
 	types = calloc(1, sizeof(*types));
