@@ -12,11 +12,12 @@
  *             by call path: a node per distinct path, time and count summed)
  *   trees     --> indented text, folded stacks, SVG flame graphs, .tree files
  *
- * surf_graph__run() is the whole surfgraph program: live recording through a
+ * surfgraph (src/cmd/graph_run.c) composes these with live recording through a
  * tracefs instance (or a saved trace with -i) and every output.
  *
  * Times are nanoseconds.  Functions return 0 or a negative errno and print
- * only to the FILE they are given.
+ * only to the FILE they are given; live recording says why it failed through
+ * the print callback (surf/log.h).
  */
 #ifndef SURF_GRAPH_H
 #define SURF_GRAPH_H
@@ -217,34 +218,41 @@ SURF_API int surf_graph_trees__load(FILE *in, char *function, size_t function_le
 /* Does this text start a .tree file? */
 SURF_API bool surf_graph_trees__is_tree_file(const char *first_line);
 
-/* ---- the surfgraph program ---- */
+/* "call 3: pid 99 (dd), cpu 0" or "8 calls merged". */
+SURF_API void surf_graph_tree__describe(char *buf, size_t len, const struct surf_graph_tree *t);
+/* "12.345 us" style, in the unit that keeps 1-4 digits before the point. */
+SURF_API void surf_graph__format_time(char *buf, size_t len, uint64_t ns);
 
-enum surf_graph_mode {
-	SURF_GRAPH_MODE_SVG,		/* FUNCTION-N.svg every step, FUNCTION.svg at the end */
-	SURF_GRAPH_MODE_TREE,		/* each call as an indented tree, then the merge */
-	SURF_GRAPH_MODE_WALK,		/* each call's entries and exits */
-	SURF_GRAPH_MODE_RAW,		/* the tracer's lines of each call */
+/* ---- live recording: function_graph through tracefs ---- */
+
+struct surf_graph_live;
+
+struct surf_graph_live_opts {
+	size_t sz;			/* sizeof(struct surf_graph_live_opts) */
+	const char *function;		/* the function whose calls are recorded */
+	int pid;			/* set_ftrace_pid; 0: every task */
+	unsigned int buffer_kb;		/* buffer_size_kb per CPU; 0: as it is */
+	FILE *echo;			/* each tracefs write as a shell command; NULL: none */
 };
 
-struct surf_graph_run_opts {
-	size_t sz;			/* sizeof(struct surf_graph_run_opts) */
-	const char *function;		/* -f; may be NULL with input */
-	enum surf_graph_mode mode;
-	unsigned int step;		/* svg: FUNCTION-N.svg every step calls; 0: none */
-	const char *save;		/* -o NAME: NAME.tree */
-	const char *input;		/* -i FILE ("-": stdin): a saved trace or .tree file */
-	const char *folded;		/* --folded: this file ("-": out, "": FUNCTION.folded) */
-	int pid;			/* -p; 0: every task */
-	double duration;		/* -d seconds; 0: until a signal */
-	unsigned int buffer_kb;		/* -b: ring buffer per CPU, KB; 0: as it is */
-	struct surf_graph_tree_opts tree;
-	bool quiet;			/* no tracefs commands, no "save" lines */
-	FILE *out;			/* tree, walk, raw output; default stdout */
-	FILE *err;			/* messages; default stderr */
-};
-
-/* Returns the exit status: 0, 1 (system error, nothing recorded) or 2 (bad input). */
-SURF_API int surf_graph__run(const struct surf_graph_run_opts *opts);
+/*
+ * Set up function_graph for the function in a tracefs instance of this run's
+ * own (or, where the kernel has function_graph only at the top level, there,
+ * with the previous settings kept for a later run to restore), after removing
+ * what killed runs left.  0, -EINVAL for what the caller asked wrongly (no
+ * such function or process, a buffer size the kernel refuses), -EOPNOTSUPP
+ * when this kernel cannot record function_graph here, -EBUSY when another
+ * user holds the tracer, other negative errno; why is said through the print
+ * callback (surf/log.h).  *live is set even on failure: free it.
+ */
+SURF_API int surf_graph_live__start(struct surf_graph_live **live,
+				    const struct surf_graph_live_opts *opts);
+/* The trace_pipe descriptor (non-blocking): lines for surf_graph__feed(). */
+SURF_API int surf_graph_live__fd(const struct surf_graph_live *live);
+/* tracing_on = 0, so that what is left can be drained. */
+SURF_API void surf_graph_live__stop(struct surf_graph_live *live);
+/* Undo everything; safe on NULL and after a partial start. */
+SURF_API void surf_graph_live__free(struct surf_graph_live *live);
 
 #ifdef __cplusplus
 }

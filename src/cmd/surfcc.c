@@ -14,6 +14,8 @@
 
 #include <surf/bpf.h>
 
+#include "common.h"
+
 #define MAX_LIST 128
 
 static const char usage[] =
@@ -38,7 +40,8 @@ static const char usage[] =
 	"      --gen-vmlinux-h OUT only write the vmlinux.h of the kernel (or --btf) to OUT\n"
 	"      --print-vmlinux-h   only print the path of the cached vmlinux.h\n"
 	"  -v, --verbose           show the commands\n"
-	"  -h, --help              this help\n"
+	"      --version           print the version and exit\n"
+"  -h, --help              this help\n"
 	"\n"
 	"examples:\n"
 	"  surfcc hello.bpf.c                   # -> hello.so\n"
@@ -73,7 +76,8 @@ static int add(const char **list, size_t *n, const char *s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_OUTPUT = 256, OPT_BTF, OPT_VMH, OPT_CACHE, OPT_GEN_VMH, OPT_PRINT_VMH };
+	enum { OPT_OUTPUT = 256, OPT_BTF, OPT_VMH, OPT_CACHE, OPT_GEN_VMH, OPT_PRINT_VMH,
+	       OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "file", required_argument, NULL, 'f' },
 		{ "obj", no_argument, NULL, 'o' },
@@ -87,6 +91,7 @@ int main(int argc, char **argv)
 		{ "gen-vmlinux-h", required_argument, NULL, OPT_GEN_VMH },
 		{ "print-vmlinux-h", no_argument, NULL, OPT_PRINT_VMH },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,6 +156,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			return 0;
+		case OPT_VERSION:
+			cmd_print_version("surfcc");
 			return 0;
 		default:
 			fprintf(stderr, "Try 'surfcc --help'.\n");

@@ -13,7 +13,9 @@
 
 #include <surf/graph.h>
 
-#define EXIT_BAD_INPUT 2
+#include "common.h"
+#include "graph_run.h"
+
 
 static const char usage_text[] =
 "Usage: surfgraph -f FUNCTION [OPTIONS]      record live (root, function_graph)\n"
@@ -47,6 +49,7 @@ static const char usage_text[] =
 "                      stays in the level above)\n"
 "      --no-irq        leave interrupts (\"[irq]\" nodes) out of the trees\n"
 "  -q, --quiet         do not print the tracefs commands and file names\n"
+"      --version       print the version and exit\n"
 "  -h, --help          this help\n"
 "\n"
 "Examples:\n"
@@ -90,16 +93,16 @@ static int parse_uint(const char *opt, const char *arg, long min, long max, long
 	return 0;
 }
 
-static int parse_mode(const char *arg, enum surf_graph_mode *mode)
+static int parse_mode(const char *arg, enum graph_mode *mode)
 {
 	static const char *const names[] = {
-		[SURF_GRAPH_MODE_SVG] = "svg", [SURF_GRAPH_MODE_TREE] = "tree",
-		[SURF_GRAPH_MODE_WALK] = "walk", [SURF_GRAPH_MODE_RAW] = "raw",
+		[GRAPH_MODE_SVG] = "svg", [GRAPH_MODE_TREE] = "tree",
+		[GRAPH_MODE_WALK] = "walk", [GRAPH_MODE_RAW] = "raw",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!strcmp(arg, names[i])) {
-			*mode = (enum surf_graph_mode)i;
+			*mode = (enum graph_mode)i;
 			return 0;
 		}
 	}
@@ -115,9 +118,9 @@ static int check_function(const char *f)
 	return 0;
 }
 
-static int parse_options(int argc, char **argv, struct surf_graph_run_opts *o)
+static int parse_options(int argc, char **argv, struct graph_run_opts *o)
 {
-	enum { OPT_FOLDED = 256, OPT_MAX_DEPTH, OPT_NO_IRQ };
+	enum { OPT_FOLDED = 256, OPT_MAX_DEPTH, OPT_NO_IRQ, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "function", required_argument, NULL, 'f' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -131,6 +134,7 @@ static int parse_options(int argc, char **argv, struct surf_graph_run_opts *o)
 		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 		{ "no-irq", no_argument, NULL, OPT_NO_IRQ },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -199,6 +203,9 @@ static int parse_options(int argc, char **argv, struct surf_graph_run_opts *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
+		case OPT_VERSION:
+			cmd_print_version("surfgraph");
+			exit(0);
 		default:
 			fputs("Try 'surfgraph --help' for more information.\n", stderr);
 			return EXIT_BAD_INPUT;
@@ -210,7 +217,7 @@ static int parse_options(int argc, char **argv, struct surf_graph_run_opts *o)
 	if (!o->function && !o->input)
 		return bad_option("which function? Give -f FUNCTION (or -i FILE for a saved "
 				  "trace)");
-	if (step_set && o->mode != SURF_GRAPH_MODE_SVG)
+	if (step_set && o->mode != GRAPH_MODE_SVG)
 		return bad_option("-s is for -m svg only");
 	if (!step_set)
 		o->step = 1;
@@ -224,10 +231,11 @@ static int parse_options(int argc, char **argv, struct surf_graph_run_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct surf_graph_run_opts o = { .sz = sizeof(o), .mode = SURF_GRAPH_MODE_SVG };
+	struct graph_run_opts o = { .sz = sizeof(o), .mode = GRAPH_MODE_SVG };
 	int status;
 
 	o.tree.sz = sizeof(o.tree);
+	cmd_print_init("surfgraph", false);
 	status = parse_options(argc, argv, &o);
-	return status ? status : surf_graph__run(&o);
+	return status ? status : graph_run(&o);
 }

@@ -16,12 +16,13 @@
 #include <surf/disasm.h>
 #include <surf/elf.h>
 #include <surf/elflist.h>
-#include <surf/trace.h>
 #include <surf/usdt.h>
 #include <surf/tracefs.h>
 #include <surf/types.h>
 
-#define EXIT_BAD_INPUT 2
+#include "common.h"
+#include "trace_run.h"
+
 #define MAX_EXPRS 256
 
 static const char usage_text[] =
@@ -66,6 +67,7 @@ static const char usage_text[] =
 "                      ('BIN:struct NAME'), USDT probes ('BIN:usdt[:GLOB]')\n"
 "  -F, --disassemble=BIN:FUNC  disassemble a user function with offsets, to\n"
 "                      pick a place for 'P BIN:FUNC+OFF'\n"
+"      --version       print the version and exit\n"
 "  -h, --help          this help\n"
 "\n"
 "Examples:\n"
@@ -89,7 +91,7 @@ static const char usage_text[] =
 "with -c, when the command failed: its exit status, or 128+N if signal N killed it.\n";
 
 struct options {
-	struct surf_trace_opts run;
+	struct trace_run_opts run;
 	const char *list;
 	const char *disasm;	/* -F BIN:FUNC */
 	const char *exprs[MAX_EXPRS];
@@ -193,7 +195,7 @@ static int parse_number(const char *opt, const char *arg, bool integer, double m
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_JSON = 256, OPT_SELF };
+	enum { OPT_JSON = 256, OPT_SELF, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "show", no_argument, NULL, 'S' },	 { "output", required_argument, NULL, 'o' },
 		{ "file", required_argument, NULL, 'f' }, { "stack", no_argument, NULL, 's' },
@@ -205,9 +207,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "time", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'n' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "disassemble", required_argument, NULL, 'F' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
 	};
-	struct surf_trace_opts *r = &o->run;
+	struct trace_run_opts *r = &o->run;
 	const char *files[16];
 	int c, nfiles = 0, ret;
 	double v;
@@ -258,6 +261,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_VERSION:
+			cmd_print_version("surftrace");
 			exit(0);
 		default:
 			fputs("Try 'surftrace --help' for more information.\n", stderr);
@@ -412,6 +418,7 @@ int main(int argc, char **argv)
 	struct surf_types *types = NULL;
 	int status;
 
+	cmd_print_init("surftrace", false);
 	status = parse_options(argc, argv, &o);
 	if (status)
 		return status;
@@ -423,7 +430,7 @@ int main(int argc, char **argv)
 		status = list(&o, types);
 		surf_types__close(types);
 	} else {
-		status = surf_trace__run(&o.run);
+		status = trace_run(&o.run);
 	}
 	for (int i = 0; i < o.nexprs; i++)
 		free(o.owned[i]);

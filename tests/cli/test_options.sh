@@ -85,4 +85,11 @@ expect_error file_directory 2 "-f $TMP is a directory" "" $ST -S -f "$TMP"
 echo junk >"$TMP/junk.btf"
 expect_error btf_file_junk 2 "cannot load kernel types from $TMP/junk.btf: BPF object format invalid" "" \
 	$ST -d "$TMP/junk.btf" -S 'e sched/sched_switch'
+# --version: the program's and libsurf's, from the one version in surf/api.h.
+V=$(sed -n 's/^#define SURF_VERSION "\(.*\)"/\1/p' "$ROOT/include/surf/api.h")
+for prog in surftrace surfgraph surfcc; do
+	out=$("$ROOT/build/$prog" --version 2>&1); rc=$?
+	if [ $rc = 0 ] && [ "$out" = "$prog $V (libsurf $V)" ]; then pass "version_$prog ($out)"
+	else fail "version_$prog" "exit $rc: $out (want '$prog $V (libsurf $V)')"; fi
+done
 summary

@@ -124,16 +124,14 @@ else
 fi
 
 # --- the programs ----------------------------------------------------------
-out=$(in_root surftrace --version 2>&1); rc=$?
-if [ $rc = 0 ] && grep -qF "$VERSION" <<<"$out"; then
-	pass "surftrace --version: $out"
-elif out2=$(in_root surftrace --help 2>&1) && grep -q '^Usage: surftrace' <<<"$out2"; then
-	pass "surftrace --help runs (no --version in this build: $out)"
-else
-	fail "surftrace --version" "exit $rc" "$out"
-fi
-out=$(in_root surfcc --help 2>&1)
-if grep -q '^usage: surfcc' <<<"$out"; then pass "surfcc --help"; else fail "surfcc --help" "$out"; fi
+for prog in surftrace surfgraph surfcc; do
+	out=$(in_root $prog --version 2>&1); rc=$?
+	if [ $rc = 0 ] && [ "$out" = "$prog $VERSION (libsurf $VERSION)" ]; then
+		pass "$prog --version: $out"
+	else
+		fail "$prog --version" "exit $rc" "$out"
+	fi
+done
 
 expect_line "surftrace -S tracepoint" \
 	"echo 1 > /sys/kernel/tracing/instances/surftrace/events/sched/sched_switch/enable" \

@@ -61,6 +61,7 @@ cat >"$TMP/prog.c" <<'C'
 #include <surf/engine.h>
 #include <surf/expr.h>
 #include <surf/graph.h>
+#include <surf/log.h>
 #include <surf/out.h>
 #include <surf/script.h>
 #include <surf/syms.h>

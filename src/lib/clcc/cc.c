@@ -14,6 +14,7 @@
  *     into place (a running tool keeps its old mapping).
  */
 #include <errno.h>
+#include <spawn.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -146,7 +147,8 @@ static void show_cmd(struct build *b, char *const argv[])
  */
 static int run(struct build *b, char *const argv[])
 {
-	int pfd[2], status;
+	posix_spawn_file_actions_t fa;
+	int pfd[2], status, err;
 	pid_t pid;
 	FILE *f;
 	char *line = NULL;
@@ -156,20 +158,22 @@ static int run(struct build *b, char *const argv[])
 	show_cmd(b, argv);
 	if (pipe2(pfd, O_CLOEXEC))
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-
+	/*
+	 * posix_spawn, not fork: a library must not fork its caller (a large or
+	 * threaded process), and spawn reports an exec failure as its result.
+	 */
+	err = posix_spawn_file_actions_init(&fa);
+	if (!err)
+		err = posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	if (!err)
+		err = posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	if (!err)
+		err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
 		close(pfd[0]);
 		close(pfd[1]);
-		return err;
-	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		execv(argv[0], argv);
-		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		return -err;
 	}
 	close(pfd[1]);
 	f = fdopen(pfd[0], "r");

@@ -34,13 +34,12 @@
 
 #include "graph/internal.h"
 #include "probe/run_claim.h"
+#include "sys/log.h"
 #include "sys/util.h"
 
 #define INSTANCE_PREFIX "surfgraph_"
 #define SAVED_TAG "surfgraph-saved:"
 #define MAX_VARIANTS 16
-#define EXIT_SYSTEM 1
-#define EXIT_BAD_INPUT 2
 
 /* The top-level options surfgraph sets, saved and put back. */
 static const char *const graph_options[] = {
@@ -58,7 +57,7 @@ struct saved {
 	char notrace_pid[256];
 };
 
-struct graph_live {
+struct surf_graph_live {
 	char tracefs[256];
 	char inst[512];			/* the instance */
 	struct surf_run_claim claim;	/* its name and the proof that this run lives */
@@ -96,7 +95,7 @@ static int put(FILE *err, bool quiet, const char *dir, const char *file, const c
 	return ret;
 }
 
-static int live_put(struct graph_live *lv, const char *file, const char *value)
+static int live_put(struct surf_graph_live *lv, const char *file, const char *value)
 {
 	return put(lv->err, lv->quiet, lv->dir, file, value, false);
 }
@@ -316,7 +315,7 @@ static int sweep_stale(const char *tracefs, FILE *err, bool quiet)
 		if (!surf_run_claim__dead(tracefs, INSTANCE_PREFIX, d->d_name, strlen(d->d_name), &pid))
 			continue;
 		snprintf(inst, sizeof(inst), "%s/%s", dir, d->d_name);
-		fprintf(err, "surfgraph: cleaning up after run %ld, which was killed\n", pid);
+		surf_pr_info("cleaning up after run %ld, which was killed\n", pid);
 		text = get(inst, "trace");
 		if (parse_state(text, &s))
 			restore_top(tracefs, &s, err, quiet);
@@ -333,10 +332,11 @@ static const char record_hint[] =
 	"echo function_graph > current_tracer; cat trace > FILE) and make the graphs here\n"
 	"with: surfgraph -i FILE";
 
-static int no_function_graph(FILE *err, const char *why)
+static int no_function_graph(const char *why)
 {
-	fprintf(err, "surfgraph: %s\nsurfgraph: %s\n", why, record_hint);
-	return EXIT_SYSTEM;
+	surf_pr_warn("%s\n", why);
+	surf_pr_warn("%s\n", record_hint);
+	return -EOPNOTSUPP;
 }
 
 /*
@@ -382,7 +382,7 @@ static int function_variants(const char *tracefs, const char *function,
 	return n;
 }
 
-static int check_function(struct graph_live *lv, const char *function,
+static int check_function(struct surf_graph_live *lv, const char *function,
 			  char names[][SURF_GRAPH_NAME_MAX], int *n)
 {
 	char near[SURF_GRAPH_NAME_MAX];
@@ -390,16 +390,14 @@ static int check_function(struct graph_live *lv, const char *function,
 	*n = function_variants(lv->tracefs, function, names, MAX_VARIANTS, near, sizeof(near));
 	if (*n)
 		return 0;
-	fprintf(lv->err, "surfgraph: '%s' is not a function ftrace can trace (it is not in %s/"
-		"available_filter_functions)", function, lv->tracefs);
-	if (near[0])
-		fprintf(lv->err, "; did you mean '%s'?", near);
-	fputc('\n', lv->err);
-	return EXIT_BAD_INPUT;
+	surf_pr_warn("'%s' is not a function ftrace can trace (it is not in %s/"
+		     "available_filter_functions)%s%s%s\n", function, lv->tracefs,
+		     near[0] ? "; did you mean '" : "", near, near[0] ? "'?" : "");
+	return -EINVAL;
 }
 
 /* The top level, when nobody else uses it. */
-static int take_top(struct graph_live *lv)
+static int take_top(struct surf_graph_live *lv)
 {
 	char *cur = get(lv->tracefs, "current_tracer");
 	char *graph = get(lv->tracefs, "set_graph_function");
@@ -411,17 +409,17 @@ static int take_top(struct graph_live *lv)
 	if (graph)
 		chomp(graph);
 	if (cur && strcmp(cur, "nop")) {
-		fprintf(lv->err, "surfgraph: the %s tracer is in use at the top level (%s/"
+		surf_pr_warn("the %s tracer is in use at the top level (%s/"
 			"current_tracer), and this kernel runs function_graph only there; stop it "
 			"(echo nop > %s/current_tracer) and try again\n", cur, lv->tracefs,
 			lv->tracefs);
-		ret = EXIT_SYSTEM;
+		ret = -EBUSY;
 	} else if (graph && *graph && *graph != '#') {
-		fprintf(lv->err, "surfgraph: %s/set_graph_function is set already (to %.60s...) "
+		surf_pr_warn("%s/set_graph_function is set already (to %.60s...) "
 			"and this kernel has only that one: is another function_graph user at "
 			"work? Clear it (echo > %s/set_graph_function) and try again\n",
 			lv->tracefs, graph, lv->tracefs);
-		ret = EXIT_SYSTEM;
+		ret = -EBUSY;
 	}
 	free(cur);
 	free(graph);
@@ -438,31 +436,31 @@ static int take_top(struct graph_live *lv)
 	 */
 	ret = put(lv->err, lv->quiet, lv->inst, "trace_marker", line, false);
 	if (ret) {
-		fprintf(lv->err, "surfgraph: cannot keep the settings to restore in "
+		surf_pr_warn("cannot keep the settings to restore in "
 			"%s/trace_marker: %s\n", lv->inst, strerror(-ret));
-		return EXIT_SYSTEM;
+		return -EIO;
 	}
 	/* A pid filter left at the top level would hide the calls. */
 	put(lv->err, lv->quiet, lv->tracefs, "set_ftrace_pid", "", false);
 	return 0;
 }
 
-static int make_instance(struct graph_live *lv)
+static int make_instance(struct surf_graph_live *lv)
 {
 	char *tracers;
 	int ret = surf_run_claim__take(&lv->claim, lv->tracefs, INSTANCE_PREFIX, surf_initial_pid());
 
 	if (ret) {
-		fprintf(lv->err, "surfgraph: cannot name the tracefs instance: %s\n", strerror(-ret));
-		return EXIT_SYSTEM;
+		surf_pr_warn("cannot name the tracefs instance: %s\n", strerror(-ret));
+		return -EIO;
 	}
 	snprintf(lv->inst, sizeof(lv->inst), "%s/instances/%s", lv->tracefs, lv->claim.name);
 	if (!lv->quiet)
 		fprintf(lv->err, "mkdir %s\n", lv->inst);
 	if (mkdir(lv->inst, 0750)) {
-		fprintf(lv->err, "surfgraph: cannot create the tracefs instance %s: %s\n", lv->inst,
+		surf_pr_warn("cannot create the tracefs instance %s: %s\n", lv->inst,
 			strerror(errno));
-		return EXIT_SYSTEM;
+		return -EIO;
 	}
 	lv->inst_made = true;
 	tracers = get(lv->inst, "available_tracers");
@@ -473,7 +471,7 @@ static int make_instance(struct graph_live *lv)
 	return lv->dir[0] ? 0 : take_top(lv);
 }
 
-static int set_up(struct graph_live *lv, const struct graph_live_opts *o,
+static int set_up(struct surf_graph_live *lv, const struct surf_graph_live_opts *o,
 		  char names[][SURF_GRAPH_NAME_MAX], int n)
 {
 	static const char *const options[] = {
@@ -487,18 +485,18 @@ static int set_up(struct graph_live *lv, const struct graph_live_opts *o,
 	for (int i = 0; i < n; i++) {
 		ret = put(lv->err, lv->quiet, lv->dir, "set_graph_function", names[i], i > 0);
 		if (ret) {
-			fprintf(lv->err, "surfgraph: the kernel refused %s as a graph "
+			surf_pr_warn("the kernel refused %s as a graph "
 				"function: %s\n", names[i], strerror(-ret));
-			return EXIT_BAD_INPUT;
+			return -EINVAL;
 		}
 	}
 	if (o->pid > 0) {
 		snprintf(pid, sizeof(pid), "%d", o->pid);
 		ret = live_put(lv, "set_ftrace_pid", pid);
 		if (ret) {
-			fprintf(lv->err, "surfgraph: cannot limit tracing to pid %d: %s\n", o->pid,
+			surf_pr_warn("cannot limit tracing to pid %d: %s\n", o->pid,
 				strerror(-ret));
-			return ret == -EINVAL || ret == -ESRCH ? EXIT_BAD_INPUT : EXIT_SYSTEM;
+			return ret == -EINVAL || ret == -ESRCH ? -EINVAL : ret;
 		}
 	} else if (exists(lv->dir, "set_ftrace_notrace_pid")) {
 		/* Not ourselves: our reads of trace_pipe may well call the function. */
@@ -511,9 +509,9 @@ static int set_up(struct graph_live *lv, const struct graph_live_opts *o,
 		snprintf(kb, sizeof(kb), "%u", lv->buffer_kb);
 		ret = live_put(lv, "buffer_size_kb", kb);
 		if (ret) {
-			fprintf(lv->err, "surfgraph: cannot make the buffer %s KB a CPU: %s\n", kb,
+			surf_pr_warn("cannot make the buffer %s KB a CPU: %s\n", kb,
 				strerror(-ret));
-			return ret == -ENOMEM || ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_SYSTEM;
+			return ret == -ENOMEM || ret == -EINVAL ? -EINVAL : ret;
 		}
 	}
 	lv->tracer_set = true;
@@ -523,53 +521,58 @@ static int set_up(struct graph_live *lv, const struct graph_live_opts *o,
 
 		snprintf(why, sizeof(why), "the kernel refused the function_graph tracer: %s",
 			 strerror(-ret));
-		return no_function_graph(lv->err, why);
+		return no_function_graph(why);
 	}
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		live_put(lv, "trace_options", options[i]);
 	snprintf(path, sizeof(path), "%s/trace_pipe", lv->dir);
 	lv->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (lv->fd < 0) {
-		fprintf(lv->err, "surfgraph: cannot open %s: %s\n", path, strerror(errno));
-		return EXIT_SYSTEM;
+		surf_pr_warn("cannot open %s: %s\n", path, strerror(errno));
+		return -EIO;
 	}
 	ret = live_put(lv, "tracing_on", "1");
 	if (ret) {
-		fprintf(lv->err, "surfgraph: cannot turn tracing on: %s\n", strerror(-ret));
-		return EXIT_SYSTEM;
+		surf_pr_warn("cannot turn tracing on: %s\n", strerror(-ret));
+		return -EIO;
 	}
 	return 0;
 }
 
-int graph_live__start(struct graph_live **lvp, const struct graph_live_opts *o)
+int surf_graph_live__start(struct surf_graph_live **lvp, const struct surf_graph_live_opts *o)
 {
 	char names[MAX_VARIANTS][SURF_GRAPH_NAME_MAX], *tracers, why[1024];
-	struct graph_live *lv = calloc(1, sizeof(*lv));
+	struct surf_graph_live *lv = calloc(1, sizeof(*lv));
 	int ret, n = 0;
 
+	*lvp = NULL;
+	if (!o || o->sz < sizeof(size_t) || !o->function) {
+		free(lv);
+		return -EINVAL;
+	}
 	*lvp = lv;
 	if (!lv)
-		return EXIT_SYSTEM;
+		return -ENOMEM;
 	lv->fd = -1;
-	lv->err = o->err;
-	lv->quiet = o->quiet;
+	lv->err = o->echo;
+	lv->quiet = !o->echo;
 	lv->buffer_kb = o->buffer_kb;
 	if (o->pid > 0 && !process_alive(o->pid)) {
-		fprintf(o->err, "surfgraph: there is no process %d to record\n", o->pid);
-		return EXIT_BAD_INPUT;
+		surf_pr_warn("there is no process %d to record\n", o->pid);
+		return -EINVAL;
 	}
 	ret = surf_tracefs__find(lv->tracefs, sizeof(lv->tracefs), true);
 	if (ret) {
 		snprintf(why, sizeof(why), "no tracefs here (%s%s)", strerror(-ret),
 			 ret == -EPERM || ret == -EACCES ? ": not root?" : "");
-		return no_function_graph(o->err, why);
+		return no_function_graph(why);
 	}
-	sweep_stale(lv->tracefs, o->err, o->quiet);
+	sweep_stale(lv->tracefs, lv->err, lv->quiet);
 	tracers = get(lv->tracefs, "available_tracers");
 	if (!tracers) {
 		snprintf(why, sizeof(why), "cannot read %s/available_tracers: %s%s", lv->tracefs,
 			 strerror(errno), errno == EACCES ? " (not root?)" : "");
-		return no_function_graph(o->err, why);
+		return no_function_graph(why);
 	}
 	chomp(tracers);
 	if (!has_word(tracers, "function_graph")) {
@@ -577,7 +580,7 @@ int graph_live__start(struct graph_live **lvp, const struct graph_live_opts *o)
 			 "available_tracers: %.300s)", surf_kernel__missing(SURF_FEATURE_FUNCTION_GRAPH),
 			 lv->tracefs, tracers);
 		free(tracers);
-		return no_function_graph(o->err, why);
+		return no_function_graph(why);
 	}
 	free(tracers);
 	ret = check_function(lv, o->function, names, &n);
@@ -587,18 +590,18 @@ int graph_live__start(struct graph_live **lvp, const struct graph_live_opts *o)
 	return ret ? ret : set_up(lv, o, names, n);
 }
 
-int graph_live__fd(const struct graph_live *lv)
+int surf_graph_live__fd(const struct surf_graph_live *lv)
 {
 	return lv->fd;
 }
 
-void graph_live__stop(struct graph_live *lv)
+void surf_graph_live__stop(struct surf_graph_live *lv)
 {
 	if (lv && lv->tracer_set)
 		live_put(lv, "tracing_on", "0");
 }
 
-void graph_live__free(struct graph_live *lv)
+void surf_graph_live__free(struct surf_graph_live *lv)
 {
 	if (!lv)
 		return;
@@ -609,7 +612,7 @@ void graph_live__free(struct graph_live *lv)
 	else if (lv->tracer_set)
 		live_put(lv, "tracing_on", "0");
 	if (lv->inst_made && remove_instance(lv->inst, lv->err, lv->quiet))
-		fprintf(lv->err, "surfgraph: cannot remove %s: %s\n", lv->inst, strerror(errno));
+		surf_pr_warn("cannot remove %s: %s\n", lv->inst, strerror(errno));
 	surf_run_claim__release(&lv->claim);
 	free(lv);
 }

@@ -141,8 +141,8 @@ static void put_frame(const struct frame *f, const struct layout *lo, uint64_t r
 	size_t len = strlen(n->name);
 	char t[32], self[32], of_root[16], of_parent[16], fill[24];
 
-	graph_format_time(t, sizeof(t), n->time_ns);
-	graph_format_time(self, sizeof(self), surf_graph_node__self(n));
+	surf_graph__format_time(t, sizeof(t), n->time_ns);
+	surf_graph__format_time(self, sizeof(self), surf_graph_node__self(n));
 	percent(of_root, sizeof(of_root), n->time_ns, root_ns);
 	percent(of_parent, sizeof(of_parent), n->time_ns, parent->time_ns);
 	colour(n->name, fill, sizeof(fill));

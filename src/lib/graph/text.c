@@ -32,7 +32,7 @@ static void format_us(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%" PRIu64 ".%03" PRIu64 " us", ns / 1000, ns % 1000);
 }
 
-void graph_format_time(char *buf, size_t len, uint64_t ns)
+void surf_graph__format_time(char *buf, size_t len, uint64_t ns)
 {
 	static const struct { uint64_t ns; const char *unit; } units[] = {
 		{ 1000000000, "s" }, { 1000000, "ms" }, { 1000, "us" },
@@ -50,7 +50,7 @@ void graph_format_time(char *buf, size_t len, uint64_t ns)
 	snprintf(buf, len, "%" PRIu64 " ns", ns);
 }
 
-void graph_describe(char *buf, size_t len, const struct surf_graph_tree *t)
+void surf_graph_tree__describe(char *buf, size_t len, const struct surf_graph_tree *t)
 {
 	int n;
 
@@ -83,7 +83,7 @@ int surf_graph_tree__print(const struct surf_graph_tree *t, FILE *out)
 
 	if (!t->root)
 		return 0;
-	graph_describe(what, sizeof(what), t);
+	surf_graph_tree__describe(what, sizeof(what), t);
 	fprintf(out, "# %s %s\n", t->root->name, what);
 	fprintf(out, "# %14s %7s  %s\n", "TIME", "CALLS", "FUNCTION");
 	print_nodes(t->root, 0, out);
@@ -118,7 +118,7 @@ int surf_graph_call__print_walk(const struct surf_graph_call *call,
 	int ret;
 
 	memcpy(head.comm, call->comm, sizeof(head.comm));
-	graph_describe(what, sizeof(what), &head);
+	surf_graph_tree__describe(what, sizeof(what), &head);
 	format_us(t, sizeof(t), call->duration_ns);
 	fprintf(out, "# %s %s, %s%s\n", call->nevents ? call->events[0].name : "?", what, t,
 		call->migrated ? ", returned on another cpu" : "");

@@ -4,7 +4,7 @@
  * out of them, and every output.
  *
  * As in surftrace, signal handlers only raise a flag; the loop notices it
- * and the one teardown path (graph_live__free) runs for Ctrl-C, SIGTERM,
+ * and the one teardown path (surf_graph_live__free) runs for Ctrl-C, SIGTERM,
  * SIGHUP, SIGQUIT, a closed pipe, the -d time limit and errors alike.  The
  * files are written after tracefs is clean again.
  */
@@ -19,44 +19,15 @@
 
 #include <surf/graph.h>
 
-#include "graph/internal.h"
+#include "common.h"
+#include "graph_run.h"
 
-#define EXIT_SYSTEM 1
-#define EXIT_BAD_INPUT 2
 #define POLL_MS 100
 #define READ_CHUNK 65536
 #define READS_PER_POLL 64
 
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT };
-#define NSIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/* No SA_RESTART: a read waiting on stdin returns, so -i - stops too. */
-static void install_signals(struct sigaction *saved)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSIGNALS; i++)
-		sigaction(stop_signals[i], &sa, &saved[i]);
-}
-
-static void restore_signals(const struct sigaction *saved)
-{
-	for (size_t i = 0; i < NSIGNALS; i++)
-		sigaction(stop_signals[i], &saved[i], NULL);
-}
-
 struct run {
-	const struct surf_graph_run_opts *o;
+	const struct graph_run_opts *o;
 	FILE *out, *err;
 	struct surf_graph *g;
 	struct surf_graph_tree *merged;
@@ -73,7 +44,7 @@ static void fail(struct run *r, int err, const char *what, const char *name)
 	if (r->error)
 		return;
 	r->error = err;
-	if (stop_signal == SIGPIPE)
+	if (cmd_stop_signal == SIGPIPE)
 		return;	/* the reader went away: nothing to say */
 	fprintf(r->err, "surfgraph: cannot write %s%s%s: %s\n", what, name ? " " : "",
 		name ? name : "", strerror(-err));
@@ -99,8 +70,8 @@ static int write_svg(struct run *r, const struct surf_graph_tree *t, const char 
 	int ret;
 
 	surf_graph__stats(r->g, &st);
-	graph_describe(what, sizeof(what), t);
-	graph_format_time(total, sizeof(total), t->root->time_ns);
+	surf_graph_tree__describe(what, sizeof(what), t);
+	surf_graph__format_time(total, sizeof(total), t->root->time_ns);
 	snprintf(sub, sizeof(sub), "%s, %s%s", what, total, t->calls > 1 ? " in all" : "");
 	if (t->calls > 1 && (st.dropped || st.lost_events))
 		snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub),
@@ -128,15 +99,15 @@ static void keep(struct run *r, struct surf_graph_tree *t)
 /* One call's tree, as the mode wants it; the tree is kept for -o or freed. */
 static void show_call(struct run *r, struct surf_graph_tree *t)
 {
-	const struct surf_graph_run_opts *o = r->o;
+	const struct graph_run_opts *o = r->o;
 	char path[SURF_GRAPH_NAME_MAX + 32], suffix[32];
 	int ret;
 
-	if (o->mode == SURF_GRAPH_MODE_TREE) {
+	if (o->mode == GRAPH_MODE_TREE) {
 		if (surf_graph_tree__print(t, r->out) || fputc('\n', r->out) == EOF)
 			fail(r, -EIO, "the tree", NULL);
 	}
-	if (o->mode == SURF_GRAPH_MODE_SVG && o->step && t->index % o->step == 0) {
+	if (o->mode == GRAPH_MODE_SVG && o->step && t->index % o->step == 0) {
 		snprintf(suffix, sizeof(suffix), "-%llu.svg", t->index);
 		file_name(path, sizeof(path), r->function, suffix);
 		ret = write_svg(r, t, path);
@@ -163,7 +134,7 @@ static void on_call(void *ctx, const struct surf_graph_call *call)
 		surf_graph__stats(r->g, &st);
 		snprintf(r->function, sizeof(r->function), "%s", st.function);
 	}
-	if (r->o->mode == SURF_GRAPH_MODE_WALK &&
+	if (r->o->mode == GRAPH_MODE_WALK &&
 	    (surf_graph_call__print_walk(call, &r->o->tree, r->out) || fputc('\n', r->out) == EOF))
 		fail(r, -EIO, "the walk", NULL);
 	if (surf_graph_tree__new(&t) || surf_graph_tree__add_call(t, call, &r->o->tree) ||
@@ -180,7 +151,7 @@ static void on_line(void *ctx, const char *text)
 	struct run *r = ctx;
 	size_t n = strlen(text);
 
-	if (r->o->mode != SURF_GRAPH_MODE_RAW || r->error)
+	if (r->o->mode != GRAPH_MODE_RAW || r->error)
 		return;
 	if (fputs(text, r->out) == EOF ||
 	    ((!n || text[n - 1] != '\n') && fputc('\n', r->out) == EOF))
@@ -261,25 +232,28 @@ static double now(void)
 
 static int record(struct run *r)
 {
-	const struct surf_graph_run_opts *o = r->o;
-	struct graph_live_opts lo = {
-		.function = o->function, .pid = o->pid, .buffer_kb = o->buffer_kb,
-		.quiet = o->quiet, .err = r->err,
+	const struct graph_run_opts *o = r->o;
+	struct surf_graph_live_opts lo = {
+		.sz = sizeof(lo), .function = o->function, .pid = o->pid,
+		.buffer_kb = o->buffer_kb, .echo = o->quiet ? NULL : r->err,
 	};
-	struct graph_live *live = NULL;
+	struct surf_graph_live *live = NULL;
 	double deadline;
 	int status, ret = 0;
 
-	status = graph_live__start(&live, &lo);
-	if (status || stop_signal)
+	/* Why it failed was said through the print callback (cmd_print_init). */
+	ret = surf_graph_live__start(&live, &lo);
+	status = ret == -EINVAL ? EXIT_BAD_INPUT : ret ? EXIT_SYSTEM : 0;
+	ret = 0;
+	if (status || cmd_stop_signal)
 		goto out;
 	/* From now: turning function_graph on can take seconds. */
 	deadline = o->duration > 0 ? now() + o->duration : 0;
 	if (!o->quiet)
 		fprintf(r->err, "surfgraph: recording the calls of %s%s\n", o->function,
 			deadline ? "" : "; Ctrl-C ends it");
-	while (!stop_signal && !r->error && ret >= 0) {
-		struct pollfd p = { .fd = graph_live__fd(live), .events = POLLIN };
+	while (!cmd_stop_signal && !r->error && ret >= 0) {
+		struct pollfd p = { .fd = surf_graph_live__fd(live), .events = POLLIN };
 
 		/*
 		 * poll() on trace_pipe waits for buffer_percent of the buffer:
@@ -294,10 +268,10 @@ static int record(struct run *r)
 		if (deadline && now() >= deadline)
 			break;
 	}
-	graph_live__stop(live);
+	surf_graph_live__stop(live);
 	/* What is left, all of it: tracing is off, so it ends. */
 	if (ret >= 0)
-		while ((ret = drain(r, graph_live__fd(live))) > 0 && !r->error)
+		while ((ret = drain(r, surf_graph_live__fd(live))) > 0 && !r->error)
 			;
 	if (ret > 0)
 		ret = 0;	/* an output failed: that was said already */
@@ -308,22 +282,22 @@ static int record(struct run *r)
 		status = EXIT_SYSTEM;
 	}
 out:
-	graph_live__free(live);
+	surf_graph_live__free(live);
 	return status;
 }
 
 /* A .tree file: its trees stand for the calls. */
 static int from_trees(struct run *r, FILE *f)
 {
-	const struct surf_graph_run_opts *o = r->o;
+	const struct graph_run_opts *o = r->o;
 	struct surf_graph_tree *merged, **calls;
 	unsigned long line;
 	size_t n;
 	int ret;
 
-	if (o->mode == SURF_GRAPH_MODE_WALK || o->mode == SURF_GRAPH_MODE_RAW) {
+	if (o->mode == GRAPH_MODE_WALK || o->mode == GRAPH_MODE_RAW) {
 		fprintf(r->err, "surfgraph: %s holds trees, not a trace: -m %s needs the trace "
-			"itself\n", o->input, o->mode == SURF_GRAPH_MODE_WALK ? "walk" : "raw");
+			"itself\n", o->input, o->mode == GRAPH_MODE_WALK ? "walk" : "raw");
 		return EXIT_BAD_INPUT;
 	}
 	ret = surf_graph_trees__load(f, r->function, sizeof(r->function), &merged, &calls, &n,
@@ -343,7 +317,7 @@ static int from_trees(struct run *r, FILE *f)
 
 static int read_input(struct run *r)
 {
-	const struct surf_graph_run_opts *o = r->o;
+	const struct graph_run_opts *o = r->o;
 	bool is_stdin = !strcmp(o->input, "-");
 	FILE *f = is_stdin ? stdin : fopen(o->input, "re");
 	char *buf = NULL;
@@ -360,11 +334,11 @@ static int read_input(struct run *r)
 		rewind(f);
 		status = from_trees(r, f);
 	} else {
-		while (n >= 0 && !stop_signal && !r->error && !ret) {
+		while (n >= 0 && !cmd_stop_signal && !r->error && !ret) {
 			ret = surf_graph__feed(r->g, buf);
 			n = getline(&buf, &cap, f);
 		}
-		if (ferror(f) && !stop_signal) {
+		if (ferror(f) && !cmd_stop_signal) {
 			fprintf(r->err, "surfgraph: reading %s failed: %s\n", o->input,
 				strerror(errno));
 			status = EXIT_SYSTEM;
@@ -454,14 +428,14 @@ static void write_saved(struct run *r)
 /* Everything that takes all the calls: written once the input is over. */
 static void outputs(struct run *r)
 {
-	const struct surf_graph_run_opts *o = r->o;
+	const struct graph_run_opts *o = r->o;
 	char path[SURF_GRAPH_NAME_MAX + 8];
 	int ret;
 
-	if (o->mode == SURF_GRAPH_MODE_TREE && !r->error &&
+	if (o->mode == GRAPH_MODE_TREE && !r->error &&
 	    (surf_graph_tree__print(r->merged, r->out) || fflush(r->out)))
 		fail(r, -EIO, "the tree", NULL);
-	if (o->mode == SURF_GRAPH_MODE_SVG && !r->error) {
+	if (o->mode == GRAPH_MODE_SVG && !r->error) {
 		file_name(path, sizeof(path), r->function, ".svg");
 		ret = write_svg(r, r->merged, path);
 		if (ret)
@@ -477,7 +451,7 @@ static void outputs(struct run *r)
 
 static int finish(struct run *r)
 {
-	const struct surf_graph_run_opts *o = r->o;
+	const struct graph_run_opts *o = r->o;
 	struct surf_graph_stats st;
 
 	surf_graph__finish(r->g);
@@ -508,20 +482,20 @@ static int finish(struct run *r)
 		return o->input ? EXIT_SYSTEM : 0;
 	}
 	outputs(r);
-	if (st.lines && stop_signal != SIGPIPE)
+	if (st.lines && cmd_stop_signal != SIGPIPE)
 		summary(r, &st);
 	/* A reader that went away (| head) is a normal end. */
-	return r->error && stop_signal != SIGPIPE ? EXIT_SYSTEM : 0;
+	return r->error && cmd_stop_signal != SIGPIPE ? EXIT_SYSTEM : 0;
 }
 
-int surf_graph__run(const struct surf_graph_run_opts *opts)
+int graph_run(const struct graph_run_opts *opts)
 {
-	struct surf_graph_run_opts o = { .sz = sizeof(o) };
+	struct graph_run_opts o = { .sz = sizeof(o) };
 	struct surf_graph_opts gopts = {
 		.sz = sizeof(gopts), .on_call = on_call, .on_line = on_line,
 	};
 	struct run r = { .o = &o };
-	struct sigaction saved[NSIGNALS];
+	struct sigaction saved[CMD_NSIGNALS];
 	int status;
 
 	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
@@ -540,8 +514,7 @@ int surf_graph__run(const struct surf_graph_run_opts *opts)
 		surf_graph__free(r.g);
 		return EXIT_SYSTEM;
 	}
-	stop_signal = 0;
-	install_signals(saved);
+	cmd_signals_install(saved);
 	status = o.input ? read_input(&r) : record(&r);
 	if (!status)
 		status = finish(&r);
@@ -551,8 +524,8 @@ int surf_graph__run(const struct surf_graph_run_opts *opts)
 	surf_graph_tree__free(r.merged);
 	surf_graph__free(r.g);
 	free(r.line);
-	restore_signals(saved);
-	if (!status && stop_signal && stop_signal != SIGINT && stop_signal != SIGPIPE)
-		status = 128 + stop_signal;
+	cmd_signals_restore(saved);
+	if (!status && cmd_stop_signal && cmd_stop_signal != SIGINT && cmd_stop_signal != SIGPIPE)
+		status = 128 + cmd_stop_signal;
 	return status;
 }

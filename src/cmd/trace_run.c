@@ -36,11 +36,12 @@
 #include <surf/out.h>
 #include <surf/script.h>
 #include <surf/syms.h>
-#include <surf/trace.h>
 #include <surf/tracefs.h>
 #include <surf/types.h>
 
-#define EXIT_BAD_INPUT 2
+#include "common.h"
+#include "trace_run.h"
+
 #define POLL_MS 100
 /* After SIGTERM, the traced command's time to exit before SIGKILL. */
 #define COMMAND_GRACE_MS 1000
@@ -71,36 +72,8 @@ static const char *kernel_strerror(int err)
 	return strerror(err);
 }
 
-static volatile sig_atomic_t stop_signal, signal_count;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-	signal_count++;
-}
-
-static void install_signals(struct sigaction *saved)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, &saved[i]);
-}
-
-static void restore_signals(const struct sigaction *saved)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT };
-
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &saved[i], NULL);
-}
-
 struct run {
-	const struct surf_trace_opts *o;
+	const struct trace_run_opts *o;
 	FILE *err;
 	struct surf_types *types;
 	struct surf_probe_def **defs;
@@ -212,7 +185,7 @@ static struct surf_types *user_types(void *ctx, const char *path)
 
 static int compile_all(struct run *r)
 {
-	const struct surf_trace_opts *o = r->o;
+	const struct trace_run_opts *o = r->o;
 	struct surf_types_opts topts = {
 		.sz = sizeof(topts), .btf_path = o->btf_path, .vmlinux_path = o->vmlinux_path,
 	};
@@ -452,7 +425,7 @@ static void terminate_command(struct run *r)
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 
 	kill(r->child, SIGTERM);
-	for (int ms = 0; ms < COMMAND_GRACE_MS && signal_count == r->signals_at_stop; ms += 10) {
+	for (int ms = 0; ms < COMMAND_GRACE_MS && cmd_signal_count == r->signals_at_stop; ms += 10) {
 		reap_command(r, false);
 		if (r->child_done)
 			return;
@@ -492,7 +465,7 @@ static const char *files_limit(int err, char *buf, size_t len)
 
 static int add_probes(struct run *r)
 {
-	for (int i = 0; i < r->ndefs && !stop_signal; i++) {
+	for (int i = 0; i < r->ndefs && !cmd_stop_signal; i++) {
 		enum surf_probe_kind kind = r->defs[i]->kind;
 		int ret;
 
@@ -555,7 +528,7 @@ static void report(struct run *r)
 
 static int trace_live(struct run *r)
 {
-	const struct surf_trace_opts *o = r->o;
+	const struct trace_run_opts *o = r->o;
 	struct surf_engine_opts eopts = {
 		.sz = sizeof(eopts), .ring_pages = o->ring_pages, .callchain = o->stack,
 		.pid = o->pid, .inherit = o->pid > 0 || o->command, .exclude_self = !o->self,
@@ -600,7 +573,7 @@ static int trace_live(struct run *r)
 	status = add_probes(r);
 	if (!o->quiet && !status)
 		fputs(surf_engine__commands(r->engine), r->err);
-	if (status || stop_signal)
+	if (status || cmd_stop_signal)
 		return status;
 	ret = surf_engine__start(r->engine);
 	if (ret) {
@@ -610,7 +583,7 @@ static int trace_live(struct run *r)
 	release_command(r);
 
 	/* Each poll is one bounded batch: a stop is noticed between two. */
-	while (!stop_signal && !r->limit_reached) {
+	while (!cmd_stop_signal && !r->limit_reached) {
 		ret = surf_engine__poll(r->engine, POLL_MS);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(r->err, "surftrace: reading events failed: %s\n", kernel_strerror(-ret));
@@ -630,13 +603,13 @@ static int trace_live(struct run *r)
 	 * the stop.  All of it when the command or process ended; else for
 	 * FINAL_PRINT_S at most, and not after a further signal.
 	 */
-	r->signals_at_stop = signal_count;
+	r->signals_at_stop = cmd_signal_count;
 	ended = r->child_done || target_gone(r);
 	print_until = now() + FINAL_PRINT_S;
 	surf_engine__stop(r->engine);
 	while (!r->limit_reached && !surf_out__error(r->out) &&
 	       (ret = surf_engine__poll(r->engine, 0)) > 0)
-		if (signal_count != r->signals_at_stop || (!ended && now() >= print_until))
+		if (cmd_signal_count != r->signals_at_stop || (!ended && now() >= print_until))
 			break;
 	if (ret > 0 && !r->limit_reached && !surf_out__error(r->out))
 		surf_engine__discard(r->engine);
@@ -660,10 +633,10 @@ static int command_status(int wait_status)
 	return 0;
 }
 
-int surf_trace__run(const struct surf_trace_opts *opts)
+int trace_run(const struct trace_run_opts *opts)
 {
 	struct run r = { .o = opts, .child_gate = -1, .target_fd = -1 };
-	struct sigaction saved[5];
+	struct sigaction saved[CMD_NSIGNALS];
 	int status, out_fd;
 
 	r.err = opts->err ? opts->err : stderr;
@@ -676,9 +649,7 @@ int surf_trace__run(const struct surf_trace_opts *opts)
 		fprintf(r.err, "surftrace: writing the output failed: %s\n", strerror(errno));
 		return 1;
 	}
-	stop_signal = 0;
-	signal_count = 0;
-	install_signals(saved);
+	cmd_signals_install(saved);
 	status = compile_all(&r);
 	if (status)
 		goto out;
@@ -715,8 +686,8 @@ out:
 	for (int i = 0; i < r.nuser; i++)
 		surf_types__close(r.user_types[i]);
 	surf_ksyms__free(r.ksyms);
-	restore_signals(saved);
-	if (!status && stop_signal && stop_signal != SIGINT && stop_signal != SIGPIPE)
-		status = 128 + stop_signal;
+	cmd_signals_restore(saved);
+	if (!status && cmd_stop_signal && cmd_stop_signal != SIGINT && cmd_stop_signal != SIGPIPE)
+		status = 128 + cmd_stop_signal;
 	return status;
 }

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * surf/trace.h - a whole surftrace run: compile the expressions, then show
+ * trace_run.h - a whole surftrace run (src/cmd/trace_run.c): compile the expressions, then show
  * them (-S), write them as a script (-o), or trace live until Ctrl-C, a time
  * limit, an event count or the end of a traced command, and clean up on
  * every way out.  The surftrace program is option parsing around this.
  */
-#ifndef SURF_TRACE_H
-#define SURF_TRACE_H
+#ifndef SURF_CMD_TRACE_RUN_H
+#define SURF_CMD_TRACE_RUN_H
 
-#include "surf/api.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,8 +16,8 @@
 extern "C" {
 #endif
 
-struct surf_trace_opts {
-	size_t sz;			/* sizeof(struct surf_trace_opts) */
+struct trace_run_opts {
+	size_t sz;			/* sizeof(struct trace_run_opts) */
 	const char *const *exprs;
 	int nexprs;
 	bool show;			/* -S: print the commands, touch nothing */
@@ -46,7 +45,7 @@ struct surf_trace_opts {
  * its exit status, or 128 + N when signal N killed it (as sh reports).  A
  * command that tracing stopped (-t, -n, a signal) does not count.
  */
-SURF_API int surf_trace__run(const struct surf_trace_opts *opts);
+int trace_run(const struct trace_run_opts *opts);
 
 #ifdef __cplusplus
 }
