@@ -49,8 +49,11 @@ extern "C" {
 
 #define CLCC_MAX_STACK_DEPTH 127	/* PERF_MAX_STACK_DEPTH, as lbc.h's LBC_STACK */
 
-/* A kernel symbol, as the old clcc's ksym_search returned it. */
-struct ksym {
+/*
+ * A kernel symbol, as the old clcc's ksym_search returned it (as struct ksym,
+ * a name libbpf-tools' trace_helpers.h also defines: prefixed here).
+ */
+struct clcc_ksym {
 	long addr;		/* start of the symbol */
 	char *name;		/* owned by clcc: valid until exit() */
 };
@@ -171,7 +174,7 @@ struct clcc_struct {
 	 * return: the symbol containing addr, NULL if none.  The struct is
 	 *   overwritten by the next call.
 	 */
-	struct ksym *(*ksym_search)(unsigned long addr);
+	struct clcc_ksym *(*ksym_search)(unsigned long addr);
 };
 
 /*

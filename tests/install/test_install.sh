@@ -70,8 +70,17 @@ cat >"$TMP/prog.c" <<'C'
 #include <surf/usdt.h>
 #include <clcc.h>
 
+/* libbpf-tools' trace_helpers.h defines this: clcc.h must not clash with it. */
+struct ksym {
+	const char *name;
+	unsigned long addr;
+};
+
 int main(void)
 {
+	struct ksym k = { "x", 1 };
+
+	(void)k;
 	printf("libsurf %s, headers %s\n", surf_version(), SURF_VERSION);
 	return strcmp(surf_version(), SURF_VERSION) != 0;
 }

@@ -330,7 +330,7 @@ TEST(bpf_live_kernel_stack_and_ksym)
 	char name[256];
 	bool syscall = false;
 	unsigned long addr = 0;
-	struct ksym *k;
+	struct clcc_ksym *k;
 	FILE *f;
 	char line[512];
 	int id;

@@ -1090,7 +1090,7 @@ int clcc__ksyms(struct clcc_impl *c)
 	return 0;
 }
 
-static struct ksym *rt_ksym_search(void *ctx, unsigned long addr)
+static struct clcc_ksym *rt_ksym_search(void *ctx, unsigned long addr)
 {
 	struct clcc_impl *c = ctx;
 	struct surf_sym s;

@@ -62,7 +62,7 @@ struct clcc_impl {
 	int ngmaps;
 
 	struct surf_ksyms *ksyms;
-	struct ksym ksym;
+	struct clcc_ksym ksym;
 	struct surf_usyms *usyms;
 	void (*stack_cleanup)(struct clcc_impl *c);
 

@@ -16,7 +16,7 @@
 static const char so_head[] =
 	"typedef void (*lbc_fn_t)(void);\n"
 	"#define LBC_API __attribute__((visibility(\"default\")))\n"
-	"struct ksym;\n"
+	"struct clcc_ksym;\n"
 	"LBC_API const int lbc_abi_version = " STR(LBC_ABI_VERSION) ";\n"
 	"LBC_API void *lbc_rt_ctx;\n"
 	"LBC_API const lbc_fn_t *lbc_rt_fns;\n"
@@ -71,8 +71,8 @@ static const struct tramp tramps[] = {
 	  "NOSYS" },
 	{ LBC_RT_ATTACH_XDP, "lbc_attach_xdp", "int", "const char *func, int ifindex",
 	  "func, ifindex", "NOSYS" },
-	{ LBC_RT_KSYM_SEARCH, "lbc_ksym_search", "struct ksym *", "unsigned long addr", "addr",
-	  "(struct ksym *)0" },
+	{ LBC_RT_KSYM_SEARCH, "lbc_ksym_search", "struct clcc_ksym *", "unsigned long addr", "addr",
+	  "(struct clcc_ksym *)0" },
 };
 
 /* s as the inside of a C string literal. */
