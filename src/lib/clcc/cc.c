@@ -33,6 +33,7 @@
 
 #include <surf/bpf.h>
 
+#include "sys/opts.h"
 #include "clcc/internal.h"
 #include "sys/log.h"
 
@@ -759,10 +760,9 @@ int surf_bpfcc__build(const struct surf_bpfcc_opts *opts, char *errbuf, size_t e
 
 	if (errlen)
 		errbuf[0] = 0;
-	/* an older caller's smaller struct: the fields it has */
-	if (opts)
-		memcpy(&copy, opts, opts->sz && opts->sz < sizeof(copy) ? opts->sz : sizeof(copy));
-	copy.sz = sizeof(copy);
+	if (!OPTS_VALID(opts, struct surf_bpfcc_opts))
+		return fail(&b, -EINVAL, "invalid options (sz %zu)", opts->sz);
+	OPTS_COPY(&copy, opts);
 	if (!opts || !o->src || !*o->src)
 		return fail(&b, -EINVAL, "no source file");
 	stem(o->src, name, sizeof(name));

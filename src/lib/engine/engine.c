@@ -23,6 +23,7 @@
 
 #include <surf/tracefs.h>
 
+#include "sys/opts.h"
 #include "sys/log.h"
 #include "engine/internal.h"
 #include "sys/util.h"
@@ -98,7 +99,7 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 	int ret;
 
 	surf_libbpf_hook();	/* libbpf speaks through our callback */
-	if (opts && opts->sz < sizeof(size_t))
+	if (!OPTS_VALID(opts, struct surf_engine_opts))
 		return -EINVAL;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -106,9 +107,7 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 	e->epfd = -1;
 	e->ustr_map_fd = -1;
 	e->lost_by_read = true;	/* until the kernel refuses PERF_FORMAT_LOST */
-	if (opts)
-		memcpy(&e->opts, opts, opts->sz < sizeof(e->opts) ? opts->sz : sizeof(e->opts));
-	e->opts.sz = sizeof(e->opts);
+	OPTS_COPY(&e->opts, opts);
 	if (!e->opts.ring_pages)
 		e->opts.ring_pages = DEFAULT_RING_PAGES;
 	ret = -EINVAL;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sys/opts.h"
 #include "expr/internal.h"
 #include "sys/util.h"
 
@@ -453,8 +454,8 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 		       const struct surf_expr_opts *opts, struct surf_probe_def **out,
 		       struct surf_expr_error *err)
 {
-	const struct surf_expr_env *env = opts ? opts->env : NULL;
-	struct compile_ctx cc = { .line = line, .types = types, .err = err, .env = env };
+	struct compile_ctx cc = { .line = line, .types = types, .err = err };
+	struct surf_expr_opts o;
 	struct surf_event_field *event_fields = NULL;
 	struct surf_usdt_probe *usdt = NULL;
 	struct surf_probe_def *def;
@@ -463,9 +464,11 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 
 	if (err)
 		memset(err, 0, sizeof(*err));
-	if (opts && opts->sz < sizeof(size_t))
+	if (!OPTS_VALID(opts, struct surf_expr_opts))
 		return -EINVAL;
-	cc.arch = opts && opts->arch ? opts->arch : surf_arch__host();
+	OPTS_COPY(&o, opts);
+	cc.env = o.env;
+	cc.arch = o.arch ? o.arch : surf_arch__host();
 	cc.view = types ? surf_types__main_view(types) : NULL;
 	def = calloc(1, sizeof(*def));
 	if (!def)
@@ -476,7 +479,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 		goto out;
 	def->kind = (enum surf_probe_kind)al.kind;
 	cc.kind = def->kind;
-	def->name = strdup(opts && opts->name ? opts->name : "f0");
+	def->name = strdup(o.name ? o.name : "f0");
 	if (al.kind == 'e' && al.nargs) {
 		ret = expr_error(err, -EINVAL, al.args[0].name_span, "a tracepoint records its own "
 				 "fields: it takes no NAME=VALUE arguments (use its fields in f:)");
@@ -494,18 +497,18 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 			ret = expr_error(err, -ENOENT, al.target_span, "no kernel types loaded");
 			goto out;
 		}
-		ret = setup_kprobe(&cc, &al, env, def, err);
+		ret = setup_kprobe(&cc, &al, cc.env, def, err);
 		break;
 	case 'e':
 		event_fields = calloc(MAX_EVENT_FIELDS, sizeof(*event_fields));
-		ret = event_fields ? setup_event(&al, env, def, event_fields, &nevent, err) : -ENOMEM;
+		ret = event_fields ? setup_event(&al, cc.env, def, event_fields, &nevent, err) : -ENOMEM;
 		break;
 	case 'U':
 		usdt = calloc(1, sizeof(*usdt));
-		ret = usdt ? setup_usdt(&cc, &al, env, def, usdt, err) : -ENOMEM;
+		ret = usdt ? setup_usdt(&cc, &al, cc.env, def, usdt, err) : -ENOMEM;
 		break;
 	default:
-		ret = setup_uprobe(&cc, &al, env, def, err);
+		ret = setup_uprobe(&cc, &al, cc.env, def, err);
 		break;
 	}
 	if (ret)

@@ -45,6 +45,7 @@
 
 #include <surf/graph.h>
 
+#include "sys/opts.h"
 #include "graph/internal.h"
 
 #define MAX_CPUS 65536
@@ -140,12 +141,14 @@ static const char *intern(struct surf_graph *g, const char *name)
 
 int surf_graph__new(struct surf_graph **gp, const struct surf_graph_opts *opts)
 {
-	struct surf_graph *g = calloc(1, sizeof(*g));
+	struct surf_graph *g;
 
+	if (!OPTS_VALID(opts, struct surf_graph_opts))
+		return -EINVAL;
+	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	if (opts)
-		memcpy(&g->o, opts, opts->sz < sizeof(g->o) ? opts->sz : sizeof(g->o));
+	OPTS_COPY(&g->o, opts);
 	if (g->o.function) {
 		snprintf(g->st.function, sizeof(g->st.function), "%s", g->o.function);
 		g->have_function = true;

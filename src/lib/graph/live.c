@@ -32,6 +32,7 @@
 #include <surf/graph.h>
 #include <surf/tracefs.h>
 
+#include "sys/opts.h"
 #include "graph/internal.h"
 #include "probe/run_claim.h"
 #include "sys/log.h"
@@ -539,17 +540,20 @@ static int set_up(struct surf_graph_live *lv, const struct surf_graph_live_opts 
 	return 0;
 }
 
-int surf_graph_live__start(struct surf_graph_live **lvp, const struct surf_graph_live_opts *o)
+int surf_graph_live__start(struct surf_graph_live **lvp, const struct surf_graph_live_opts *opts)
 {
+	struct surf_graph_live_opts copy;
+	const struct surf_graph_live_opts *o = &copy;
 	char names[MAX_VARIANTS][SURF_GRAPH_NAME_MAX], *tracers, why[1024];
 	struct surf_graph_live *lv = calloc(1, sizeof(*lv));
 	int ret, n = 0;
 
 	*lvp = NULL;
-	if (!o || o->sz < sizeof(size_t) || !o->function) {
+	if (!OPTS_VALID(opts, struct surf_graph_live_opts) || !opts || !OPTS_GET(opts, function, NULL)) {
 		free(lv);
 		return -EINVAL;
 	}
+	OPTS_COPY(&copy, opts);
 	*lvp = lv;
 	if (!lv)
 		return -ENOMEM;

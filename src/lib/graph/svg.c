@@ -19,6 +19,7 @@
 
 #include <surf/graph.h>
 
+#include "sys/opts.h"
 #include "graph/internal.h"
 
 #define FRAME_H 16
@@ -291,13 +292,14 @@ static void put_header(const struct surf_graph_svg_opts *o, unsigned int width, 
 int surf_graph_tree__write_svg(const struct surf_graph_tree *t,
 			       const struct surf_graph_svg_opts *opts, FILE *out)
 {
-	struct surf_graph_svg_opts o = { .sz = sizeof(o) };
+	struct surf_graph_svg_opts o;
 	struct layout lo = { 0 };
 	unsigned int height;
 	int ret;
 
-	if (opts)
-		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (!OPTS_VALID(opts, struct surf_graph_svg_opts))
+		return -EINVAL;
+	OPTS_COPY(&o, opts);
 	if (!o.width)
 		o.width = 1200;
 	if (o.width < 400)

@@ -23,6 +23,7 @@
 
 #include <surf/graph.h>
 
+#include "sys/opts.h"
 #include "graph/internal.h"
 
 #define TREE_MAGIC "surfgraph-trees 1"
@@ -117,6 +118,8 @@ int surf_graph_call__print_walk(const struct surf_graph_call *call,
 	char what[160], t[32];
 	int ret;
 
+	if (!OPTS_VALID(opts, struct surf_graph_tree_opts))
+		return -EINVAL;
 	memcpy(head.comm, call->comm, sizeof(head.comm));
 	surf_graph_tree__describe(what, sizeof(what), &head);
 	format_us(t, sizeof(t), call->duration_ns);

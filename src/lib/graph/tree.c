@@ -10,6 +10,7 @@
 
 #include <surf/graph.h>
 
+#include "sys/opts.h"
 #include "graph/internal.h"
 
 int surf_graph_tree__new(struct surf_graph_tree **t)
@@ -230,9 +231,13 @@ static int walk_event(struct walker *w, const struct surf_graph_event *e)
 int graph_walk(const struct surf_graph_call *call, const struct surf_graph_tree_opts *opts,
 	       graph_step_fn fn, void *ctx)
 {
-	static const struct surf_graph_tree_opts defaults = { .sz = sizeof(defaults) };
-	struct walker w = { .o = opts ? opts : &defaults, .fn = fn, .ctx = ctx };
+	struct surf_graph_tree_opts o;
+	struct walker w = { .o = &o, .fn = fn, .ctx = ctx };
 	int ret = 0;
+
+	if (!OPTS_VALID(opts, struct surf_graph_tree_opts))
+		return -EINVAL;
+	OPTS_COPY(&o, opts);
 
 	for (size_t i = 0; i < call->nevents && !ret; i++)
 		ret = walk_event(&w, &call->events[i]);

@@ -25,6 +25,8 @@
 #include <surf/out.h>
 #include <surf/syms.h>
 
+#include "sys/opts.h"
+
 #define LINE_MAX_BYTES 65536
 
 /* Trace flags in common_flags (include/linux/trace_events.h). */
@@ -653,12 +655,14 @@ void surf_out__record(void *ctx, const struct surf_record *rec)
 
 int surf_out__new(struct surf_out **out, const struct surf_out_opts *opts)
 {
-	struct surf_out *o = calloc(1, sizeof(*o));
+	struct surf_out *o;
 
+	if (!OPTS_VALID(opts, struct surf_out_opts))
+		return -EINVAL;
+	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
-	if (opts)
-		memcpy(&o->opts, opts, opts->sz < sizeof(o->opts) ? opts->sz : sizeof(o->opts));
+	OPTS_COPY(&o->opts, opts);
 	o->out = o->opts.out ? o->opts.out : stdout;
 	trace_seq_init(&o->seq);
 	*out = o;

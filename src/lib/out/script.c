@@ -11,6 +11,8 @@
 
 #include <surf/script.h>
 
+#include "sys/opts.h"
+
 #define DEFAULT_TRACEFS "/sys/kernel/tracing"
 #define DEFAULT_INSTANCE "surftrace"
 /* Not surftrace_<digits>: sweeps of surftrace runs leave script runs alone. */
@@ -127,10 +129,19 @@ static void make_name(FILE *out)
 int surf_script__write(FILE *out, struct surf_probe_def *const *defs, int ndefs,
 		       const struct surf_script_opts *opts)
 {
-	bool full = opts && opts->full, stack = opts && opts->stack;
-	const char *name = opts && opts->instance ? opts->instance : full ? "$G" : DEFAULT_INSTANCE;
-	struct place pl = { .tfs = opts && opts->tracefs ? opts->tracefs : DEFAULT_TRACEFS,
-			    .group = full ? "$G" : NULL };
+	struct surf_script_opts o;
+	bool full, stack;
+	const char *name;
+	struct place pl = { 0 };
+
+	if (!OPTS_VALID(opts, struct surf_script_opts))
+		return -EINVAL;
+	OPTS_COPY(&o, opts);
+	full = o.full;
+	stack = o.stack;
+	name = o.instance ? o.instance : full ? "$G" : DEFAULT_INSTANCE;
+	pl.tfs = o.tracefs ? o.tracefs : DEFAULT_TRACEFS;
+	pl.group = full ? "$G" : NULL;
 
 	snprintf(pl.inst, sizeof(pl.inst), "%s/instances/%s", pl.tfs, name);
 	if (full) {

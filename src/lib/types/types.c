@@ -12,6 +12,7 @@
 
 #include <surf/elf.h>
 
+#include "sys/opts.h"
 #include "sys/log.h"
 #include "elf/debuginfo.h"
 #include "types/provider.h"
@@ -47,47 +48,49 @@ static int open_vmlinux_path(struct surf_types *types, const char *path)
 
 int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts)
 {
+	struct surf_types_opts o;
 	struct surf_types *types;
 	const char *sysfs = DEFAULT_SYSFS_BTF;
 	int ret;
 
 	surf_libbpf_hook();	/* libbpf speaks through our callback */
-	if (opts && opts->sz < sizeof(size_t))
+	if (!OPTS_VALID(opts, struct surf_types_opts))
 		return -EINVAL;
+	OPTS_COPY(&o, opts);
 	types = calloc(1, sizeof(*types));
 	if (!types)
 		return -ENOMEM;
-	if (opts && opts->sysfs_btf_dir)
-		sysfs = opts->sysfs_btf_dir;
+	if (o.sysfs_btf_dir)
+		sysfs = o.sysfs_btf_dir;
 	snprintf(types->sysfs_dir, sizeof(types->sysfs_dir), "%s", sysfs);
 
-	if (opts && opts->btf_path) {
-		ret = surf_btf_view_open_file(&types->main, opts->btf_path);
-		snprintf(types->describe, sizeof(types->describe), "BTF in %s", opts->btf_path);
-	} else if (opts && opts->vmlinux_path) {
-		ret = open_vmlinux_path(types, opts->vmlinux_path);
-	} else if (opts && opts->elf_path) {
+	if (o.btf_path) {
+		ret = surf_btf_view_open_file(&types->main, o.btf_path);
+		snprintf(types->describe, sizeof(types->describe), "BTF in %s", o.btf_path);
+	} else if (o.vmlinux_path) {
+		ret = open_vmlinux_path(types, o.vmlinux_path);
+	} else if (o.elf_path) {
 		char debug[4096];
 
-		types->binary = strdup(opts->elf_path);
+		types->binary = strdup(o.elf_path);
 		if (!types->binary) {
 			free(types);
 			return -ENOMEM;
 		}
-		ret = surf_dwarf_view_open(&types->main, opts->elf_path);
-		snprintf(types->describe, sizeof(types->describe), "DWARF in %s", opts->elf_path);
+		ret = surf_dwarf_view_open(&types->main, o.elf_path);
+		snprintf(types->describe, sizeof(types->describe), "DWARF in %s", o.elf_path);
 		/* A stripped binary: its DWARF may be in a separate debug file. */
 		if (ret == -ENODATA &&
-		    !surf_debuginfo_find(opts->elf_path, debug, sizeof(debug)) &&
+		    !surf_debuginfo_find(o.elf_path, debug, sizeof(debug)) &&
 		    !surf_dwarf_view_open(&types->main, debug)) {
 			ret = 0;
 			snprintf(types->describe, sizeof(types->describe), "DWARF in %.240s (for %.240s)",
-				 debug, opts->elf_path);
+				 debug, o.elf_path);
 		}
 	} else {
 		ret = surf_btf_view_open_vmlinux(&types->main, sysfs);
 		snprintf(types->describe, sizeof(types->describe), "BTF in %s/vmlinux", sysfs);
-		types->kernel = !(opts && opts->no_modules);
+		types->kernel = !o.no_modules;
 	}
 	if (ret) {
 		free(types->binary);
