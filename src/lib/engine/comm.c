@@ -44,7 +44,7 @@ void comm_set(struct surf_engine *e, int tid, const char *comm)
 	struct comm_slot *s = comm_slot(e, tid, true);
 
 	if (s)
-		snprintf(s->comm, sizeof(s->comm), "%s", comm);
+		snprintf(s->comm, sizeof(s->comm), "%.*s", (int)sizeof(s->comm) - 1, comm);
 }
 
 const char *surf_engine__comm(struct surf_engine *e, int tid)
