@@ -50,11 +50,13 @@ struct surf_elf_symbol {
 	uint64_t vaddr;		/* the function's address in the binary's own layout */
 	uint64_t size;		/* 0 when unknown */
 	bool ifunc;		/* an IFUNC, resolved to the implementation below */
-	char name[128];		/* the function: "memcpy@@GLIBC_2.14", "__strlen_avx2" */
-	char source[4096 + 32];	/* where its symbol was: "" the binary, or its debug file */
+	char *name;		/* the function: "memcpy@@GLIBC_2.14", "__strlen_avx2" */
+	char *source;		/* where its symbol was: "" the binary, or its debug file */
 };
+/* Free what a lookup allocated in sym (name, source); safe on a zeroed one. */
+SURF_API void surf_elf_symbol__clear(struct surf_elf_symbol *sym);
 
-/* surf_elf__symbol_offset with the details. */
+/* surf_elf__symbol_offset with the details; surf_elf_symbol__clear() frees them. */
 SURF_API int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_elf_symbol *out,
 			    char *errbuf, size_t errlen);
 

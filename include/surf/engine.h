@@ -150,9 +150,10 @@ struct surf_engine_stats {
 	uint64_t dropped;		/* worker queue full */
 	uint64_t unread;		/* left in the rings at the end: surf_engine__discard */
 	uint64_t throttled;		/* PERF_RECORD_THROTTLE: the kernel skipped samples, uncounted */
-	uint64_t lost_cpu[1024];	/* per CPU */
 };
 SURF_API void surf_engine__stats(const struct surf_engine *engine, struct surf_engine_stats *stats);
+/* Of stats.lost, those on one CPU's ring (0 for a CPU the engine has no ring on). */
+SURF_API uint64_t surf_engine__lost_on_cpu(const struct surf_engine *engine, int cpu);
 
 /*
  * Offline use (opts.offline): add an event from the text of its tracefs
@@ -173,8 +174,6 @@ SURF_API const char *surf_engine__comm(struct surf_engine *engine, int tid);
 SURF_API const char *surf_event__name(const struct surf_event *ev);
 SURF_API const char *surf_event__group(const struct surf_event *ev);
 SURF_API const struct surf_probe_def *surf_event__def(const struct surf_event *ev);	/* or NULL */
-/* The libtraceevent view of the event (struct tep_event *), for printing its format. */
-SURF_API void *surf_event__tep_event(const struct surf_event *ev);
 /* Lost records of this event (see surf_engine_stats.lost). */
 SURF_API uint64_t surf_event__lost(const struct surf_event *ev);
 

@@ -511,9 +511,12 @@ static void report(struct run *r)
 		(unsigned long long)st.lost);
 	if (st.lost) {
 		fputs(" (per CPU:", r->err);
-		for (int c = 0; c < surf_engine__ncpus(r->engine) && c < 1024; c++)
-			if (st.lost_cpu[c])
-				fprintf(r->err, " %d:%llu", c, (unsigned long long)st.lost_cpu[c]);
+		for (int c = 0; c < surf_engine__ncpus(r->engine); c++) {
+			uint64_t n = surf_engine__lost_on_cpu(r->engine, c);
+
+			if (n)
+				fprintf(r->err, " %d:%llu", c, (unsigned long long)n);
+		}
 		fputs("; a larger buffer helps: -b PAGES)", r->err);
 	}
 	if (st.unread)

@@ -135,9 +135,11 @@ static bool same_offsets(const char *dir, const char *want_source)
 			test_fail(__FILE__, __LINE__, "%s in %s: %d %s: offset 0x%llx want 0x%llx, "
 				  "source '%s' want '%s'", funcs[i], prog, ret, err,
 				  (unsigned long long)sym.offset, (unsigned long long)want,
-				  sym.source, want_source);
+				  sym.source ? sym.source : "(none)", want_source);
+			surf_elf_symbol__clear(&sym);
 			return false;
 		}
+		surf_elf_symbol__clear(&sym);
 	}
 	return true;
 }
@@ -575,6 +577,7 @@ static void libc_ifunc_body(void)
 			CHECK_STR(sym.name, prefix);
 		printf("  %s is %s here (0x%llx)\n", names[i], sym.name[0] ? sym.name : "?",
 		       (unsigned long long)sym.offset);
+		surf_elf_symbol__clear(&sym);
 	}
 }
 
@@ -611,6 +614,8 @@ static void ifunc_list_body(void)
 	CHECK(sym.ifunc);
 	CHECK_STR(sym.name, "__debuginfo_pick_sse2");
 	CHECK_INT(sym.offset, ==, impl.offset);
+	surf_elf_symbol__clear(&sym);
+	surf_elf_symbol__clear(&impl);
 }
 
 TEST(test_debuginfo_ifunc_list)

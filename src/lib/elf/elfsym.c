@@ -710,8 +710,9 @@ static int resolve_ifunc(struct lookup *lk, const struct cand *c, const char *sy
 		out->vaddr = im->vaddr;
 		out->size = im->best_size;
 		out->ifunc = true;
-		snprintf(out->name, sizeof(out->name), "%s", im->best);
-		ret = 0;
+		free(out->name);
+		out->name = strdup(im->best);
+		ret = out->name ? 0 : -ENOMEM;
 		goto out;
 	}
 	scan_impls(lk, im);
@@ -869,9 +870,12 @@ int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_el
 		goto out;
 	out->vaddr = c->vaddr;
 	out->size = c->size;
-	snprintf(out->name, sizeof(out->name), "%s", c->name);
-	if (c->src != SRC_BINARY)
-		snprintf(out->source, sizeof(out->source), "%s", lk->files[c->src].desc);
+	out->name = strdup(c->name);
+	out->source = strdup(c->src != SRC_BINARY ? lk->files[c->src].desc : "");
+	if (!out->name || !out->source) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (c->type == STT_GNU_IFUNC) {
 		ret = resolve_ifunc(lk, c, symbol, out, errbuf, errlen);
 		if (ret)
@@ -890,7 +894,18 @@ int surf_elf__symbol_lookup(const char *path, const char *symbol, struct surf_el
 out:
 	release(lk);
 	free(lk);
+	if (ret)
+		surf_elf_symbol__clear(out);
 	return ret;
+}
+
+void surf_elf_symbol__clear(struct surf_elf_symbol *sym)
+{
+	if (!sym)
+		return;
+	free(sym->name);
+	free(sym->source);
+	sym->name = sym->source = NULL;
 }
 
 int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offset,
@@ -904,6 +919,7 @@ int surf_elf__symbol_offset(const char *path, const char *symbol, uint64_t *offs
 	ret = surf_elf__symbol_lookup(path, symbol, sym, errbuf, errlen);
 	if (!ret)
 		*offset = sym->offset;
+	surf_elf_symbol__clear(sym);
 	free(sym);
 	return ret;
 }

@@ -23,6 +23,7 @@
 
 #include <surf/tracefs.h>
 
+#include "engine/tep.h"
 #include "sys/opts.h"
 #include "sys/log.h"
 #include "engine/internal.h"
@@ -678,25 +679,35 @@ static int fd_ring(const struct surf_engine *e, const struct surf_event *ev, int
 	return f / (ev->pid_by_filter ? 1 : e->ntargets);
 }
 
-void surf_engine__stats(const struct surf_engine *e, struct surf_engine_stats *stats)
+/* Lost records counted by the kernel per event (PERF_FORMAT_LOST); cpu < 0: all CPUs. */
+static uint64_t lost_by_events(const struct surf_engine *e, int cpu)
 {
-	*stats = e->stats;
-	if (!e->lost_by_read || e->opts.offline)
-		return;
-	stats->lost = 0;
-	memset(stats->lost_cpu, 0, sizeof(stats->lost_cpu));
+	uint64_t sum = 0;
+
 	for (int i = 0; i < e->nevents; i++) {
 		const struct surf_event *ev = e->events[i];
 
-		for (int f = 0; f < ev->nfds; f++) {
-			uint64_t lost = fd_lost(ev->fds[f]);
-			int cpu = e->rings[fd_ring(e, ev, f)].cpu;
-
-			stats->lost += lost;
-			if (cpu >= 0 && cpu < 1024)
-				stats->lost_cpu[cpu] += lost;
-		}
+		for (int f = 0; f < ev->nfds; f++)
+			if (cpu < 0 || e->rings[fd_ring(e, ev, f)].cpu == cpu)
+				sum += fd_lost(ev->fds[f]);
 	}
+	return sum;
+}
+
+void surf_engine__stats(const struct surf_engine *e, struct surf_engine_stats *stats)
+{
+	*stats = e->stats;
+	if (e->lost_by_read && !e->opts.offline)
+		stats->lost = lost_by_events(e, -1);
+}
+
+uint64_t surf_engine__lost_on_cpu(const struct surf_engine *e, int cpu)
+{
+	if (cpu < 0)
+		return 0;
+	if (e->lost_by_read && !e->opts.offline)
+		return lost_by_events(e, cpu);
+	return cpu < (int)(sizeof(e->lost_cpu) / sizeof(e->lost_cpu[0])) ? e->lost_cpu[cpu] : 0;
 }
 
 const char *surf_event__name(const struct surf_event *ev)
@@ -714,7 +725,7 @@ const struct surf_probe_def *surf_event__def(const struct surf_event *ev)
 	return ev->def;
 }
 
-void *surf_event__tep_event(const struct surf_event *ev)
+struct tep_event *surf_event__tep_event(const struct surf_event *ev)
 {
 	return ev->tep;
 }

@@ -116,6 +116,7 @@ struct surf_engine {
 	char *commands;
 	size_t commands_len;
 	struct surf_engine_stats stats;
+	uint64_t lost_cpu[1024];	/* PERF_RECORD_LOST* read, per CPU (< 6.0 kernels) */
 	struct pool *pool;
 	int ustr_map_fd;	/* BPF perf event array of the outputs, or -1 */
 	int *ustr_fds;		/* BPF output event per ring */

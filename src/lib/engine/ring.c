@@ -240,7 +240,7 @@ static void dispatch_one(struct surf_engine *e, const struct perf_event_header *
 			ev->lost += lost;
 		e->stats.lost += lost;
 		if (cpu >= 0 && cpu < 1024)
-			e->stats.lost_cpu[cpu] += lost;
+			e->lost_cpu[cpu] += lost;
 		if (r)
 			r->lost += lost;
 		break;
@@ -250,7 +250,7 @@ static void dispatch_one(struct surf_engine *e, const struct perf_event_header *
 		lost = load_u64(body);
 		e->stats.lost += lost;
 		if (cpu >= 0 && cpu < 1024)
-			e->stats.lost_cpu[cpu] += lost;
+			e->lost_cpu[cpu] += lost;
 		break;
 	case PERF_RECORD_COMM:
 		if (end - body > 8) {

@@ -25,6 +25,7 @@
 #include <surf/out.h>
 #include <surf/syms.h>
 
+#include "engine/tep.h"
 #include "sys/opts.h"
 
 #define LINE_MAX_BYTES 65536

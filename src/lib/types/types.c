@@ -195,6 +195,7 @@ static int find_user_func(struct surf_types *types, const char *name, uint64_t *
 		ret = main->ops->find_func(main, base, proto);
 	else
 		ret = main->ops->find_func_at(main, base, sym->vaddr, proto);
+	surf_elf_symbol__clear(sym);
 	free(sym);
 	return ret;
 }
