@@ -23,6 +23,7 @@
 
 #include <surf/tracefs.h>
 
+#include "sys/fault.h"
 #include "engine/tep.h"
 #include "sys/opts.h"
 #include "sys/log.h"
@@ -87,8 +88,12 @@ static int open_rings(struct surf_engine *e)
 		if (ret)
 			return ret;
 		ev.data.ptr = r;
-		if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, r->fd, &ev))
-			return -errno;
+		if (surf_fault(SURF_FAULT_EPOLL_ADD) ? (errno = ENOMEM, 1) :
+		    epoll_ctl(e->epfd, EPOLL_CTL_ADD, r->fd, &ev)) {
+			ret = -errno;
+			ring_close(r);	/* not counted in nrings: surf_engine__free would miss it */
+			return ret;
+		}
 		e->nrings++;
 	}
 	return e->nrings ? 0 : -ENODEV;
@@ -236,11 +241,6 @@ void surf_engine__free(struct surf_engine *e)
 	free(e);
 }
 
-static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
-{
-	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
 /*
  * The kernel counts the records of an event it could not write
  * (PERF_FORMAT_LOST, Linux 6.0): exact where PERF_RECORD_LOST is not, as the
@@ -253,10 +253,14 @@ static int perf_open_counting_lost(struct surf_engine *e, struct perf_event_attr
 	int fd;
 
 	attr->read_format = e->lost_by_read ? PERF_FORMAT_LOST : 0;
-	fd = (int)perf_open(attr, pid, cpu);
+	if (surf_fault(SURF_FAULT_EVENT_FD)) {
+		errno = EMFILE;
+		return -1;
+	}
+	fd = engine_perf_open(attr, pid, cpu);
 	if (fd < 0 && errno == EINVAL && e->lost_by_read) {
 		attr->read_format = 0;
-		fd = (int)perf_open(attr, pid, cpu);
+		fd = engine_perf_open(attr, pid, cpu);
 		if (fd >= 0)
 			e->lost_by_read = false;
 	}
@@ -322,7 +326,9 @@ static int open_event_fds(struct surf_engine *e, struct surf_event *ev, const ch
 					 ev->group, ev->name, strerror(errno));
 				return ret;
 			}
-			engine_add_id(e, id, ev);
+			ret = engine_add_id(e, id, ev);
+			if (ret)
+				return ret;
 			if (e->started)
 				ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 		}
@@ -443,12 +449,30 @@ static int pid_filter_instead(struct surf_engine *e, struct surf_event *ev, cons
 	return 0;
 }
 
+/*
+ * A failed event is taken back whole: its perf events closed (so that
+ * surf_engine__start has nothing of it to enable and no record of it can
+ * come) and its tracefs definition removed.  The struct itself stays in the
+ * engine until surf_engine__free: ids of it may be in the id table.
+ */
+static void event_abandon(struct surf_engine *e, struct surf_event *ev)
+{
+	for (int f = 0; f < ev->nfds; f++)
+		if (ev->fds[f] >= 0)
+			ioctl(ev->fds[f], PERF_EVENT_IOC_DISABLE, 0);
+	event_close(ev);
+	dyn_remove(e, ev);
+	ev->abandoned = true;
+}
+
+static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char kind,
+			   const char *name, const char *rest, bool uprobe, const char *filter);
+
 static int add_event(struct surf_engine *e, char kind, const char *name, const char *rest,
 		     bool uprobe, const char *filter, const struct surf_probe_def *def,
 		     surf_record_cb cb, void *ctx, struct surf_event **out)
 {
 	struct surf_event *ev;
-	char *definition = NULL;
 	int ret;
 
 	if (e->opts.offline)
@@ -458,6 +482,22 @@ static int add_event(struct surf_engine *e, char kind, const char *name, const c
 	if (!ev)
 		return -ENOMEM;
 	ev->def = def;
+	ret = add_event_steps(e, ev, kind, name, rest, uprobe, filter);
+	if (ret) {
+		event_abandon(e, ev);
+		return ret;
+	}
+	if (out)
+		*out = ev;
+	return 0;
+}
+
+static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char kind,
+			   const char *name, const char *rest, bool uprobe, const char *filter)
+{
+	char *definition = NULL;
+	int ret;
+
 	if (filter && *filter && !(ev->filter = strdup(filter)))
 		return -ENOMEM;
 	if (kind == 'e') {
@@ -481,12 +521,7 @@ static int add_event(struct surf_engine *e, char kind, const char *name, const c
 		if (ret)
 			return ret;
 	}
-	ret = event_finish(e, ev);
-	if (ret)
-		return ret;
-	if (out)
-		*out = ev;
-	return 0;
+	return event_finish(e, ev);
 }
 
 int surf_engine__add_probe(struct surf_engine *e, const struct surf_probe_def *def,
@@ -554,7 +589,9 @@ int surf_engine__add_format(struct surf_engine *e, const char *group, const char
 		return ret;
 	snprintf(ev->group, sizeof(ev->group), "%s", group);
 	snprintf(ev->name, sizeof(ev->name), "%s", ev->tep->name);
-	engine_add_id(e, sample_id, ev);
+	ret = engine_add_id(e, sample_id, ev);
+	if (ret)
+		return ret;
 	if (out)
 		*out = ev;
 	return 0;

@@ -46,6 +46,7 @@ struct surf_event {
 	struct surf_engine *engine;
 	char group[64], name[64];
 	bool created;		/* a dynamic event this engine wrote to tracefs */
+	bool abandoned;		/* its set-up failed: closed and removed, kept for its ids */
 	const char *control;	/* "kprobe_events", "uprobe_events", NULL for tracepoints */
 	int tp_id;		/* tracefs event id */
 	struct tep_event *tep;
@@ -147,12 +148,17 @@ int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char 
 		       char *format, size_t size);
 
 /* ring.c */
+/* perf_event_open(2), close-on-exec, no group: every perf event of the engine. */
+struct perf_event_attr;
+int engine_perf_open(struct perf_event_attr *attr, int pid, int cpu);
+/* 0 or -errno; on failure nothing of the ring is left open. */
 int ring_open(struct surf_engine *e, struct ring *r, int cpu);
 void ring_close(struct ring *r);
 /* Hand out at most max records, oldest first across the rings; the number handed out. */
 int ring_consume(struct surf_engine *e, int max);
 int dispatch_records(struct surf_engine *e, const uint8_t *buf, size_t len, struct ring *r);
-void engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev);
+/* Map a perf sample id to its event: 0 or -ENOMEM (the id is then not mapped). */
+int engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev);
 
 /* ustr.c */
 int ustr_attach(struct surf_engine *e, struct surf_event *ev);

@@ -25,15 +25,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys/fault.h"
 #include "engine/internal.h"
 
 #define SCRATCH_SIZE 65536	/* header.size is 16 bits */
 /* Give space back to the kernel at least this often within a batch. */
 #define TAIL_STEP_DIVISOR 8
 
-static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
+int engine_perf_open(struct perf_event_attr *attr, int pid, int cpu)
 {
-	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return (int)syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 int ring_open(struct surf_engine *e, struct ring *r, int cpu)
@@ -56,7 +57,7 @@ int ring_open(struct surf_engine *e, struct ring *r, int cpu)
 	attr.wakeup_watermark = (uint32_t)((uint64_t)e->opts.ring_pages * (uint64_t)page / 4);
 
 	r->cpu = cpu;
-	r->fd = (int)perf_open(&attr, -1, cpu);
+	r->fd = engine_perf_open(&attr, -1, cpu);
 	if (r->fd < 0)
 		return -errno;
 	r->size = (uint64_t)e->opts.ring_pages * (uint64_t)page;
@@ -72,8 +73,12 @@ int ring_open(struct surf_engine *e, struct ring *r, int cpu)
 		return err;
 	}
 	r->data = (uint8_t *)r->base + page;
-	r->scratch = malloc(SCRATCH_SIZE);
-	return r->scratch ? 0 : -ENOMEM;
+	r->scratch = surf_fault(SURF_FAULT_RING_SCRATCH) ? NULL : malloc(SCRATCH_SIZE);
+	if (!r->scratch) {
+		ring_close(r);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void ring_close(struct ring *r)
@@ -88,20 +93,27 @@ void ring_close(struct ring *r)
 	r->scratch = NULL;
 }
 
-void engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev)
+/* Re-insert every id of old (old_cap slots); the table has room for them. */
+static void ids_reinsert(struct surf_engine *e, const struct id_slot *old, size_t old_cap)
+{
+	for (size_t i = 0; old && i < old_cap; i++)
+		if (old[i].ev)
+			engine_add_id(e, old[i].id, old[i].ev);
+}
+
+int engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev)
 {
 	if (e->ids_used * 2 >= e->ids_cap) {
-		size_t cap = e->ids_cap ? e->ids_cap * 2 : 256;
-		struct id_slot *old = e->ids, *ids = calloc(cap, sizeof(*ids));
+		size_t cap = e->ids_cap ? e->ids_cap * 2 : 256, old_cap = e->ids_cap;
+		struct id_slot *old = e->ids, *ids;
 
+		ids = surf_fault(SURF_FAULT_ID_TABLE) ? NULL : calloc(cap, sizeof(*ids));
 		if (!ids)
-			return;
+			return -ENOMEM;
 		e->ids = ids;
 		e->ids_cap = cap;
 		e->ids_used = 0;
-		for (size_t i = 0; old && i < cap / 2; i++)
-			if (old[i].ev)
-				engine_add_id(e, old[i].id, old[i].ev);
+		ids_reinsert(e, old, old_cap);
 		free(old);
 	}
 	for (size_t i = (id * 0x9E3779B97F4A7C15ULL) & (e->ids_cap - 1);; i = (i + 1) & (e->ids_cap - 1)) {
@@ -109,7 +121,7 @@ void engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev)
 			e->ids_used += !e->ids[i].ev;
 			e->ids[i].id = id;
 			e->ids[i].ev = ev;
-			return;
+			return 0;
 		}
 	}
 }

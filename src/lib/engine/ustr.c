@@ -100,11 +100,6 @@ static int build_program(const struct surf_engine *e, const struct surf_event *e
 	return n;
 }
 
-static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
-{
-	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
 /* Once per engine: the output map and a BPF output event per ring, into that ring. */
 static int ustr_setup(struct surf_engine *e)
 {
@@ -138,7 +133,7 @@ static int ustr_setup(struct surf_engine *e)
 	attr.clockid = CLOCK_MONOTONIC;
 	for (int i = 0; i < e->nrings; i++) {
 		uint32_t cpu = (uint32_t)e->rings[i].cpu;
-		int fd = (int)perf_open(&attr, -1, (int)cpu);
+		int fd = engine_perf_open(&attr, -1, (int)cpu);
 
 		if (fd < 0)
 			return -errno;
@@ -147,7 +142,8 @@ static int ustr_setup(struct surf_engine *e)
 		    ioctl(fd, PERF_EVENT_IOC_ID, &id) ||
 		    bpf_map_update_elem(e->ustr_map_fd, &cpu, &fd, BPF_ANY))
 			return -errno;
-		engine_add_id(e, id, e->ustr_marker);
+		if (engine_add_id(e, id, e->ustr_marker))
+			return -ENOMEM;
 	}
 	e->ustr_failed = false;
 	return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sys/fault.h"
 #include "sys/util.h"
 
 char *surf_read_file(const char *path, size_t *size)
@@ -79,3 +80,5 @@ size_t surf_edit_distance(const char *a, const char *b)
 {
 	return surf_edit_distance_max(a, b, SIZE_MAX - 1);
 }
+
+int surf_fault_countdown[SURF_FAULT_NR];
