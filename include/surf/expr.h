@@ -155,6 +155,8 @@ SURF_API int surf_expr__compile(struct surf_types *types, const char *line,
 		       const struct surf_expr_opts *opts, struct surf_probe_def **out,
 		       struct surf_expr_error *err);
 SURF_API void surf_probe_def__free(struct surf_probe_def *def);
+/* A probe in user space (P, R, U): a uprobe in uprobe_events. */
+SURF_API bool surf_probe_kind__is_user(enum surf_probe_kind kind);
 
 /*
  * The kernel definition line, e.g. "p:f0 wake_up_new_task comm=+0x6d8(%di):string",

@@ -109,17 +109,24 @@ static int event_fields(void *ctx, const char *group, const char *event,
 	return surf_tracefs__event_fields(r->tracefs, group, event, fields, max);
 }
 
+/* BIN as the user wrote it (a path, a library name, "libc") to a file, for -p's process too. */
+static int find_binary(const struct run *r, const char *bin, char *path, size_t path_len,
+		       char *errbuf, size_t errlen)
+{
+	int ret = surf_elf__find_binary(bin, r->o->pid, path, path_len);
+
+	if (ret)
+		snprintf(errbuf, errlen, "cannot find the binary or library '%s'", bin);
+	return ret;
+}
+
 static int resolve_user(void *ctx, const char *bin, const char *sym, char *path, size_t path_len,
 			uint64_t *offset, char *errbuf, size_t errlen)
 {
 	const struct run *r = ctx;
-	int ret = surf_elf__find_binary(bin, r->o->pid, path, path_len);
+	int ret = find_binary(r, bin, path, path_len, errbuf, errlen);
 
-	if (ret) {
-		snprintf(errbuf, errlen, "cannot find the binary or library '%s'", bin);
-		return ret;
-	}
-	return surf_elf__symbol_offset(path, sym, offset, errbuf, errlen);
+	return ret ? ret : surf_elf__symbol_offset(path, sym, offset, errbuf, errlen);
 }
 
 static int kernel_function(void *ctx, const char *sym, char *out, size_t len)
@@ -137,14 +144,10 @@ static int resolve_usdt(void *ctx, const char *bin, const char *provider, const 
 {
 	const struct run *r = ctx;
 	const struct surf_arch *arch = r->o->arch ? surf_arch__find(r->o->arch) : NULL;
-	int ret = surf_elf__find_binary(bin, r->o->pid, path, path_len);
+	int ret = find_binary(r, bin, path, path_len, errbuf, errlen);
 
-	if (ret) {
-		snprintf(errbuf, errlen, "cannot find the binary or library '%s'", bin);
-		return ret;
-	}
 	/* No -a: the binary's own machine decides how its notes read. */
-	return surf_usdt__find(path, provider, name, arch, probe, errbuf, errlen);
+	return ret ? ret : surf_usdt__find(path, provider, name, arch, probe, errbuf, errlen);
 }
 
 static int kernel_symbol(void *ctx, const char *name, uint64_t *size)

@@ -611,47 +611,73 @@ int clcc__map_fd(struct clcc_impl *c, int id, const char *op)
 	return bpf_map__fd(c->maps[id]);
 }
 
+/*
+ * The seeds' six map calls: one path (the map's fd, checked, with the
+ * operation named in the error; then libbpf), entered through the
+ * signatures the .so's trampolines call.
+ */
+enum map_op { MAP_LOOKUP, MAP_LOOKUP_FLAGS, MAP_LOOKUP_AND_DELETE, MAP_DELETE, MAP_UPDATE,
+	      MAP_NEXT_KEY };
+
+static int map_op(void *ctx, enum map_op op, int id, const void *key, void *value,
+		  unsigned long flags)
+{
+	static const char *const names[] = {
+		[MAP_LOOKUP] = "map_lookup_elem", [MAP_LOOKUP_FLAGS] = "map_lookup_elem_flags",
+		[MAP_LOOKUP_AND_DELETE] = "map_lookup_and_delete_elem",
+		[MAP_DELETE] = "map_delete_elem", [MAP_UPDATE] = "map_update_elem",
+		[MAP_NEXT_KEY] = "map_get_next_key",
+	};
+	int fd = clcc__map_fd(ctx, id, names[op]);
+
+	if (fd < 0)
+		return fd;
+	switch (op) {
+	case MAP_LOOKUP:
+		return bpf_map_lookup_elem(fd, key, value);
+	case MAP_LOOKUP_FLAGS:
+		return bpf_map_lookup_elem_flags(fd, key, value, flags);
+	case MAP_LOOKUP_AND_DELETE:
+		return bpf_map_lookup_and_delete_elem(fd, key, value);
+	case MAP_DELETE:
+		return bpf_map_delete_elem(fd, key);
+	case MAP_UPDATE:
+		return bpf_map_update_elem(fd, key, value, flags);
+	case MAP_NEXT_KEY:
+		return bpf_map_get_next_key(fd, key, value);
+	}
+	return -EINVAL;
+}
+
 static int rt_map_lookup_elem(void *ctx, int id, const void *key, void *value)
 {
-	int fd = clcc__map_fd(ctx, id, "map_lookup_elem");
-
-	return fd < 0 ? fd : bpf_map_lookup_elem(fd, key, value);
+	return map_op(ctx, MAP_LOOKUP, id, key, value, 0);
 }
 
 static int rt_map_lookup_elem_flags(void *ctx, int id, const void *key, void *value,
 				    unsigned long flags)
 {
-	int fd = clcc__map_fd(ctx, id, "map_lookup_elem_flags");
-
-	return fd < 0 ? fd : bpf_map_lookup_elem_flags(fd, key, value, flags);
+	return map_op(ctx, MAP_LOOKUP_FLAGS, id, key, value, flags);
 }
 
 static int rt_map_lookup_and_delete_elem(void *ctx, int id, const void *key, void *value)
 {
-	int fd = clcc__map_fd(ctx, id, "map_lookup_and_delete_elem");
-
-	return fd < 0 ? fd : bpf_map_lookup_and_delete_elem(fd, key, value);
+	return map_op(ctx, MAP_LOOKUP_AND_DELETE, id, key, value, 0);
 }
 
 static int rt_map_delete_elem(void *ctx, int id, const void *key)
 {
-	int fd = clcc__map_fd(ctx, id, "map_delete_elem");
-
-	return fd < 0 ? fd : bpf_map_delete_elem(fd, key);
+	return map_op(ctx, MAP_DELETE, id, key, NULL, 0);
 }
 
 static int rt_map_update_elem(void *ctx, int id, const void *key, void *value)
 {
-	int fd = clcc__map_fd(ctx, id, "map_update_elem");
-
-	return fd < 0 ? fd : bpf_map_update_elem(fd, key, value, BPF_ANY);
+	return map_op(ctx, MAP_UPDATE, id, key, value, BPF_ANY);
 }
 
 static int rt_map_get_next_key(void *ctx, int id, const void *key, void *next)
 {
-	int fd = clcc__map_fd(ctx, id, "map_get_next_key");
-
-	return fd < 0 ? fd : bpf_map_get_next_key(fd, key, next);
+	return map_op(ctx, MAP_NEXT_KEY, id, key, next, 0);
 }
 
 /* ---- events ----------------------------------------------------------- */

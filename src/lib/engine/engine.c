@@ -466,9 +466,15 @@ static void event_abandon(struct surf_engine *e, struct surf_event *ev)
 }
 
 static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char kind,
-			   const char *name, const char *rest, bool uprobe, const char *filter);
+			   const char *name, const char *definition, bool uprobe,
+			   const char *filter);
 
-static int add_event(struct surf_engine *e, char kind, const char *name, const char *rest,
+/*
+ * kind 'e': the tracepoint GROUP/NAME; otherwise the dynamic event NAME in
+ * this engine's group, made by definition (its whole uprobe_events or
+ * kprobe_events line, group included).
+ */
+static int add_event(struct surf_engine *e, char kind, const char *name, const char *definition,
 		     bool uprobe, const char *filter, const struct surf_probe_def *def,
 		     surf_record_cb cb, void *ctx, struct surf_event **out)
 {
@@ -482,7 +488,7 @@ static int add_event(struct surf_engine *e, char kind, const char *name, const c
 	if (!ev)
 		return -ENOMEM;
 	ev->def = def;
-	ret = add_event_steps(e, ev, kind, name, rest, uprobe, filter);
+	ret = add_event_steps(e, ev, kind, name, definition, uprobe, filter);
 	if (ret) {
 		event_abandon(e, ev);
 		return ret;
@@ -493,9 +499,9 @@ static int add_event(struct surf_engine *e, char kind, const char *name, const c
 }
 
 static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char kind,
-			   const char *name, const char *rest, bool uprobe, const char *filter)
+			   const char *name, const char *definition, bool uprobe,
+			   const char *filter)
 {
-	char *definition = NULL;
 	int ret;
 
 	if (filter && *filter && !(ev->filter = strdup(filter)))
@@ -511,13 +517,10 @@ static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char ki
 		snprintf(ev->group, sizeof(ev->group), "%s", e->group);
 		snprintf(ev->name, sizeof(ev->name), "%s", name);
 		ev->control = uprobe ? "uprobe_events" : "kprobe_events";
-		if (asprintf(&definition, "%c:%s/%s %s", kind, ev->group, ev->name, rest) < 0)
-			return -ENOMEM;
 		ret = dyn_create(e, ev, definition);
-		free(definition);
 		if (ret)
 			return ret;
-		ret = pid_filter_instead(e, ev, rest);
+		ret = pid_filter_instead(e, ev, definition);
 		if (ret)
 			return ret;
 	}
@@ -527,19 +530,17 @@ static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char ki
 int surf_engine__add_probe(struct surf_engine *e, const struct surf_probe_def *def,
 			   surf_record_cb cb, void *ctx, struct surf_event **out)
 {
-	char *line, *rest;
-	bool uprobe = def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE ||
-		      def->kind == SURF_PROBE_USDT;
+	char *line;
 	int ret;
 
 	if (def->kind == SURF_PROBE_EVENT)
 		return add_event(e, 'e', def->location, NULL, false, def->filter, def, cb, ctx, out);
-	line = surf_probe_def__definition(def, NULL);
+	/* Written once, with our group: what goes to tracefs as it is. */
+	line = surf_probe_def__definition(def, e->group);
 	if (!line)
 		return -ENOMEM;
-	rest = strchr(line, ' ');
-	ret = add_event(e, line[0], def->name, rest ? rest + 1 : "", uprobe, def->filter, def, cb,
-			ctx, out);
+	ret = add_event(e, line[0], def->name, line, surf_probe_kind__is_user(def->kind),
+			def->filter, def, cb, ctx, out);
 	free(line);
 	return ret;
 }
@@ -547,10 +548,11 @@ int surf_engine__add_probe(struct surf_engine *e, const struct surf_probe_def *d
 int surf_engine__add_raw(struct surf_engine *e, const char *definition, const char *filter,
 			 surf_record_cb cb, void *ctx, struct surf_event **out)
 {
-	char name[64];
+	char name[64], *line;
 	const char *colon = strchr(definition, ':'), *space;
 	size_t n;
 	bool uprobe;
+	int ret;
 
 	if (!colon || colon == definition || !strchr("pre", definition[0]))
 		return -EINVAL;
@@ -567,7 +569,11 @@ int surf_engine__add_raw(struct surf_engine *e, const char *definition, const ch
 	/* A uprobe's place is /path:0xOFFSET. */
 	space++;
 	uprobe = space[0] == '/' && strchr(space, ':');
-	return add_event(e, definition[0], name, space, uprobe, filter, NULL, cb, ctx, out);
+	if (asprintf(&line, "%c:%s/%s %s", definition[0], e->group, name, space) < 0)
+		return -ENOMEM;
+	ret = add_event(e, definition[0], name, line, uprobe, filter, NULL, cb, ctx, out);
+	free(line);
+	return ret;
 }
 
 int surf_engine__add_format(struct surf_engine *e, const char *group, const char *format,

@@ -883,8 +883,7 @@ static int compile_base(struct compile_ctx *cc, const struct ast_value *av, stru
 	case BASE_REG:
 		return reg_base(cc, av, v);
 	case BASE_SYM:
-		if (cc->kind == SURF_PROBE_UPROBE || cc->kind == SURF_PROBE_URETPROBE ||
-		    cc->kind == SURF_PROBE_USDT)
+		if (surf_probe_kind__is_user(cc->kind))
 			return fail(cc, -EINVAL, av->base_span, "user probes cannot read kernel "
 				    "symbols; use @0xADDR or a register");
 		if (unknown_kernel_symbol(cc, av->base_name))

@@ -540,6 +540,11 @@ out:
 	return 0;
 }
 
+bool surf_probe_kind__is_user(enum surf_probe_kind kind)
+{
+	return kind == SURF_PROBE_UPROBE || kind == SURF_PROBE_URETPROBE || kind == SURF_PROBE_USDT;
+}
+
 void surf_probe_def__free(struct surf_probe_def *def)
 {
 	if (!def)

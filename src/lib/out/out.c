@@ -388,8 +388,7 @@ static void put_probe_location(struct surf_out *o, struct line *l, const struct 
 	int func = surf_event__field(ev, "__probe_func");
 	int ret_ip = surf_event__field(ev, "__probe_ret_ip");
 	const struct surf_probe_def *def = surf_event__def(ev);
-	bool user = def && (def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE ||
-			    def->kind == SURF_PROBE_USDT);
+	bool user = def && surf_probe_kind__is_user(def->kind);
 
 	putc_(l, '(');
 	if (ip >= 0) {

@@ -18,12 +18,6 @@
 /* Not surftrace_<digits>: sweeps of surftrace runs leave script runs alone. */
 #define SCRIPT_PREFIX "surftrace_sh_"
 
-static bool is_uprobe(const struct surf_probe_def *def)
-{
-	return def->kind == SURF_PROBE_UPROBE || def->kind == SURF_PROBE_URETPROBE ||
-	       def->kind == SURF_PROBE_USDT;
-}
-
 /* Single-quote for the shell: ' becomes '\''. */
 static void quoted(FILE *out, const char *s)
 {
@@ -50,7 +44,7 @@ struct place {
 
 static const char *control_file(const struct surf_probe_def *def)
 {
-	return is_uprobe(def) ? "uprobe_events" : "kprobe_events";
+	return surf_probe_kind__is_user(def->kind) ? "uprobe_events" : "kprobe_events";
 }
 
 static void event_dir(FILE *out, const struct place *pl, const struct surf_probe_def *def)
@@ -59,7 +53,7 @@ static void event_dir(FILE *out, const struct place *pl, const struct surf_probe
 		fprintf(out, "%s/events/%s/%s", pl->inst, def->group, def->event);
 	else
 		fprintf(out, "%s/events/%s/%s", pl->inst,
-			pl->group ? pl->group : is_uprobe(def) ? "uprobes" : "kprobes", def->name);
+			pl->group ? pl->group : surf_probe_kind__is_user(def->kind) ? "uprobes" : "kprobes", def->name);
 }
 
 /* echo 'p:f0 REST', or with the run's group echo "p:$G/f0" 'REST' (echo joins them with a space). */
