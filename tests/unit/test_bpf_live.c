@@ -128,6 +128,18 @@ TEST(bpf_live_hash_map_counts_calls)
 		getppid();
 	id = p->get_maps_id("counts");
 	CHECK_INT(id, >=, 0);
+	{
+		struct clcc_map_info info;
+
+		/* As the fixture declares it: a hash of u32 pid -> u64 count. */
+		CHECK_INT(clcc_map_info(p, id, &info), ==, 0);
+		CHECK_STR(info.name, "counts");
+		CHECK_INT(info.type, ==, 1);	/* BPF_MAP_TYPE_HASH */
+		CHECK_INT(info.key_size, ==, 4);
+		CHECK_INT(info.value_size, ==, 8);
+		CHECK(info.fd >= 0);
+		CHECK_INT(clcc_map_info(p, 999, &info), <, 0);
+	}
 	CHECK_INT(p->map_lookup_elem(id, &me, &v), ==, 0);
 	CHECK_INT(v, ==, N_CALLS);
 	CHECK_INT(clcc_get_global(p, "calls", &calls, sizeof(calls)), ==, 0);
@@ -194,6 +206,8 @@ static void events_test(const char *map, bool ring)
 	}
 	id = p->get_maps_id((char *)map);
 	CHECK_INT(id, >=, 0);
+	if (!ring)
+		clcc_set_perf_pages(p, 8);	/* smaller buffers: every record still comes */
 	CHECK_INT(p->set_event_cb(id, on_event, NULL), ==, 0);
 	for (int i = 0; i < N_CALLS; i++)
 		getppid();
