@@ -55,6 +55,8 @@ int test_rmtree(const char *path);
  * static buffer, good until the next call.
  */
 const char *test_fixture_path(const char *rel);
+/* Why live engine tests cannot run here (not root, no sys_enter_getppid), or NULL. */
+const char *test_live_skip_reason(void);
 /*
  * Run a shell command made as printf does; stderr (of its last part) is
  * appended to logdir/cc.log, or left alone when logdir is NULL.  What

@@ -48,11 +48,11 @@ TEST(test_api_engine_in_a_callers_loop)
 	struct epoll_event ev = { .events = EPOLLIN }, got;
 	struct surf_engine *e;
 	struct surf_event *event;
+	const char *why = test_live_skip_reason();
 	int n = 0, ep, ready = 0;
 
-	if (geteuid() != 0 ||
-	    access("/sys/kernel/tracing/events/syscalls/sys_enter_getppid", F_OK))
-		SKIP("needs root and the syscalls/sys_enter_getppid tracepoint");
+	if (why)
+		SKIP("%s", why);
 	CHECK_INT(surf_engine__new(&e, &opts), ==, 0);
 	CHECK_STR(surf_engine__tracefs(e), "/sys/kernel/tracing");
 	CHECK_INT(surf_engine__add_raw(e, "e:syscalls/sys_enter_getppid", NULL, on_record, &n,

@@ -467,16 +467,6 @@ static int gated_child(int gate[2], long n)
 	return pid;
 }
 
-static const char *live_skip_reason(void)
-{
-	if (geteuid() != 0)
-		return "needs root to open tracepoints";
-	if (access("/sys/kernel/tracing/events/syscalls/sys_enter_getppid", F_OK) &&
-	    access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_getppid", F_OK))
-		return "no syscalls/sys_enter_getppid tracepoint";
-	return NULL;
-}
-
 /*
  * exclude_self: the engine's own process makes no records (a tracer that
  * printed its own write would feed itself); another process does.  Batches
@@ -485,7 +475,7 @@ static const char *live_skip_reason(void)
  */
 TEST(test_engine_live_not_itself_bounded_batches_stop)
 {
-	const char *why = live_skip_reason();
+	const char *why = test_live_skip_reason();
 	struct surf_engine_opts opts = { .sz = sizeof(opts) };
 	struct by_pid b = { .self = getpid() };
 	struct timespec t0, t1;
@@ -539,7 +529,7 @@ TEST(test_engine_live_not_itself_bounded_batches_stop)
  */
 TEST(test_engine_live_losses_exact_at_the_end)
 {
-	const char *why = live_skip_reason();
+	const char *why = test_live_skip_reason();
 	struct surf_engine_opts opts = { .sz = sizeof(opts), .ring_pages = 1 };
 	struct surf_engine_stats st;
 	struct by_pid b = { .self = getpid() };
@@ -578,7 +568,7 @@ TEST(test_engine_live_losses_exact_at_the_end)
  */
 TEST(test_engine_live_discard_counts_the_rest)
 {
-	const char *why = live_skip_reason();
+	const char *why = test_live_skip_reason();
 	struct surf_engine_opts opts = { .sz = sizeof(opts) };
 	struct surf_engine_stats st;
 	struct by_pid b = { .self = getpid() };

@@ -31,16 +31,6 @@ static int open_fds(void)
 	return n - 1;	/* the directory's own */
 }
 
-static const char *skip_reason(void)
-{
-	if (geteuid() != 0)
-		return "needs root to open tracepoints";
-	if (access("/sys/kernel/tracing/events/syscalls/sys_enter_getppid", F_OK) &&
-	    access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_getppid", F_OK))
-		return "no syscalls/sys_enter_getppid tracepoint";
-	return NULL;
-}
-
 static void count_record(void *ctx, const struct surf_record *rec)
 {
 	(*(int *)ctx)++;
@@ -63,7 +53,7 @@ static void new_fails(enum surf_fault_site site, int when, int want)
 
 TEST(test_faults_ring_buffer)
 {
-	const char *why = skip_reason();
+	const char *why = test_live_skip_reason();
 
 	if (why)
 		SKIP("%s", why);
@@ -74,7 +64,7 @@ TEST(test_faults_ring_buffer)
 
 TEST(test_faults_ring_epoll)
 {
-	const char *why = skip_reason();
+	const char *why = test_live_skip_reason();
 
 	if (why)
 		SKIP("%s", why);
@@ -117,7 +107,7 @@ static void add_fails(enum surf_fault_site site, int when, int want)
 
 TEST(test_faults_event_perf_open)
 {
-	const char *why = skip_reason();
+	const char *why = test_live_skip_reason();
 
 	if (why)
 		SKIP("%s", why);
@@ -128,7 +118,7 @@ TEST(test_faults_event_perf_open)
 
 TEST(test_faults_id_table)
 {
-	const char *why = skip_reason();
+	const char *why = test_live_skip_reason();
 
 	if (why)
 		SKIP("%s", why);

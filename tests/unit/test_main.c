@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <surf/tracefs.h>
+
 #include "test.h"
 
 static struct test_case *cases, **tail = &cases;
@@ -124,6 +126,20 @@ int test_tmpdir(char *buf, size_t len, const char *prefix)
 }
 
 /* ---- fixtures and commands ----------------------------------------------- */
+
+const char *test_live_skip_reason(void)
+{
+	char tracefs[512];
+
+	if (geteuid() != 0)
+		return "needs root to open tracepoints";
+	/* A fresh boot has no tracefs mounted: the library mounts it, as our programs do. */
+	surf_tracefs__find(tracefs, sizeof(tracefs), true);
+	if (access("/sys/kernel/tracing/events/syscalls/sys_enter_getppid", F_OK) &&
+	    access("/sys/kernel/debug/tracing/events/syscalls/sys_enter_getppid", F_OK))
+		return "no syscalls/sys_enter_getppid tracepoint";
+	return NULL;
+}
 
 const char *test_fixture_path(const char *rel)
 {
