@@ -95,15 +95,19 @@ enum surf_filter_class {
 };
 
 struct surf_event_field {
-	char name[64];
+	char *name;			/* malloc'ed by whoever fills it */
 	enum surf_filter_class cls;
 };
+/* Free the names of n fields (and set them NULL). */
+SURF_API void surf_event_fields__clear(struct surf_event_field *fields, int n);
 
 /* What the compiler asks the system; each callback may be NULL. */
 struct surf_expr_env {
 	/*
 	 * Fields of tracepoint group/event into fields[] (at most max), returning
 	 * the count, or -ENOENT when the event does not exist.  NULL: not checked.
+	 * Names are malloc'ed (surf_tracefs__event_fields does it): the compiler
+	 * frees them with surf_event_fields__clear().
 	 */
 	int (*event_fields)(void *ctx, const char *group, const char *event,
 			    struct surf_event_field *fields, int max);

@@ -30,6 +30,7 @@ SURF_API int surf_tracefs__find(char *buf, size_t len, bool mount);
 /*
  * The fields of tracepoint group/event (common_* fields included) into
  * fields[], at most max, with how the kernel's filter compares them; returns the count, -ENOENT for an unknown event.
+ * The names are malloc'ed: surf_event_fields__clear() (surf/expr.h) frees them.
  */
 struct surf_event_field;
 SURF_API int surf_tracefs__event_fields(const char *tracefs, const char *group, const char *event,

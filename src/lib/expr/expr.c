@@ -527,6 +527,9 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 	}
 	ret = compile_filter(line, &al, def, event_fields, nevent, err);
 out:
+	/* calloc'ed: the names the callback did not fill are NULL. */
+	if (event_fields)
+		surf_event_fields__clear(event_fields, MAX_EVENT_FIELDS);
 	free(event_fields);
 	free(usdt);
 	expr_free_line(&al);
@@ -538,6 +541,14 @@ out:
 	}
 	*out = def;
 	return 0;
+}
+
+void surf_event_fields__clear(struct surf_event_field *fields, int n)
+{
+	for (int i = 0; fields && i < n; i++) {
+		free(fields[i].name);
+		fields[i].name = NULL;
+	}
 }
 
 bool surf_probe_kind__is_user(enum surf_probe_kind kind)

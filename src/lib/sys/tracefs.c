@@ -58,9 +58,15 @@ int surf_tracefs__event_fields(const char *tracefs, const char *group, const cha
 	lists[1] = ev->format.fields;
 	for (int l = 0; l < 2; l++)
 		for (f = lists[l]; f && n < max; f = f->next) {
-			snprintf(fields[n].name, sizeof(fields[n].name), "%s", f->name);
+			fields[n].name = strdup(f->name);
+			if (!fields[n].name) {
+				surf_event_fields__clear(fields, n);
+				n = -ENOMEM;
+				goto out;
+			}
 			fields[n++].cls = field_class(f->type, f->flags & TEP_FIELD_IS_SIGNED);
 		}
+out:
 	tep_free(tep);
 	free(fmt);
 	return n;
