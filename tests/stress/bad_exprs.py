@@ -214,7 +214,8 @@ def check_one(job):
     else:
         if b"\0" in data:
             data = data.replace(b"\0", b"")
-        exprs = [os.fsdecode(data)]
+        # After "--": a generated expression may start with '-' (getopt's, not ours).
+        exprs = ["--", os.fsdecode(data)]
     problems = []
     rc_s, out_s, w_s, _ = run(["-S"] + exprs, tmp, f"{idx}S", 20)
     if w_s:
