@@ -7,23 +7,31 @@ source "$(dirname "$0")/lib.sh"
 TUP=$ROOT/build/helpers/tuprobe
 [ -n "$ROOT" ] || TUP=$(dirname "$0")/../../build/helpers/tuprobe
 
+# ours_in_kernel: our dynamic event groups and instances, one per line, sorted.
+ours_in_kernel() {
+	{ grep -ohE "surf[a-z]*_[0-9]+(_[0-9a-f]+)?/" $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null
+	  ls $TFS/instances 2>/dev/null; } | sort -u
+}
+
 # refused NAME BEFORE BAD: the expression BEFORE+BAD is refused with a
 # caret under the first character of BAD (in display columns: wc -L), -S and live.
 refused() {
-	local name=$1 expr=$2$3 col out rc pid caret
+	local name=$1 expr=$2$3 col out rc pid caret before
 	col=$(printf %s "$2" | LC_ALL=C.UTF-8 wc -L)
 	caret="  $(printf '%*s' "$col" '')^"
 	out=$($ST -S "$expr" 2>&1); rc=$?
 	if [ $rc != 2 ] || ! grep -q -- "^${caret//\~/.}" <<<"$out"; then
 		fail "$name(-S)" "exit $rc, want 2 with a caret at column $col" "$out"; return
 	fi
+	# What is there before the run: a group or instance of a killed run whose
+	# pid this run reuses is not this run's (issue 12: names carry a token).
+	before=$(ours_in_kernel)
 	out=$(timeout 20 $ST -t 0.2 "$expr" 2>&1 & pid=$!; wait $pid; echo "rc=$? pid=$pid")
 	rc=$(grep -o 'rc=[0-9]*' <<<"$out"); pid=$(grep -o 'pid=[0-9]*' <<<"$out"); pid=${pid#pid=}
 	if [ "$rc" != rc=2 ] || ! grep -q -- "^${caret//\~/.}" <<<"$out"; then
 		fail "$name(live)" "$rc, want 2 with a caret" "$out"; return
 	fi
-	if grep -qE "surftrace_$pid[_/]" $TFS/uprobe_events $TFS/kprobe_events 2>/dev/null ||
-	   ls $TFS/instances | grep -q "_$pid\b"; then
+	if comm -13 <(echo "$before") <(ours_in_kernel) | grep -qE "_${pid}(_|/|$)"; then
 		fail "$name(live)" "events of run $pid left in the kernel"; return
 	fi
 	pass "$name"

@@ -136,8 +136,16 @@ if want_part 2; then
 		"$@" >/dev/null 2>&1 </dev/null & pid=$!
 		BG+=("$pid")
 		sleep 0.5
-		# The surftrace under script(1) is its child.
-		st=$pid; [ "$1" = script ] && st=$(pgrep -P $pid -x surftrace | head -1)
+		# The surftrace under script(1) is its child, or its grandchild when
+		# script's $SHELL forks for -c (CI runs with SHELL=/bin/sh).
+		st=$pid
+		if [ "$1" = script ]; then
+			local kids
+			st=$(pgrep -P $pid -x surftrace | head -1)
+			for kids in $(pgrep -P $pid); do
+				[ -n "$st" ] || st=$(pgrep -P "$kids" -x surftrace | head -1)
+			done
+		fi
 		if [ -z "$st" ]; then
 			fail "$name" "no surftrace under script: $(ps -o pid=,comm= --ppid $pid)"; kill -9 $pid; return
 		fi
@@ -155,9 +163,9 @@ if want_part 2; then
 		sweep
 	}
 	if want_part self; then
-	self_stop self_trace_write_time_limit - 3 script -qc "$ST -t 1 'e syscalls/sys_enter_write'" /dev/null
-	self_stop self_trace_write_sigint INT 2 script -qc "$ST 'e syscalls/sys_enter_write'" /dev/null
-	self_stop self_trace_write_sigterm TERM 2 script -qc "$ST 'e syscalls/sys_enter_write'" /dev/null
+	self_stop self_trace_write_time_limit - 3 script -qc "exec $ST -t 1 'e syscalls/sys_enter_write'" /dev/null
+	self_stop self_trace_write_sigint INT 2 script -qc "exec $ST 'e syscalls/sys_enter_write'" /dev/null
+	self_stop self_trace_write_sigterm TERM 2 script -qc "exec $ST 'e syscalls/sys_enter_write'" /dev/null
 	self_stop self_trace_strlen_time_limit - 3 $ST -t 1 'P libc:strlen'
 	self_stop self_trace_strlen_sighup HUP 2 $ST 'P libc:strlen'
 	fi
