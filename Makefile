@@ -148,8 +148,12 @@ fuzz: $(BUILD)/fuzz-expr
 $(BUILD)/bench-decode: bench/decode.c $(BUILD)/libsurf.a
 	$(CC) $(CFLAGS) -O2 -o $@ $< $(BUILD)/libsurf.a $(LIBS)
 
-bench: all $(BUILD)/bench-decode
+$(BUILD)/bench-latency: bench/latency.c
+	$(CC) $(CFLAGS) -O2 -o $@ $<
+
+bench: all $(BUILD)/bench-decode $(BUILD)/bench-latency
 	bench/show.sh
+	$(BUILD)/bench-latency $(BUILD)/surftrace
 	bench/throughput.sh
 	$(BUILD)/bench-decode
 	bench/bitehist.sh

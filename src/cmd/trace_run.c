@@ -596,6 +596,13 @@ static int trace_live(struct run *r)
 			status = 1;
 			break;
 		}
+		/*
+		 * Caught up: what is printed goes out now, not when a stdio buffer
+		 * fills (a pipe to grep would wait seconds at a low rate); in a
+		 * flood the batches are full and the buffer is written when full.
+		 */
+		if (ret > 0 && ret < SURF_ENGINE_BATCH)
+			surf_out__flush(r->out);
 		if (surf_out__error(r->out))
 			break;	/* the reader went away (EPIPE), or a write failed */
 		if (deadline && now() >= deadline)

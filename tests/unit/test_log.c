@@ -25,8 +25,11 @@ static int listen_fn(enum surf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-/* A BTF file that is not one: libbpf says why, through our callback. */
-static int open_junk_btf(void)
+/*
+ * A BTF file that is not one: libbpf (which reads what is not raw BTF: ELF)
+ * says why, through our callback; with BTF's magic first, libsurf says why.
+ */
+static int open_junk_file(const char *junk)
 {
 	char dir[256], path[300];
 	struct surf_types_opts o = { .sz = sizeof(o) };
@@ -40,13 +43,18 @@ static int open_junk_btf(void)
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fputs("\x9f\xebnot BTF at all, just bytes that start like it\n", f);
+	fputs(junk, f);
 	fclose(f);
 	o.btf_path = path;
 	ret = surf_types__open(&t, &o);
 	if (!ret)
 		surf_types__close(t);
 	return ret;
+}
+
+static int open_junk_btf(void)
+{
+	return open_junk_file("not BTF at all, nor an ELF\n");
 }
 
 TEST(test_log_callback_hears_libbpf)
@@ -61,6 +69,21 @@ TEST(test_log_callback_hears_libbpf)
 	CHECK(ret < 0);
 	CHECK_INT(heard_count, >, 0);
 	CHECK_CONTAINS(heard, "libbpf");
+}
+
+TEST(test_log_callback_hears_bad_btf)
+{
+	surf_print_fn_t old = surf_set_print(listen_fn);
+	int ret;
+
+	heard[0] = '\0';
+	heard_count = 0;
+	ret = open_junk_file("\x9f\xeb\x01\x00 bytes that start like BTF\n");
+	surf_set_print(old);
+	CHECK_INT(ret, ==, -EINVAL);
+	CHECK_INT(heard_count, >, 0);
+	CHECK_CONTAINS(heard, "junk.btf");
+	CHECK_CONTAINS(heard, "BTF");
 }
 
 TEST(test_log_null_silences)

@@ -82,6 +82,7 @@ static int open_rings(struct surf_engine *e)
 		struct ring *r = &e->rings[e->nrings];
 
 		r->fd = -1;
+		r->bell_fd = -1;
 		ret = ring_open(e, r, cpu);
 		if (ret == -ENODEV || ret == -EINVAL)
 			continue;	/* an offline CPU */
@@ -94,6 +95,7 @@ static int open_rings(struct surf_engine *e)
 			ring_close(r);	/* not counted in nrings: surf_engine__free would miss it */
 			return ret;
 		}
+		bells_ring_open(e, r);
 		e->nrings++;
 	}
 	return e->nrings ? 0 : -ENODEV;
@@ -193,6 +195,7 @@ static void event_close(struct surf_event *ev)
 		if (ev->fds[i] >= 0)
 			close(ev->fds[i]);
 	ev->nfds = 0;
+	bells_event_close(ev);
 	/* After the perf events: closing them detached it from the tracepoint. */
 	if (ev->ustr_prog_fd >= 0)
 		close(ev->ustr_prog_fd);
@@ -356,6 +359,8 @@ static int open_event(struct surf_engine *e, struct surf_event *ev)
 			return -ENOMEM;
 	}
 	ret = open_event_fds(e, ev, filter);
+	if (!ret)
+		bells_event_open(e, ev, filter);
 	if (filter != ev->filter)
 		free(filter);
 	return ret;
@@ -618,6 +623,7 @@ int surf_engine__start(struct surf_engine *e)
 			if (ioctl(e->events[i]->fds[f], PERF_EVENT_IOC_ENABLE, 0))
 				return -errno;
 	e->started = true;
+	bells_set(e, true);
 	return 0;
 }
 
@@ -631,12 +637,13 @@ int surf_engine__poll(struct surf_engine *e, int timeout_ms)
 	 * reader when a ring fills past its watermark, and a ring left full
 	 * takes no more records, so it would wake no one.
 	 */
-	n = epoll_wait(e->epfd, evs, 64, e->backlog ? 0 : timeout_ms);
+	n = epoll_wait(e->epfd, evs, 64, e->backlog ? 0 : bells_timeout(e, timeout_ms));
 	if (n < 0)
 		return -errno;
 	/* Read every ring, ready or not: it keeps CPUs in time order. */
 	n = ring_consume(e, SURF_ENGINE_BATCH);
 	e->backlog = n == SURF_ENGINE_BATCH;
+	bells_after_poll(e, n);
 	return n;
 }
 
@@ -647,6 +654,7 @@ int surf_engine__stop(struct surf_engine *e)
 	if (e->stopped || e->opts.offline)
 		return 0;
 	e->stopped = true;
+	bells_set(e, false);
 	/* The events, then the strings and thread names: nothing is written after. */
 	for (int i = 0; i < e->nevents; i++)
 		for (int f = 0; f < e->events[i]->nfds; f++)

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/btf.h>
 
 #include <traceevent/event-parse.h>
 
 #include "engine/internal.h"
+#include "types/provider.h"
 
 /*
  * A syscall argument that is a NUL-terminated string the caller passes in:
@@ -75,55 +75,45 @@ static int enum_cmp(const void *a, const void *b)
 	return strcmp(((const struct enum_const *)a)->name, ((const struct enum_const *)b)->name);
 }
 
-/* The enum constants of the running kernel, from its BTF, once. */
+static int add_enum_const(void *ctx, const char *name, int64_t value)
+{
+	struct surf_engine *e = ctx;
+
+	if (e->nenums == e->enums_cap) {
+		size_t cap = e->enums_cap ? e->enums_cap * 2 : 4096;
+		struct enum_const *grown = realloc(e->enums, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		e->enums = grown;
+		e->enums_cap = cap;
+	}
+	e->enums[e->nenums].name = name;
+	e->enums[e->nenums++].value = value;
+	return 0;
+}
+
+/*
+ * The enum constants of the running kernel, from its BTF, once: mapped, not
+ * parsed whole (names point into the mapping, kept until the engine goes).
+ */
 static void load_enums(struct surf_engine *e)
 {
-	size_t cap = 0;
-	uint32_t n;
-
 	e->enums_tried = true;
-	e->btf = btf__load_vmlinux_btf();
-	if (!e->btf) {
+	if (surf_btf_view_open_vmlinux(&e->btf, "/sys/kernel/btf")) {
 		e->btf = NULL;
 		return;
 	}
-	n = btf__type_cnt(e->btf);
-	for (uint32_t id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(e->btf, id);
-		int vlen = btf_vlen(t);
-
-		if (!btf_is_enum(t) && !btf_is_enum64(t))
-			continue;
-		for (int k = 0; k < vlen; k++) {
-			struct enum_const *c;
-
-			if (e->nenums == cap) {
-				struct enum_const *grown;
-
-				cap = cap ? cap * 2 : 4096;
-				grown = realloc(e->enums, cap * sizeof(*grown));
-				if (!grown)
-					return;
-				e->enums = grown;
-			}
-			c = &e->enums[e->nenums++];
-			if (btf_is_enum(t)) {
-				c->name = btf__name_by_offset(e->btf, btf_enum(t)[k].name_off);
-				c->value = btf_kflag(t) ? btf_enum(t)[k].val :
-							  (int64_t)(uint32_t)btf_enum(t)[k].val;
-			} else {
-				c->name = btf__name_by_offset(e->btf, btf_enum64(t)[k].name_off);
-				c->value = (int64_t)btf_enum64_value(&btf_enum64(t)[k]);
-			}
-		}
-	}
+	if (surf_btf_view_for_each_enumerator(e->btf, add_enum_const, e))
+		e->nenums = 0;
 	qsort(e->enums, e->nenums, sizeof(*e->enums), enum_cmp);
 }
 
 void fields_free_enums(struct surf_engine *e)
 {
 	free(e->enums);
-	btf__free(e->btf);
+	if (e->btf)
+		e->btf->ops->destroy(e->btf);
 }
 
 static bool is_ident(char c)
@@ -207,7 +197,8 @@ static char *evaluable_format(struct surf_engine *e, const char *format, size_t 
 
 			while (is_ident(p[n]))
 				n++;
-			if (n < sizeof(name)) {
+			/* REC->field is no constant: only a real name costs a BTF load. */
+			if (n < sizeof(name) && strncmp(p + n, "->", 2)) {
 				memcpy(name, p, n);
 				name[n] = '\0';
 				if (!e->enums_tried)

@@ -12,7 +12,7 @@
 
 struct tep_handle;
 struct tep_event;
-struct btf;
+struct surf_typeview;
 
 /* An enum constant of the running kernel (BTF), for print formats. */
 struct enum_const {
@@ -61,6 +61,8 @@ struct surf_event {
 	char *filter;
 	bool pid_by_filter;	/* opened for all processes, filtered on opts.pid */
 	int ustr_prog_fd;	/* BPF program reading char * arguments, or -1 */
+	int *bell_fds;		/* its doorbells (wakeup.c), as fds */
+	int nbells;
 };
 
 struct ring {
@@ -72,6 +74,8 @@ struct ring {
 	uint8_t *scratch;	/* a record that wraps around the end, made whole */
 	uint64_t lost;
 	struct ustr_set ustr;	/* strings waiting for their record */
+	int bell_fd;		/* the doorbell ring of this CPU (wakeup.c), or -1 */
+	void *bell_base;
 };
 
 struct id_slot {
@@ -123,11 +127,18 @@ struct surf_engine {
 	int *ustr_fds;		/* BPF output event per ring */
 	struct surf_event *ustr_marker;	/* the id table's entry for those outputs */
 	bool ustr_failed;	/* BPF refused once: do not try again */
-	struct btf *btf;		/* vmlinux BTF, loaded when a format needs enum values */
+	struct surf_typeview *btf;	/* vmlinux BTF, opened when a format needs enum values */
 	struct enum_const *enums;	/* its enum constants, sorted by name */
 	size_t nenums;
+	size_t enums_cap;
 	bool enums_tried;
 	bool printk_formats_read;
+	/* wakeup.c */
+	bool bells_on;		/* doorbells enabled: the rate is low */
+	bool bells_failed;	/* no doorbells: poll on a timeout */
+	bool bells_recheck;	/* a doorbell rang before its record: look again soon */
+	uint64_t bells_window_start;
+	uint64_t bells_window_records;
 };
 
 /* dynevent.c: tracefs writes */
@@ -159,6 +170,16 @@ int ring_consume(struct surf_engine *e, int max);
 int dispatch_records(struct surf_engine *e, const uint8_t *buf, size_t len, struct ring *r);
 /* Map a perf sample id to its event: 0 or -ENOMEM (the id is then not mapped). */
 int engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev);
+
+/* wakeup.c: doorbells, so that an event at a low rate is read at once */
+int bells_ring_open(struct surf_engine *e, struct ring *r);
+void bells_ring_close(struct ring *r);
+void bells_event_open(struct surf_engine *e, struct surf_event *ev, const char *filter);
+void bells_event_close(struct surf_event *ev);
+void bells_set(struct surf_engine *e, bool on);
+/* The epoll timeout for a poll that asks for timeout_ms. */
+int bells_timeout(struct surf_engine *e, int timeout_ms);
+void bells_after_poll(struct surf_engine *e, int consumed);
 
 /* ustr.c */
 int ustr_attach(struct surf_engine *e, struct surf_event *ev);

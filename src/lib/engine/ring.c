@@ -83,6 +83,7 @@ int ring_open(struct surf_engine *e, struct ring *r, int cpu)
 
 void ring_close(struct ring *r)
 {
+	bells_ring_close(r);
 	if (r->base)
 		munmap(r->base, (size_t)(r->size + (uint64_t)sysconf(_SC_PAGESIZE)));
 	if (r->fd >= 0)

@@ -1,34 +1,409 @@
 // SPDX-License-Identifier: MIT
 /*
- * BTF back end over libbpf: the running kernel (/sys/kernel/btf/vmlinux and
- * module split BTF), or a BTF file (raw, or an ELF with a .BTF section).
+ * BTF back end: the running kernel (/sys/kernel/btf/vmlinux and module split
+ * BTF), or a BTF file (raw, or an ELF with a .BTF section).
  *
- * Type ids are BTF type ids.  libbpf's btf__find_by_name_kind() scans every
- * type linearly, which is fine for the handful of lookups one command line
- * makes; the name index is built only when many lookups are expected.
+ * Why not libbpf's struct btf for the kernel: btf__parse() reads the 5 MiB of
+ * vmlinux BTF into a buffer, copies it, then checks and indexes all ~150,000
+ * types, which was most of `surftrace -S`'s time and 11 MiB of its peak RSS
+ * (issue 14), for a command line that looks at ten types.  Here the kernel's
+ * BTF is memory-mapped (kernels since 6.16 map the BTF pages themselves: no
+ * copy, nothing counted in RSS; older ones are read once, with no copy), and
+ * the id index is built on the first lookup, one walk over the type section
+ * that also checks every record's bounds.  A run that needs no kernel type
+ * (tracepoints, user probes) never walks it.
+ *
+ * libbpf still does the parts it is good at: ELF files and foreign byte order
+ * (btf__parse, then its raw data in host order), and the btf_*() inline
+ * accessors of <bpf/btf.h> read the records.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "sys/log.h"
 #include "types/provider.h"
+
+/* One BTF blob in host byte order: vmlinux, a module's split BTF, or a file. */
+struct btf_blob {
+	const uint8_t *data;
+	size_t size;
+	void *map;			/* munmap(map, size) on close */
+	void *heap;			/* free() on close */
+	struct btf *owner;		/* libbpf's btf that holds data (ELF, foreign order) */
+
+	const uint8_t *types;
+	uint32_t types_len;
+	const char *strs;
+	uint32_t strs_len;
+
+	/* Split BTF: ids and string offsets continue the base's. */
+	struct btf_blob *base;
+	uint32_t first_id;		/* id of this blob's first type (1 without a base) */
+	uint32_t first_str;		/* offset of this blob's first string */
+
+	/* Lazily built: offset of each type in types, by id - first_id. */
+	uint32_t *offs;
+	uint32_t ntypes;
+	int index_err;			/* 0: not built yet or built; else why it failed */
+	bool indexed;
+};
 
 struct btf_view {
 	struct surf_typeview view;
-	struct btf *btf;
-	bool owns_btf;
+	struct btf_blob blob;
 	char *module;
 };
 
-static struct btf *view_btf(struct surf_typeview *view)
+static struct btf_blob *view_blob(struct surf_typeview *view)
 {
-	return ((struct btf_view *)view)->btf;
+	return &((struct btf_view *)view)->blob;
 }
+
+/* --- the blob: header, index, lookups ------------------------------------------------------ */
+
+/* Bytes after struct btf_type for a record of this kind, or -1 for an unknown kind. */
+static long extra_size(const struct btf_type *t)
+{
+	uint16_t vlen = btf_vlen(t);
+
+	switch (btf_kind(t)) {
+	case BTF_KIND_FWD:
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return 0;
+	case BTF_KIND_INT:
+		return sizeof(uint32_t);
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return (long)vlen * (long)sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return (long)vlen * (long)sizeof(struct btf_enum);
+	case BTF_KIND_ENUM64:
+		return (long)vlen * (long)sizeof(struct btf_enum64);
+	case BTF_KIND_FUNC_PROTO:
+		return (long)vlen * (long)sizeof(struct btf_param);
+	case BTF_KIND_VAR:
+		return sizeof(struct btf_var);
+	case BTF_KIND_DATASEC:
+		return (long)vlen * (long)sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG:
+		return sizeof(struct btf_decl_tag);
+	default:
+		return -1;
+	}
+}
+
+/* Check the header and find the sections: data must already be in host order. */
+static int blob_sections(struct btf_blob *b)
+{
+	const struct btf_header *h = (const void *)b->data;
+	uint64_t types_end, strs_end;
+
+	if (b->size < sizeof(*h) || h->magic != BTF_MAGIC || h->version != BTF_VERSION ||
+	    h->hdr_len < sizeof(*h) || h->hdr_len > b->size)
+		return -EINVAL;
+	types_end = (uint64_t)h->hdr_len + h->type_off + h->type_len;
+	strs_end = (uint64_t)h->hdr_len + h->str_off + h->str_len;
+	if (types_end > b->size || strs_end > b->size || h->type_off % 4)
+		return -EINVAL;
+	b->types = b->data + h->hdr_len + h->type_off;
+	b->types_len = h->type_len;
+	b->strs = (const char *)b->data + h->hdr_len + h->str_off;
+	b->strs_len = h->str_len;
+	/* Every name must end inside the section: one check here, none per lookup. */
+	if (b->strs_len && b->strs[b->strs_len - 1] != '\0')
+		return -EINVAL;
+	/* The empty string at offset 0, except in split BTF, where offset 0 is the base's. */
+	if (!b->base && (!b->strs_len || b->strs[0] != '\0'))
+		return -EINVAL;
+	return 0;
+}
+
+/* One walk over the type section: every record's bounds, and its offset by id. */
+static int blob_index(struct btf_blob *b)
+{
+	uint32_t cap = 0, off = 0;
+
+	if (b->indexed || b->index_err)
+		return b->index_err;
+	if (b->base) {
+		int ret = blob_index(b->base);
+
+		if (ret)
+			return b->index_err = ret;
+		b->first_id = b->base->first_id + b->base->ntypes;
+	}
+	while (off < b->types_len) {
+		const struct btf_type *t = (const void *)(b->types + off);
+		long extra;
+
+		if (b->types_len - off < sizeof(*t) ||
+		    (extra = extra_size(t)) < 0 ||
+		    (uint64_t)b->types_len - off - sizeof(*t) < (uint64_t)extra)
+			goto bad;
+		if (b->ntypes == cap) {
+			uint32_t *grown;
+
+			cap = cap ? cap * 2 : 4096;
+			grown = realloc(b->offs, cap * sizeof(*grown));
+			if (!grown) {
+				b->index_err = -ENOMEM;
+				return b->index_err;
+			}
+			b->offs = grown;
+		}
+		b->offs[b->ntypes++] = off;
+		off += (uint32_t)(sizeof(*t) + (size_t)extra);
+		if (b->first_id + b->ntypes > BTF_MAX_TYPE + 1)
+			goto bad;
+	}
+	b->indexed = true;
+	return 0;
+bad:
+	surf_pr_warn("BTF type %u at offset %u of the type section is malformed\n",
+		     b->first_id + b->ntypes, off);
+	free(b->offs);
+	b->offs = NULL;
+	b->ntypes = 0;
+	b->index_err = -EINVAL;
+	return b->index_err;
+}
+
+/* The record of a type id (base or own), or NULL: 0 (void) and unknown ids have none. */
+static const struct btf_type *type_by_id(struct btf_blob *b, uint64_t id)
+{
+	if (blob_index(b))
+		return NULL;
+	if (id < b->first_id)
+		return b->base ? type_by_id(b->base, id) : NULL;
+	if (id - b->first_id >= b->ntypes)
+		return NULL;
+	return (const void *)(b->types + b->offs[id - b->first_id]);
+}
+
+/* A name by offset: NULL for an empty name or an offset outside the strings. */
+static const char *name_at(const struct btf_blob *b, uint32_t off)
+{
+	const char *s;
+
+	if (off < b->first_str)
+		return b->base ? name_at(b->base, off) : NULL;
+	off -= b->first_str;
+	if (off >= b->strs_len)
+		return NULL;
+	s = b->strs + off;
+	return *s ? s : NULL;
+}
+
+/* libbpf's btf__resolve_size() on our records: the size of id, through wrappers. */
+static long resolve_size(struct btf_blob *b, uint64_t id)
+{
+	uint64_t nelems = 1;
+
+	for (int depth = 0; depth < 32; depth++) {
+		const struct btf_type *t = type_by_id(b, id);
+
+		if (!t)
+			return -EINVAL;
+		switch (btf_kind(t)) {
+		case BTF_KIND_INT:
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+		case BTF_KIND_DATASEC:
+		case BTF_KIND_FLOAT:
+			return nelems * t->size > LONG_MAX ? -E2BIG : (long)(nelems * t->size);
+		case BTF_KIND_PTR:
+			return nelems * sizeof(void *) > LONG_MAX ? -E2BIG :
+								      (long)(nelems * sizeof(void *));
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_VAR:
+		case BTF_KIND_DECL_TAG:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			break;
+		case BTF_KIND_ARRAY:
+			nelems *= btf_array(t)->nelems;
+			if (nelems > UINT32_MAX)
+				return -E2BIG;
+			id = btf_array(t)->type;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return -ELOOP;
+}
+
+/*
+ * The first type of this name and BTF kind, searched in the base first when
+ * with_base.  A linear scan: a command line makes a handful of lookups, each
+ * ~0.2 ms over vmlinux, less than building a name index would cost.
+ */
+static int find_by_name_kind(struct btf_blob *b, const char *name, int kind, bool with_base,
+			     uint64_t *id)
+{
+	int ret = blob_index(b);
+
+	if (ret)
+		return ret;
+	if (with_base && b->base && find_by_name_kind(b->base, name, kind, true, id) == 0)
+		return 0;
+	for (uint32_t i = 0; i < b->ntypes; i++) {
+		const struct btf_type *t = (const void *)(b->types + b->offs[i]);
+		const char *n;
+
+		if (btf_kind(t) != kind || !t->name_off)
+			continue;
+		n = name_at(b, t->name_off);
+		if (n && n[0] == name[0] && !strcmp(n, name)) {
+			*id = b->first_id + i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void blob_clear(struct btf_blob *b)
+{
+	free(b->offs);
+	if (b->map)
+		munmap(b->map, b->size);
+	free(b->heap);
+	btf__free(b->owner);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Read a file whole, in as few reads as its size allows. */
+static int read_whole(int fd, size_t size, struct btf_blob *b)
+{
+	size_t got = 0;
+
+	b->heap = malloc(size ? size : 1);
+	if (!b->heap)
+		return -ENOMEM;
+	while (got < size) {
+		ssize_t n = read(fd, (char *)b->heap + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	b->data = b->heap;
+	b->size = size;
+	return 0;
+}
+
+/*
+ * Raw BTF in host order: mapped (sysfs BTF on 6.16+, or a regular file), else
+ * read.  -EPROTO when the file is not raw host-order BTF (an ELF, or the other
+ * byte order): libbpf takes those.
+ */
+static int blob_open_raw(struct btf_blob *b, const char *path)
+{
+	struct stat st;
+	uint16_t magic = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || pread(fd, &magic, sizeof(magic), 0) != sizeof(magic)) {
+		ret = errno ? -errno : -EINVAL;
+		goto out;
+	}
+	if (magic != BTF_MAGIC) {
+		ret = -EPROTO;
+		goto out;
+	}
+	if (st.st_size <= 0 || (uint64_t)st.st_size > UINT32_MAX) {
+		ret = -EINVAL;
+		goto out;
+	}
+	b->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (b->map == MAP_FAILED) {
+		b->map = NULL;
+		ret = read_whole(fd, (size_t)st.st_size, b);
+	} else {
+		b->data = b->map;
+		b->size = (size_t)st.st_size;
+		ret = 0;
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+/* An ELF's .BTF, or BTF of the other byte order: through libbpf, in host order. */
+static int blob_open_libbpf(struct btf_blob *b, const char *path, struct btf_blob *base)
+{
+	const void *raw;
+	uint32_t size;
+
+	if (base)
+		return -EINVAL;		/* module split BTF is always raw host-order BTF */
+	b->owner = btf__parse(path, NULL);
+	if (!b->owner)
+		return errno ? -errno : -EINVAL;
+	if (btf__set_endianness(b->owner, BTF_LITTLE_ENDIAN + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)))
+		return -EINVAL;
+	raw = btf__raw_data(b->owner, &size);
+	if (!raw)
+		return -ENOMEM;
+	b->data = raw;
+	b->size = size;
+	return 0;
+}
+
+static int blob_open(struct btf_blob *b, const char *path, struct btf_blob *base)
+{
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->base = base;
+	b->first_id = 1;
+	/* The base's type count is known once it is indexed: blob_index() sets first_id. */
+	if (base)
+		b->first_str = base->strs_len;
+	ret = blob_open_raw(b, path);
+	if (ret == -EPROTO)
+		ret = blob_open_libbpf(b, path, base);
+	if (!ret) {
+		ret = blob_sections(b);
+		if (ret)
+			surf_pr_warn("%s: not valid BTF (its header or sections are out of bounds)\n",
+				     path);
+	}
+	if (ret)
+		blob_clear(b);
+	return ret;
+}
+
+/* --- the view: surf_typeview_ops over a blob ------------------------------------------------ */
 
 static int int_type(const struct btf_type *t, struct surf_type *out)
 {
@@ -43,7 +418,7 @@ static int int_type(const struct btf_type *t, struct surf_type *out)
 
 static int btf_raw(struct surf_typeview *view, uint64_t id, struct surf_type *out)
 {
-	struct btf *btf = view_btf(view);
+	struct btf_blob *b = view_blob(view);
 	const struct btf_type *t;
 
 	memset(out, 0, sizeof(*out));
@@ -54,12 +429,10 @@ static int btf_raw(struct surf_typeview *view, uint64_t id, struct surf_type *ou
 	}
 	if (id > UINT32_MAX)
 		return -EINVAL;
-	t = btf__type_by_id(btf, (uint32_t)id);
+	t = type_by_id(b, id);
 	if (!t)
-		return -ENOENT;
-	out->name = btf__name_by_offset(btf, t->name_off);
-	if (out->name && !*out->name)
-		out->name = NULL;
+		return b->index_err ? b->index_err : -ENOENT;
+	out->name = name_at(b, t->name_off);
 
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT:
@@ -75,7 +448,7 @@ static int btf_raw(struct surf_typeview *view, uint64_t id, struct surf_type *ou
 		return 0;
 	case BTF_KIND_ARRAY: {
 		const struct btf_array *a = btf_array(t);
-		long esz = btf__resolve_size(btf, a->type);
+		long esz = resolve_size(b, a->type);
 
 		out->kind = SURF_TYPE_ARRAY;
 		out->ref = a->type;
@@ -100,6 +473,9 @@ static int btf_raw(struct surf_typeview *view, uint64_t id, struct surf_type *ou
 		out->is_signed = btf_kflag(t);
 		return 0;
 	case BTF_KIND_FUNC:
+		/* A function is its prototype; a FUNC pointing at a FUNC would not end. */
+		if (t->type == id)
+			return -ELOOP;
 		return btf_raw(view, t->type, out);
 	case BTF_KIND_FUNC_PROTO:
 		out->kind = SURF_TYPE_FUNC;
@@ -138,8 +514,8 @@ static int btf_raw(struct surf_typeview *view, uint64_t id, struct surf_type *ou
 static int btf_member_op(struct surf_typeview *view, uint64_t id, uint32_t idx,
 			 struct surf_member *out)
 {
-	struct btf *btf = view_btf(view);
-	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
+	struct btf_blob *b = view_blob(view);
+	const struct btf_type *t = type_by_id(b, id);
 	const struct btf_member *m;
 
 	if (!t || !btf_is_composite(t))
@@ -147,9 +523,7 @@ static int btf_member_op(struct surf_typeview *view, uint64_t id, uint32_t idx,
 	if (idx >= btf_vlen(t))
 		return -ERANGE;
 	m = btf_members(t) + idx;
-	out->name = btf__name_by_offset(btf, m->name_off);
-	if (out->name && !*out->name)
-		out->name = NULL;
+	out->name = name_at(b, m->name_off);
 	out->type = m->type;
 	/* kflag structs pack the bitfield size into offset: use libbpf's decoders. */
 	out->bit_offset = btf_member_bit_offset(t, idx);
@@ -160,20 +534,18 @@ static int btf_member_op(struct surf_typeview *view, uint64_t id, uint32_t idx,
 static int btf_param_op(struct surf_typeview *view, uint64_t proto, uint32_t idx,
 			struct surf_param *out)
 {
-	struct btf *btf = view_btf(view);
-	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)proto);
+	struct btf_blob *b = view_blob(view);
+	const struct btf_type *t = type_by_id(b, proto);
 	const struct btf_param *p;
 
 	if (t && btf_is_func(t))
-		t = btf__type_by_id(btf, t->type);
+		t = type_by_id(b, t->type);
 	if (!t || !btf_is_func_proto(t))
 		return -EINVAL;
 	if (idx >= btf_vlen(t))
 		return -ERANGE;
 	p = btf_params(t) + idx;
-	out->name = btf__name_by_offset(btf, p->name_off);
-	if (out->name && !*out->name)
-		out->name = NULL;
+	out->name = name_at(b, p->name_off);
 	out->type = p->type;
 	return 0;
 }
@@ -184,7 +556,7 @@ static int btf_find_type_op(struct surf_typeview *view, const char *name,
 	static const int any_kinds[] = { BTF_KIND_TYPEDEF, BTF_KIND_INT, BTF_KIND_FLOAT,
 					 BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_ENUM,
 					 BTF_KIND_ENUM64 };
-	struct btf *btf = view_btf(view);
+	struct btf_blob *b = view_blob(view);
 	int btf_kinds[2] = { -1, -1 };
 	const int *kinds = btf_kinds;
 	size_t nkinds = 1;
@@ -213,91 +585,77 @@ static int btf_find_type_op(struct surf_typeview *view, const char *name,
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < nkinds; i++) {
-		ret = btf__find_by_name_kind(btf, name, kinds[i]);
-		if (ret > 0) {
-			*id = (uint64_t)ret;
-			return 0;
-		}
+		ret = find_by_name_kind(b, name, kinds[i], true, id);
+		if (ret != -ENOENT)
+			return ret;
 	}
 	return -ENOENT;
 }
 
 static int btf_find_var_op(struct surf_typeview *view, const char *name, uint64_t *type)
 {
-	struct btf *btf = view_btf(view);
-	int id = btf__find_by_name_kind(btf, name, BTF_KIND_VAR);
-	const struct btf_type *t;
+	struct btf_blob *b = view_blob(view);
+	uint64_t id;
+	int ret = find_by_name_kind(b, name, BTF_KIND_VAR, true, &id);
 
-	if (id <= 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, id);
-	*type = t->type;
+	if (ret)
+		return ret;
+	*type = type_by_id(b, id)->type;
 	return 0;
 }
 
+/* A module view looks at its own functions only: vmlinux's were searched first. */
 static int btf_find_func_op(struct surf_typeview *view, const char *name, uint64_t *proto)
 {
-	struct btf *btf = view_btf(view);
-	int id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	struct btf_blob *b = view_blob(view);
+	uint64_t id;
+	int ret = find_by_name_kind(b, name, BTF_KIND_FUNC, false, &id);
 
-	if (id <= 0)
-		return -ENOENT;
-	*proto = btf__type_by_id(btf, id)->type;
+	if (ret)
+		return ret;
+	*proto = type_by_id(b, id)->type;
 	return 0;
-}
-
-/* Only the types this view adds: a module view does not repeat vmlinux. */
-static uint32_t first_own_id(struct btf *btf)
-{
-	const struct btf *base = btf__base_btf(btf);
-
-	return base ? btf__type_cnt(base) : 1;
 }
 
 static int btf_for_each_func_op(struct surf_typeview *view, surf_func_cb fn, void *ctx)
 {
-	struct btf *btf = view_btf(view);
-	uint32_t n = btf__type_cnt(btf);
-	int ret;
+	struct btf_blob *b = view_blob(view);
+	int ret = blob_index(b);
 
-	for (uint32_t id = first_own_id(btf); id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
+	for (uint32_t i = 0; !ret && i < b->ntypes; i++) {
+		const struct btf_type *t = (const void *)(b->types + b->offs[i]);
+		const char *name;
 
-		if (!btf_is_func(t))
+		if (!btf_is_func(t) || !(name = name_at(b, t->name_off)))
 			continue;
-		ret = fn(ctx, view, btf__name_by_offset(btf, t->name_off), t->type);
-		if (ret)
-			return ret;
+		ret = fn(ctx, view, name, t->type);
 	}
-	return 0;
+	return ret;
 }
 
 static int btf_for_each_type_name_op(struct surf_typeview *view, enum surf_type_kind kind,
 				     int (*fn)(void *ctx, const char *name), void *ctx)
 {
-	struct btf *btf = view_btf(view);
-	uint32_t n = btf__type_cnt(btf);
+	struct btf_blob *b = view_blob(view);
 	int want = kind == SURF_TYPE_UNION ? BTF_KIND_UNION : BTF_KIND_STRUCT;
-	int ret;
+	int ret = blob_index(b);
 
-	for (uint32_t id = first_own_id(btf); id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
+	for (uint32_t i = 0; !ret && i < b->ntypes; i++) {
+		const struct btf_type *t = (const void *)(b->types + b->offs[i]);
+		const char *name;
 
-		if (btf_kind(t) != want || !t->name_off)
+		if (btf_kind(t) != want || !(name = name_at(b, t->name_off)))
 			continue;
-		ret = fn(ctx, btf__name_by_offset(btf, t->name_off));
-		if (ret)
-			return ret;
+		ret = fn(ctx, name);
 	}
-	return 0;
+	return ret;
 }
 
 static void btf_destroy_op(struct surf_typeview *view)
 {
 	struct btf_view *bv = (struct btf_view *)view;
 
-	if (bv->owns_btf)
-		btf__free(bv->btf);
+	blob_clear(&bv->blob);
 	free(bv->module);
 	free(bv);
 }
@@ -314,32 +672,62 @@ static const struct surf_typeview_ops btf_ops = {
 	.destroy = btf_destroy_op,
 };
 
-static int wrap(struct surf_typeview **out, struct btf *btf, const char *module)
+static int view_open(struct surf_typeview **out, const char *path, struct btf_blob *base,
+		     const char *module)
 {
 	struct btf_view *bv = calloc(1, sizeof(*bv));
+	int ret;
 
-	if (!bv) {
-		btf__free(btf);
+	if (!bv)
 		return -ENOMEM;
+	ret = blob_open(&bv->blob, path, base);
+	if (!ret && module && !(bv->module = strdup(module)))
+		ret = -ENOMEM;
+	if (ret) {
+		blob_clear(&bv->blob);
+		free(bv);
+		return ret;
 	}
 	bv->view.ops = &btf_ops;
-	bv->btf = btf;
-	bv->owns_btf = true;
-	if (module) {
-		bv->module = strdup(module);
-		bv->view.module = bv->module;
-	}
+	bv->view.module = bv->module;
 	*out = &bv->view;
 	return 0;
 }
 
+int surf_btf_view_for_each_enumerator(struct surf_typeview *view,
+				      int (*fn)(void *ctx, const char *name, int64_t value),
+				      void *ctx)
+{
+	struct btf_blob *b = view_blob(view);
+	int ret = blob_index(b);
+
+	for (uint32_t i = 0; !ret && i < b->ntypes; i++) {
+		const struct btf_type *t = (const void *)(b->types + b->offs[i]);
+		uint16_t vlen = btf_vlen(t);
+
+		for (uint16_t k = 0; !ret && btf_is_enum(t) && k < vlen; k++) {
+			const struct btf_enum *en = btf_enum(t) + k;
+			const char *name = name_at(b, en->name_off);
+
+			/* kflag: signed values; else the u32 is unsigned. */
+			if (name)
+				ret = fn(ctx, name, btf_kflag(t) ? (int64_t)en->val :
+								   (int64_t)(uint32_t)en->val);
+		}
+		for (uint16_t k = 0; !ret && btf_is_enum64(t) && k < vlen; k++) {
+			const struct btf_enum64 *en = btf_enum64(t) + k;
+			const char *name = name_at(b, en->name_off);
+
+			if (name)
+				ret = fn(ctx, name, (int64_t)btf_enum64_value(en));
+		}
+	}
+	return ret;
+}
+
 int surf_btf_view_open_file(struct surf_typeview **out, const char *path)
 {
-	struct btf *btf = btf__parse(path, NULL);
-
-	if (!btf)
-		return errno ? -errno : -EINVAL;
-	return wrap(out, btf, NULL);
+	return view_open(out, path, NULL, NULL);
 }
 
 int surf_btf_view_open_vmlinux(struct surf_typeview **out, const char *sysfs_dir)
@@ -347,18 +735,14 @@ int surf_btf_view_open_vmlinux(struct surf_typeview **out, const char *sysfs_dir
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/vmlinux", sysfs_dir);
-	return surf_btf_view_open_file(out, path);
+	return view_open(out, path, NULL, NULL);
 }
 
 int surf_btf_view_open_module(struct surf_typeview **out, struct surf_typeview *base,
 			      const char *sysfs_dir, const char *module)
 {
 	char path[PATH_MAX];
-	struct btf *btf;
 
 	snprintf(path, sizeof(path), "%s/%s", sysfs_dir, module);
-	btf = btf__parse_split(path, view_btf(base));
-	if (!btf)
-		return errno ? -errno : -EINVAL;
-	return wrap(out, btf, module);
+	return view_open(out, path, view_blob(base), module);
 }

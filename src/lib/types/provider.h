@@ -52,6 +52,14 @@ int surf_btf_view_open_vmlinux(struct surf_typeview **out, const char *sysfs_dir
 int surf_btf_view_open_file(struct surf_typeview **out, const char *path);
 int surf_btf_view_open_module(struct surf_typeview **out, struct surf_typeview *base,
 			      const char *sysfs_dir, const char *module);
+/*
+ * Every enumerator of a BTF view's own enums (ENUM and ENUM64), in type
+ * order; names stay valid while the view is open.  Stops at fn's first
+ * non-zero return and returns it.
+ */
+int surf_btf_view_for_each_enumerator(struct surf_typeview *view,
+				      int (*fn)(void *ctx, const char *name, int64_t value),
+				      void *ctx);
 /* -ENODATA when the file has no DWARF. */
 int surf_dwarf_view_open(struct surf_typeview **out, const char *path);
 
