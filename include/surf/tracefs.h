@@ -44,6 +44,13 @@ SURF_API int surf_tracefs__event_fields(const char *tracefs, const char *group, 
  * (lockdown), in which case nothing can be said.
  */
 SURF_API int surf_tracefs__traceable(const char *tracefs, const char *sym, char *out, size_t len);
+/*
+ * The same, with the sorted list kept in cache_dir (created if missing) for
+ * the running kernel, boot and set of modules: the kernel generates the list
+ * once per boot instead of once per expression.  NULL cache_dir: no cache.
+ */
+SURF_API int surf_tracefs__traceable_cached(const char *tracefs, const char *cache_dir,
+					    const char *sym, char *out, size_t len);
 
 /* Kernel features our programs need, each behind a CONFIG_ option. */
 enum surf_kernel_feature {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,22 @@ void cmd_print_init(const char *name, bool verbose)
 	program = name;
 	print_debug = verbose;
 	surf_set_print(print_prefixed);
+}
+
+const char *cmd_cache_dir(void)
+{
+	static char dir[4096];
+	const char *env = getenv("SURFTRACE_CACHE"), *base;
+
+	if (env)
+		return *env ? env : NULL;
+	if ((base = getenv("XDG_CACHE_HOME")) && *base == '/')
+		snprintf(dir, sizeof(dir), "%s/surftrace", base);
+	else if ((base = getenv("HOME")) && *base == '/')
+		snprintf(dir, sizeof(dir), "%s/.cache/surftrace", base);
+	else
+		return NULL;
+	return dir;
 }
 
 void cmd_print_version(const char *name)

@@ -44,5 +44,11 @@ void cmd_print_init(const char *name, bool verbose);
 
 /* "NAME VERSION (libsurf VERSION)" for --version. */
 void cmd_print_version(const char *name);
+/*
+ * The directory for what is slow and stable per boot (the traceable kernel
+ * functions): $SURFTRACE_CACHE ("" for none), else $XDG_CACHE_HOME/surftrace,
+ * else $HOME/.cache/surftrace; NULL when none of them is set.
+ */
+const char *cmd_cache_dir(void);
 
 #endif

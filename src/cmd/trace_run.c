@@ -135,7 +135,7 @@ static int kernel_function(void *ctx, const char *sym, char *out, size_t len)
 
 	if (!r->tracefs[0] || r->o->btf_path || r->o->vmlinux_path)
 		return -EOPNOTSUPP;	/* another kernel's types: this one's list says nothing */
-	return surf_tracefs__traceable(r->tracefs, sym, out, len);
+	return surf_tracefs__traceable_cached(r->tracefs, cmd_cache_dir(), sym, out, len);
 }
 
 static int resolve_usdt(void *ctx, const char *bin, const char *provider, const char *name,

@@ -113,6 +113,42 @@ if [ $RC = 0 ] && [ -n "$comm_off" ] &&
 	pass show_offsets $W/show.out kprobe_events
 else fail show_offsets "comm offset '$comm_off'" $W/show.out $W/show.err "layout: $(grep -F ' comm[' $W/layout.out)"; fi
 
+# --- start-up with kprobe expressions: available_filter_functions once a boot -
+# The cache (issue 14) gives the answers the list gives; its file is named
+# after this boot; its timing against the uncached run is printed.
+uptime_cs() { awk '{ split($1, a, "."); print a[1] * 100 + a[2] }' /proc/uptime; }
+E1='p wake_up_new_task comm=%0->comm f:comm=="bash"'
+E2='r do_filp_open pos=$retval->f_pos'
+E3='p do_filp_open dfd=X%0 name=%1->name'
+rm -rf /tmp/surf-cache
+t0=$(uptime_cs)
+for i in 1 2 3 4 5; do SURFTRACE_CACHE= st nocache -S "$E1" "$E2" "$E3"; done
+t1=$(uptime_cs)
+SURFTRACE_CACHE=/tmp/surf-cache st cold -S "$E1" "$E2" "$E3"
+t2=$(uptime_cs)
+for i in 1 2 3 4 5; do SURFTRACE_CACHE=/tmp/surf-cache st warm -S "$E1" "$E2" "$E3"; done
+t3=$(uptime_cs)
+boot=$(cat /proc/sys/kernel/random/boot_id)
+echo "vm: -S with 3 kprobe expressions: $(( (t1 - t0) * 10 / 5 )) ms without the cache," \
+	"$(( (t2 - t1) * 10 )) ms filling it, $(( (t3 - t2) * 10 / 5 )) ms with it" \
+	"(available_filter_functions: $(wc -l </sys/kernel/tracing/available_filter_functions) lines)"
+if [ $RC = 0 ] && cmp -s $W/nocache.out $W/warm.out && cmp -s $W/nocache.out $W/cold.out &&
+   ls /tmp/surf-cache | grep -q "^filter-functions\.$(uname -r)\.$boot\."; then
+	pass kprobe_startup_cache
+else fail kprobe_startup_cache "exit $RC; cache: $(ls /tmp/surf-cache 2>&1)" $W/warm.out $W/warm.err; fi
+# A function only a clone of which is traceable, and one that is not traceable:
+# the same answers through the cache as without it.
+clone=$(grep -m1 -E '^[a-z_0-9]+\.(isra|constprop|part)\.[0-9]+$' /sys/kernel/tracing/available_filter_functions)
+base=${clone%%.*}
+if [ -n "$clone" ] && ! grep -qx "$base" /sys/kernel/tracing/available_filter_functions; then
+	SURFTRACE_CACHE= st clone_nocache -S "p $base"; rc1=$RC
+	SURFTRACE_CACHE=/tmp/surf-cache st clone_cache -S "p $base"
+	if [ $rc1 = $RC ] && cmp -s $W/clone_nocache.out $W/clone_cache.out &&
+	   cmp -s $W/clone_nocache.err $W/clone_cache.err; then
+		pass kprobe_clone_through_cache
+	else fail kprobe_clone_through_cache "$base -> $clone" $W/clone_cache.out $W/clone_cache.err; fi
+else skip kprobe_clone_through_cache "no clone-only function found"; fi
+
 # --- kprobe, member of the first argument: the comm of a known process -------
 st fork_comm -q -c '/tmp/surfprobe-child 3' 'p wake_up_new_task comm=%0->comm'
 cpid=$(grep -E '^[0-9]+$' $W/fork_comm.out)

@@ -115,6 +115,7 @@ int surf_engine__new(struct surf_engine **out, const struct surf_engine_opts *op
 	e->epfd = -1;
 	e->ustr_map_fd = -1;
 	e->lost_by_read = true;	/* until the kernel refuses PERF_FORMAT_LOST */
+	e->bells_on = true;	/* a new engine expects a low rate (wakeup.c) */
 	OPTS_COPY(&e->opts, opts);
 	if (!e->opts.ring_pages)
 		e->opts.ring_pages = DEFAULT_RING_PAGES;
@@ -332,8 +333,6 @@ static int open_event_fds(struct surf_engine *e, struct surf_event *ev, const ch
 			ret = engine_add_id(e, id, ev);
 			if (ret)
 				return ret;
-			if (e->started)
-				ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 		}
 	}
 	/* The user's filter: the one on ourselves is the engine's business. */
@@ -361,6 +360,12 @@ static int open_event(struct surf_engine *e, struct surf_event *ev)
 	ret = open_event_fds(e, ev, filter);
 	if (!ret)
 		bells_event_open(e, ev, filter);
+	/* A running engine: the doorbells first, so that the data runs first (wakeup.c). */
+	if (!ret && e->started) {
+		bells_event_enable(ev, true);
+		for (int f = 0; f < ev->nfds; f++)
+			ioctl(ev->fds[f], PERF_EVENT_IOC_ENABLE, 0);
+	}
 	if (filter != ev->filter)
 		free(filter);
 	return ret;
@@ -618,12 +623,14 @@ int surf_engine__start(struct surf_engine *e)
 	for (int i = 0; i < e->nrings; i++)
 		ioctl(e->rings[i].fd, PERF_EVENT_IOC_ENABLE, 0);
 	ustr_start(e);
+	/* The doorbells first, so that the data runs first (wakeup.c). */
+	for (int i = 0; i < e->nevents; i++)
+		bells_event_enable(e->events[i], true);
 	for (int i = 0; i < e->nevents; i++)
 		for (int f = 0; f < e->events[i]->nfds; f++)
 			if (ioctl(e->events[i]->fds[f], PERF_EVENT_IOC_ENABLE, 0))
 				return -errno;
 	e->started = true;
-	bells_set(e, true);
 	return 0;
 }
 
@@ -654,7 +661,8 @@ int surf_engine__stop(struct surf_engine *e)
 	if (e->stopped || e->opts.offline)
 		return 0;
 	e->stopped = true;
-	bells_set(e, false);
+	for (int i = 0; i < e->nevents; i++)
+		bells_event_enable(e->events[i], false);
 	/* The events, then the strings and thread names: nothing is written after. */
 	for (int i = 0; i < e->nevents; i++)
 		for (int f = 0; f < e->events[i]->nfds; f++)

@@ -176,6 +176,7 @@ int bells_ring_open(struct surf_engine *e, struct ring *r);
 void bells_ring_close(struct ring *r);
 void bells_event_open(struct surf_engine *e, struct surf_event *ev, const char *filter);
 void bells_event_close(struct surf_event *ev);
+void bells_event_enable(struct surf_event *ev, bool on);
 void bells_set(struct surf_engine *e, bool on);
 /* The epoll timeout for a poll that asks for timeout_ms. */
 int bells_timeout(struct surf_engine *e, int timeout_ms);

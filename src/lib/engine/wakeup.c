@@ -15,14 +15,24 @@
  * So beside each event's perf events there is a doorbell: a second perf
  * event on the same tracepoint, CPU and target, with the same filter, that
  * records nothing but a header into a one-page ring of its CPU and wakes the
- * reader on every record.  It is enabled while the rate is low; when the
- * reader sees more than BELLS_OFF_RECORDS in a window it disables the
- * doorbells (ioctls, no grace period: the data events are untouched, so no
- * record is lost or doubled by the switch) and the reader wakes on the
- * watermark or within BATCH_TIMEOUT_MS; when the rate falls under
- * BELLS_ON_RECORDS per window they come back.  A doorbell can ring just
- * before its data record is written (both fire on the same tracepoint hit):
- * a wake-up that finds no record looks again RECHECK_MS later.
+ * reader on every record.  It rings while the rate is low; when the reader
+ * sees more than BELLS_OFF_RECORDS in a window it silences the doorbells
+ * (their sample period becomes 2^62: ioctls, no grace period; the data
+ * events are untouched, so no record is lost or doubled by the switch) and
+ * the reader wakes on the watermark or within BATCH_TIMEOUT_MS; when the
+ * rate falls under BELLS_ON_RECORDS per window they ring again.
+ *
+ * A doorbell must run after its data event on the tracepoint: its wake-up
+ * is an irq_work, a self-IPI on x86, and where interrupts are on (syscall
+ * tracepoints) that interrupt, and the softirqs after it, would run inside
+ * the tracepoint before the data record is taken, so the record would come
+ * after events that in truth followed it (the kernel's own trace showed
+ * kmem_cache_free of RCU callbacks ahead of the syscall's).  Perf runs a
+ * tracepoint's events newest-enabled first (perf_trace_add adds at the
+ * head), so doorbells are enabled before their data events and never
+ * disabled and enabled again while the engine runs: silenced by period.
+ * Should a doorbell still ring before its record is visible, a wake-up that
+ * finds no record looks again RECHECK_MS later.
  *
  * Doorbells are best effort: if one cannot be opened (file limit), all are
  * closed and the engine polls every BATCH_TIMEOUT_MS at most instead.
@@ -47,6 +57,7 @@
 #define BATCH_TIMEOUT_MS 10
 #define RECHECK_MS 1
 #define MAX_BELL_FDS 1024	/* per event: CPUs x threads of -p */
+#define SILENT_PERIOD (1ull << 62)
 
 static uint64_t mono_ns(void)
 {
@@ -141,7 +152,7 @@ void bells_event_open(struct surf_engine *e, struct surf_event *ev, const char *
 	attr.size = sizeof(attr);
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = (uint64_t)ev->tp_id;
-	attr.sample_period = 1;
+	attr.sample_period = e->bells_on ? 1 : SILENT_PERIOD;
 	attr.wakeup_events = 1;
 	attr.disabled = 1;
 	attr.inherit = e->opts.inherit;
@@ -166,8 +177,6 @@ void bells_event_open(struct surf_engine *e, struct surf_event *ev, const char *
 				err = -errno;
 				goto fail;
 			}
-			if (e->bells_on)
-				ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 		}
 	}
 	return;
@@ -184,16 +193,22 @@ void bells_event_close(struct surf_event *ev)
 	ev->nbells = 0;
 }
 
+void bells_event_enable(struct surf_event *ev, bool on)
+{
+	for (int b = 0; b < ev->nbells; b++)
+		ioctl(ev->bell_fds[b], on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE, 0);
+}
+
 void bells_set(struct surf_engine *e, bool on)
 {
-	unsigned long req = on ? PERF_EVENT_IOC_ENABLE : PERF_EVENT_IOC_DISABLE;
+	uint64_t period = on ? 1 : SILENT_PERIOD;
 
 	if (e->bells_failed || on == e->bells_on)
 		return;
 	e->bells_on = on;
 	for (int i = 0; i < e->nevents; i++)
 		for (int b = 0; b < e->events[i]->nbells; b++)
-			ioctl(e->events[i]->bell_fds[b], req, 0);
+			ioctl(e->events[i]->bell_fds[b], PERF_EVENT_IOC_PERIOD, &period);
 	/* Records that came while they were off rang nothing: look at once. */
 	e->bells_recheck = on;
 }

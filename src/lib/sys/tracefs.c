@@ -94,8 +94,11 @@ int surf_tracefs__traceable(const char *tracefs, const char *sym, char *out, siz
 			ret = 0;
 			break;
 		}
-		for (size_t i = 0; i < sizeof(clones) / sizeof(clones[0]) && ret; i++) {
-			if (!strncmp(line + n, clones[i], strlen(clones[i]))) {
+		/* The first clone in byte order (as the per-boot cache finds it). */
+		for (size_t i = 0; i < sizeof(clones) / sizeof(clones[0]); i++) {
+			if (!strncmp(line + n, clones[i], strlen(clones[i])) &&
+			    (ret || strncmp(line, out, len_name) < 0 ||
+			     (!strncmp(line, out, len_name) && strlen(out) > len_name))) {
 				snprintf(out, len, "%.*s", (int)len_name, line);
 				ret = 0;	/* keep looking for the exact name */
 			}
