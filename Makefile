@@ -46,7 +46,7 @@ CMD_SRCS := $(filter-out $(CMDS:%=src/cmd/%.c),$(wildcard src/cmd/*.c))
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all test run deps unit fuzz bench clean install uninstall deb
+.PHONY: all test run deps unit fuzz bench bench-vm clean install uninstall deb
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests $(HELPERS) \
@@ -157,6 +157,10 @@ bench: all $(BUILD)/bench-decode $(BUILD)/bench-latency
 	bench/throughput.sh
 	$(BUILD)/bench-decode
 	bench/bitehist.sh
+
+# Start-up with kprobe expressions beside bpftrace, in the VM tier's guest (~40 s).
+bench-vm: all
+	BUILD=$(BUILD) bench/vm-startup.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -12,13 +12,17 @@
  *   the time we read it minus the T it carries.  Median, 90th and 99th
  *   percentile and maximum over the lines.
  *
- * Usage: build/bench-latency SURFTRACE [EVENTS] (EVENTS at low rate, 100)
+ * Usage: build/bench-latency SURFTRACE [EVENTS] [--kprobe] (EVENTS at low
+ * rate, 100).  --kprobe: a kprobe on ksys_write instead of the tracepoint
+ * (for kernels with kprobes: the VM tier's bench/vm-startup.sh).
  * Prints both tracers' figures and the ratios; exits 1 when surftrace misses
  * a target (first event < 1/10 of bpftrace's, median latency < 1 ms), and
  * 2 when it cannot run (not root, no surftrace).  bpftrace missing is
  * reported and does not fail the run.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -193,8 +197,12 @@ static void measure(char *const argv[], int events, struct result *res)
 			uint64_t t;
 
 			*nl = '\0';
-			if (line_time(line, &t) && t < got)
+			if (line_time(line, &t) && t < got) {
 				res->lat_us[res->n++] = (double)(got - t) / 1e3;
+				if (getenv("LAT_DUMP"))	/* each latency in arrival order */
+					fprintf(stderr, "%s: event %d: %.0f us\n", argv[0], res->n,
+						res->lat_us[res->n - 1]);
+			}
 			line = nl + 1;
 		}
 		have = strlen(line);
@@ -235,19 +243,27 @@ int main(int argc, char **argv)
 	static struct result st, bt;
 	char filter[64], bt_prog[256];
 	int events = argc > 2 ? atoi(argv[2]) : 100;
+	bool kprobe = argc > 3 && !strcmp(argv[3], "--kprobe");
 	bool have_bt = !system("command -v bpftrace >/dev/null 2>&1");
 	int fail = 0;
 
 	if (argc < 2 || geteuid() != 0 || access(argv[1], X_OK)) {
-		fprintf(stderr, "usage: %s SURFTRACE [EVENTS] (as root)\n", argv[0]);
+		fprintf(stderr, "usage: %s SURFTRACE [EVENTS] [--kprobe] (as root)\n", argv[0]);
 		return 2;
 	}
 	if (events < 1 || events > MAX_EVENTS)
 		events = 100;
-	snprintf(filter, sizeof(filter), "e syscalls/sys_enter_write f:fd==%d", BAD_FD);
-	snprintf(bt_prog, sizeof(bt_prog),
-		 "tracepoint:syscalls:sys_enter_write /args->fd == %d/ { printf(\"%%llu\\n\", "
-		 "args->count); }", BAD_FD);
+	if (kprobe) {
+		/* ksys_write(unsigned int fd, const char *buf, size_t count) */
+		snprintf(filter, sizeof(filter), "p ksys_write fd=%%0 count=%%2 f:fd==%d", BAD_FD);
+		snprintf(bt_prog, sizeof(bt_prog),
+			 "kprobe:ksys_write /arg0 == %d/ { printf(\"%%llu\\n\", arg2); }", BAD_FD);
+	} else {
+		snprintf(filter, sizeof(filter), "e syscalls/sys_enter_write f:fd==%d", BAD_FD);
+		snprintf(bt_prog, sizeof(bt_prog),
+			 "tracepoint:syscalls:sys_enter_write /args->fd == %d/ { printf(\"%%llu\\n\", "
+			 "args->count); }", BAD_FD);
+	}
 	{
 		char *const sargv[] = { argv[1], "-q", filter, NULL };
 		char *const bargv[] = { "bpftrace", "-B", "none", "-e", bt_prog, NULL };
@@ -259,9 +275,10 @@ int main(int argc, char **argv)
 	qsort(st.lat_us, (size_t)st.n, sizeof(double), cmp_double);
 	qsort(bt.lat_us, (size_t)bt.n, sizeof(double), cmp_double);
 
-	printf("syscalls:sys_enter_write events; first event: exec to the first line (workload "
+	printf("%s events; first event: exec to the first line (workload "
 	       "every 100 us);\nlatency: event in the kernel to its line read from the tracer's "
-	       "stdout pipe (workload every 20 ms), in us\n\n");
+	       "stdout pipe (workload every 20 ms), in us\n\n",
+	       kprobe ? "kprobe ksys_write" : "syscalls:sys_enter_write");
 	printf("%-12s %14s %10s %10s %10s %10s %6s\n", "tracer", "first event", "median", "p90",
 	       "p99", "max", "lines");
 	row("surftrace", &st);

@@ -57,6 +57,8 @@ struct surf_engine_opts {
 	 * print an event making the next event).
 	 */
 	bool exclude_self;
+	/* Where per-boot copies are kept (the kernel's BTF, for enum constants); NULL: none. */
+	const char *cache_dir;
 };
 
 /* One record, valid only during the callback (zero copy) unless queued. */

@@ -30,6 +30,12 @@ struct surf_out_opts {
 	FILE *out;			/* default stdout */
 	bool json;
 	struct surf_engine *engine;	/* for thread names */
+	/*
+	 * Where kernel symbols (a kprobe's "func+0x0/0xe0", %ps fields) are
+	 * kept per boot (surf_ksyms__load_cached); NULL: read /proc/kallsyms.
+	 * Borrowed: it must outlive the surf_out.
+	 */
+	const char *cache_dir;
 };
 
 SURF_API int surf_out__new(struct surf_out **out, const struct surf_out_opts *opts);

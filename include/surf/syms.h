@@ -27,6 +27,15 @@ struct surf_ksyms;
 
 /* Load /proc/kallsyms (or another file in its format, for tests). */
 SURF_API int surf_ksyms__load(struct surf_ksyms **out, const char *path);
+/*
+ * The same for the running kernel, with vmlinux's part kept in cache_dir
+ * (created when missing) per kernel release and boot: later runs map it
+ * instead of reading /proc/kallsyms (tens of milliseconds of kernel time),
+ * and read the file only for what it does not hold (modules' symbols, BPF
+ * programs').  Answers are those of surf_ksyms__load.  NULL cache_dir: no
+ * cache.
+ */
+SURF_API int surf_ksyms__load_cached(struct surf_ksyms **out, const char *cache_dir);
 SURF_API void surf_ksyms__free(struct surf_ksyms *ksyms);
 /* The symbol containing addr (size from the next symbol when not known); -ENOENT. */
 SURF_API int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out);

@@ -4,7 +4,9 @@
 # build/helpers/* and the static VM helpers under /surf, every shared library
 # they load (ldd) at its host path plus the dynamic loader, tests/vm/init.sh
 # as /init and tests/vm/guest-tests.sh.  Usage: initramfs.sh BUILD VM-DIR;
-# writes VM-DIR/initrd.gz.
+# writes VM-DIR/initrd.gz.  SURF_VM_EXTRA: more host programs (paths,
+# space-separated) copied at their host path with their libraries (the
+# VM benchmark's bpftrace).
 set -eu
 BUILD=$1 VM=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,6 +46,11 @@ for f in "$BUILD"/examples/* "$BUILD"/helpers/*; do
 	bins+=("$f")
 done
 cp "$VM"/bin/* "$R/surf/bin/"
+for f in ${SURF_VM_EXTRA:-}; do
+	mkdir -p "$R$(dirname "$f")"
+	cp -L "$f" "$R$f"
+	bins+=("$f")
+done
 
 # The bcc lessons and their BPF .so files, for their --kprobe variants.
 if [ -d "$BUILD/examples/bcc" ]; then

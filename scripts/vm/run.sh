@@ -15,7 +15,8 @@
 # kernel package to be had: "skipped: REASON", "0 passed, 0 failed, 1 skipped".
 # Environment: SURF_BUILD (build), SURF_VM_TIMEOUT (watchdog, 400 s),
 # SURF_VM_KERNEL (a package name instead of the newest 6.1 cloud kernel),
-# SURF_VM_SMP (guest CPUs, 2), SURF_VM_DIR (work directory, BUILD/vm),
+# SURF_VM_SMP (guest CPUs, 2), SURF_VM_MEM (guest MiB, 1024), SURF_VM_DIR
+# (work directory, BUILD/vm),
 # SURF_VM_GUEST (a guest script run instead of tests/vm/guest-tests.sh, e.g.
 # scripts/vm/record-graph.sh), SURF_VM_SERIAL2 (a file that gets what the
 # guest writes to its second serial port, /dev/ttyS1: raw traces to keep).
@@ -28,6 +29,7 @@ VM=${SURF_VM_DIR:-$BUILD/vm}
 LOG=$VM/guest.log
 TIMEOUT=${SURF_VM_TIMEOUT:-400}
 SMP=${SURF_VM_SMP:-2}
+MEM=${SURF_VM_MEM:-1024}
 mkdir -p "$VM"
 t_start=$(date +%s)
 
@@ -72,7 +74,7 @@ t_boot=$(date +%s)
 # An explicit -serial replaces -nographic's default one: name both.
 serial2=()
 [ -n "${SURF_VM_SERIAL2:-}" ] && serial2=(-serial mon:stdio -serial "file:$SURF_VM_SERIAL2")
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp "$SMP" -m 1024 \
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp "$SMP" -m "$MEM" \
 	-nographic -no-reboot -nic none "${serial2[@]}" \
 	-kernel "$kernel" -initrd "$VM/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 |

@@ -306,6 +306,7 @@ static int open_types(const struct options *o, struct surf_types **types)
 {
 	struct surf_types_opts topts = {
 		.sz = sizeof(topts), .btf_path = o->run.btf_path, .vmlinux_path = o->run.vmlinux_path,
+		.cache_dir = cmd_cache_dir(),
 	};
 	int ret = surf_types__open(types, &topts);
 

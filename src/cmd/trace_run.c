@@ -159,7 +159,7 @@ static int kernel_symbol(void *ctx, const char *name, uint64_t *size)
 	if (r->o->btf_path || r->o->vmlinux_path)
 		return -EOPNOTSUPP;	/* another kernel's types: this one's symbols say nothing */
 	if (!r->ksyms && !r->ksyms_err)
-		r->ksyms_err = surf_ksyms__load(&r->ksyms, NULL);
+		r->ksyms_err = surf_ksyms__load_cached(&r->ksyms, cmd_cache_dir());
 	if (!r->ksyms)
 		return -EOPNOTSUPP;
 	ret = surf_ksyms__symbol(r->ksyms, name, &sym);
@@ -191,6 +191,7 @@ static int compile_all(struct run *r)
 	const struct trace_run_opts *o = r->o;
 	struct surf_types_opts topts = {
 		.sz = sizeof(topts), .btf_path = o->btf_path, .vmlinux_path = o->vmlinux_path,
+		.cache_dir = cmd_cache_dir(),
 	};
 	struct surf_expr_env env = { .event_fields = event_fields, .resolve_user = resolve_user,
 				       .resolve_usdt = resolve_usdt,
@@ -538,9 +539,10 @@ static int trace_live(struct run *r)
 	struct surf_engine_opts eopts = {
 		.sz = sizeof(eopts), .ring_pages = o->ring_pages, .callchain = o->stack,
 		.pid = o->pid, .inherit = o->pid > 0 || o->command, .exclude_self = !o->self,
+		.cache_dir = cmd_cache_dir(),
 	};
 	struct surf_out_opts oopts = {
-		.sz = sizeof(oopts), .out = o->out, .json = o->json,
+		.sz = sizeof(oopts), .out = o->out, .json = o->json, .cache_dir = cmd_cache_dir(),
 	};
 	double deadline = o->duration > 0 ? now() + o->duration : 0;
 	double print_until;
@@ -590,7 +592,15 @@ static int trace_live(struct run *r)
 
 	/* Each poll is one bounded batch: a stop is noticed between two. */
 	while (!cmd_stop_signal && !r->limit_reached) {
-		ret = surf_engine__poll(r->engine, POLL_MS);
+		int timeout = POLL_MS;
+
+		/* -t ends on time, not up to a poll later. */
+		if (deadline) {
+			double left_ms = (deadline - now()) * 1000;
+
+			timeout = left_ms <= 0 ? 0 : left_ms < POLL_MS ? (int)left_ms + 1 : POLL_MS;
+		}
+		ret = surf_engine__poll(r->engine, timeout);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(r->err, "surftrace: reading events failed: %s\n", kernel_strerror(-ret));
 			status = 1;

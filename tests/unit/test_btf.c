@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/btf.h>
@@ -22,6 +23,7 @@
 #include <surf/log.h>
 
 #include "test.h"
+#include "sys/fault.h"
 #include "types/provider.h"
 
 #define SYSFS_BTF "/sys/kernel/btf"
@@ -187,7 +189,7 @@ TEST(test_btf_vmlinux_matches_libbpf)
 		SKIP("no %s/vmlinux", SYSFS_BTF);
 	btf = btf__parse(SYSFS_BTF "/vmlinux", NULL);
 	CHECK(btf);
-	CHECK_INT(surf_btf_view_open_vmlinux(&view, SYSFS_BTF), ==, 0);
+	CHECK_INT(surf_btf_view_open_vmlinux(&view, SYSFS_BTF, NULL), ==, 0);
 	if (!compare_types(view, btf, 1, btf__type_cnt(btf), why, sizeof(why)) ||
 	    !compare_lookups(view, btf, 1, btf__type_cnt(btf), &checked, why, sizeof(why))) {
 		view->ops->destroy(view);
@@ -197,6 +199,76 @@ TEST(test_btf_vmlinux_matches_libbpf)
 	view->ops->destroy(view);
 	btf__free(btf);
 	CHECK_INT(checked, >, 100);
+}
+
+/* The one cache file of dir ("btf-vmlinux.*"): its stat; false when not exactly one. */
+static bool btf_cache_file(const char *dir, char *path, size_t len, struct stat *st)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "btf-vmlinux.", 12)) {
+			n++;
+			snprintf(path, len, "%s/%s", dir, de->d_name);
+		}
+	closedir(d);
+	return n == 1 && !stat(path, st);
+}
+
+/*
+ * Before 6.16 the kernel's BTF cannot be mapped (forced here with the
+ * fault site): the first open reads it and keeps a copy in the cache
+ * directory, the next maps the copy (the same file, not written again), and
+ * both answer as libbpf does over the sysfs file.  A copy of another size
+ * is read anew.
+ */
+TEST(test_btf_vmlinux_cache_when_not_mappable)
+{
+	struct surf_typeview *view;
+	struct stat sysfs, first, second;
+	char dir[256], cache[300], file[600], why[512];
+	struct btf *btf;
+	int checked = 0;
+
+	if (access(SYSFS_BTF "/vmlinux", R_OK) || stat(SYSFS_BTF "/vmlinux", &sysfs))
+		SKIP("no %s/vmlinux", SYSFS_BTF);
+	CHECK_INT(test_tmpdir(dir, sizeof(dir), "surf-btf-cache"), ==, 0);
+	snprintf(cache, sizeof(cache), "%s/cache/surftrace", dir);	/* parents made too */
+	btf = btf__parse(SYSFS_BTF "/vmlinux", NULL);
+	CHECK(btf);
+	for (int round = 0; round < 3; round++) {
+		surf_fault_countdown[SURF_FAULT_BTF_MMAP] = 1;
+		CHECK_INT(surf_btf_view_open_vmlinux(&view, SYSFS_BTF, cache), ==, 0);
+		surf_fault_countdown[SURF_FAULT_BTF_MMAP] = 0;
+		/* Every type of the mapped copy (reads: test_btf_vmlinux_matches_libbpf). */
+		if (round == 1 &&
+		    (!compare_types(view, btf, 1, btf__type_cnt(btf), why, sizeof(why)) ||
+		     !compare_lookups(view, btf, 1, btf__type_cnt(btf), &checked, why, sizeof(why)))) {
+			view->ops->destroy(view);
+			btf__free(btf);
+			CHECK_STR(why, "");
+		}
+		view->ops->destroy(view);
+		if (!btf_cache_file(cache, file, sizeof(file), round == 0 ? &first : &second)) {
+			btf__free(btf);
+			CHECK(!"one btf-vmlinux.* file in the cache");
+		}
+		if (round == 0) {
+			CHECK_INT(first.st_size, ==, sysfs.st_size);
+		} else if (round == 1) {
+			/* Mapped, not made again. */
+			CHECK_INT(second.st_ino, ==, first.st_ino);
+			CHECK_INT(truncate(file, 4096), ==, 0);
+		} else {
+			CHECK_INT(second.st_size, ==, sysfs.st_size);
+			CHECK_INT(second.st_ino, !=, first.st_ino);
+		}
+	}
+	btf__free(btf);
 }
 
 TEST(test_btf_modules_match_libbpf)
@@ -212,7 +284,7 @@ TEST(test_btf_modules_match_libbpf)
 		SKIP("no %s", SYSFS_BTF);
 	vmlinux = btf__parse(SYSFS_BTF "/vmlinux", NULL);
 	CHECK(vmlinux);
-	CHECK_INT(surf_btf_view_open_vmlinux(&base, SYSFS_BTF), ==, 0);
+	CHECK_INT(surf_btf_view_open_vmlinux(&base, SYSFS_BTF, NULL), ==, 0);
 	while (!why[0] && (de = readdir(dir))) {
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
 			continue;
@@ -288,7 +360,7 @@ TEST(test_btf_synthetic_module_matches_libbpf)
 	CHECK(raw);
 	CHECK_INT(write_file(dir, "surf_test_mod", raw, size, path, sizeof(path)), ==, 0);
 
-	CHECK_INT(surf_btf_view_open_vmlinux(&base, SYSFS_BTF), ==, 0);
+	CHECK_INT(surf_btf_view_open_vmlinux(&base, SYSFS_BTF, NULL), ==, 0);
 	if (surf_btf_view_open_module(&view, base, dir, "surf_test_mod")) {
 		snprintf(why, sizeof(why), "the split BTF does not open");
 	} else {

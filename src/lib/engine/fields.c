@@ -100,7 +100,7 @@ static int add_enum_const(void *ctx, const char *name, int64_t value)
 static void load_enums(struct surf_engine *e)
 {
 	e->enums_tried = true;
-	if (surf_btf_view_open_vmlinux(&e->btf, "/sys/kernel/btf")) {
+	if (surf_btf_view_open_vmlinux(&e->btf, "/sys/kernel/btf", e->opts.cache_dir)) {
 		e->btf = NULL;
 		return;
 	}

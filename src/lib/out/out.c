@@ -226,7 +226,7 @@ static struct surf_ksyms *ksyms(struct surf_out *o)
 {
 	if (!o->ksyms_tried) {
 		o->ksyms_tried = true;
-		if (surf_ksyms__load(&o->ksyms, NULL))
+		if (surf_ksyms__load_cached(&o->ksyms, o->opts.cache_dir))
 			o->ksyms = NULL;
 	}
 	return o->ksyms;

@@ -14,78 +14,21 @@
  * mapped file.  A cache that cannot be written is no error: the list just
  * read answers.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #include <surf/tracefs.h>
 
+#include "sys/cache.h"
 #include "sys/util.h"
 
 #define PREFIX "filter-functions."
 
 static const char *const clones[] = { ".isra.", ".constprop.", ".part." };
-
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
-	return h;
-}
-
-/* The modules that are loaded, without their reference counts (they change all the time). */
-static uint64_t modules_hash(void)
-{
-	char *text = surf_read_file("/proc/modules", NULL), *line, *save = NULL;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	if (!text)
-		return h;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[6] = { 0 }, *fsave = NULL;
-		int n = 0;
-
-		for (char *w = strtok_r(line, " ", &fsave); w && n < 6; w = strtok_r(NULL, " ", &fsave))
-			f[n++] = w;
-		for (int i = 0; i < n; i++)
-			if (i != 2 && i != 3)	/* refcount, users */
-				h = fnv1a(fnv1a(h, f[i], strlen(f[i])), " ", 1);
-		h = fnv1a(h, "\n", 1);
-	}
-	free(text);
-	return h;
-}
-
-/* The cache file's name for the running kernel; -errno when the boot id is unknown. */
-static int cache_key(char *key, size_t len)
-{
-	char *boot = surf_read_file("/proc/sys/kernel/random/boot_id", NULL);
-	struct utsname u;
-
-	if (!boot)
-		return -errno;
-	boot[strcspn(boot, "\n")] = '\0';
-	if (uname(&u)) {
-		free(boot);
-		return -errno;
-	}
-	snprintf(key, len, PREFIX "%s.%s.%016" PRIx64, u.release, boot, modules_hash());
-	free(boot);
-	/* A release may hold '/'?  Not in a file name. */
-	for (char *p = key; *p; p++)
-		if (*p == '/')
-			*p = '_';
-	return 0;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -201,65 +144,26 @@ static int find_sorted(const char *text, size_t len, const char *sym, char *out,
 	return -ENOENT;
 }
 
-/* Write the cache file (and remove those of other keys): best effort. */
-static void write_cache(const char *dir, const char *key, const char *text, size_t len)
-{
-	char path[4096], tmp[4200];
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return;
-	d = opendir(dir);
-	if (d) {
-		while ((de = readdir(d)))
-			if (!strncmp(de->d_name, PREFIX, strlen(PREFIX)) && strcmp(de->d_name, key) &&
-			    !strstr(de->d_name, ".tmp"))
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	/* Written whole, then renamed: a reader sees the old file, none, or all of it. */
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) || close(fd) ||
-	    rename(tmp, path)) {
-		unlink(tmp);
-		return;
-	}
-}
-
 int surf_tracefs__traceable_cached(const char *tracefs, const char *cache_dir, const char *sym,
 				   char *out, size_t len)
 {
-	char key[512], path[4096], *text;
+	char key[512], *text;
 	size_t size;
-	struct stat st;
-	int fd, ret;
+	void *map;
+	int ret;
 
-	if (!cache_dir || cache_key(key, sizeof(key)))
+	if (!cache_dir || surf_cache_key(PREFIX, true, key, sizeof(key)))
 		return surf_tracefs__traceable(tracefs, sym, out, len);
-	snprintf(path, sizeof(path), "%s/%s", cache_dir, key);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0 && st.st_uid == geteuid()) {
-		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-
-		close(fd);
-		if (map != MAP_FAILED) {
-			ret = find_sorted(map, (size_t)st.st_size, sym, out, len);
-			munmap(map, (size_t)st.st_size);
-			return ret;
-		}
-	} else if (fd >= 0) {
-		close(fd);
+	map = surf_cache_map(cache_dir, key, &size);
+	if (map) {
+		ret = find_sorted(map, size, sym, out, len);
+		munmap(map, size);
+		return ret;
 	}
 	text = sorted_names(tracefs, &size);
 	if (!text)
 		return -errno;
-	write_cache(cache_dir, key, text, size);
+	surf_cache_write(cache_dir, PREFIX, key, &(struct iovec){ text, size }, 1);
 	ret = find_sorted(text, size, sym, out, len);
 	free(text);
 	return ret;

@@ -10,6 +10,16 @@
  * already lists vmlinux in address order, so the sort is skipped when the
  * file is sorted.  The name index that lookup() needs is built the first time
  * lookup() is called: most users only ever turn addresses into names.
+ *
+ * Reading /proc/kallsyms costs the kernel ~35 ms here (it formats every line
+ * on each read) and ~130 ms under emulation, paid by the first kprobe event
+ * shown (its "func+0x0/0xe0").  surf_ksyms__load_cached keeps vmlinux's part
+ * of the table in a per-boot cache file (cache.h) that later runs map as it
+ * is.  Only vmlinux's: it cannot change until the next boot, unlike the
+ * symbols of modules, BPF programs and trampolines, which sit in the module
+ * area.  A query the vmlinux part cannot answer (an address past it, a name
+ * not in it) loads the whole file then, so answers are those of a fresh
+ * load.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,9 +30,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <surf/syms.h>
+
+#include "sys/cache.h"
 
 /* Size of a symbol when the next one is further away than this: unknown. */
 #define KSYM_MAX_SIZE (1u << 20)
@@ -55,6 +68,29 @@ struct surf_ksyms {
 	pthread_mutex_t lock;
 	_Atomic(uint32_t *) index;	/* slots hold a syms index, or UINT32_MAX */
 	size_t index_mask;
+	size_t pool_len;
+	/*
+	 * A table mapped from the cache (vmlinux's symbols only): syms and
+	 * pool point into map.  full is the whole table, loaded under lock
+	 * when a query needs more (full_failed when that load failed).
+	 */
+	void *map;
+	size_t map_len;
+	_Atomic(struct surf_ksyms *) full;
+	atomic_bool full_failed;
+};
+
+#define CACHE_PREFIX "kallsyms."
+#define CACHE_MAGIC "SURFKSY1"
+
+/* The cache file: this header, n struct ksym (sorted, all of vmlinux), the pool. */
+struct cache_hdr {
+	char magic[8];
+	uint32_t n;
+	uint32_t pool_len;
+	uint32_t has_data;
+	uint32_t entry_size;	/* sizeof(struct ksym) */
+	uint64_t reserved;
 };
 
 #define EMPTY_SLOT UINT32_MAX
@@ -382,6 +418,7 @@ int surf_ksyms__load(struct surf_ksyms **out, const char *path)
 	if (!sorted)
 		qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
 	pick_names(k);
+	k->pool_len = l.pool_len;
 	*out = k;
 	return 0;
 }
@@ -392,10 +429,126 @@ void surf_ksyms__free(struct surf_ksyms *ksyms)
 		return;
 	free(atomic_load(&ksyms->index));
 	pthread_mutex_destroy(&ksyms->lock);
-	free(ksyms->syms);
-	free(ksyms->mods);
-	free(ksyms->pool);
+	if (ksyms->map) {
+		munmap(ksyms->map, ksyms->map_len);
+		surf_ksyms__free(atomic_load(&ksyms->full));
+	} else {
+		free(ksyms->syms);
+		free(ksyms->mods);
+		free(ksyms->pool);
+	}
 	free(ksyms);
+}
+
+/* A table over a mapped cache file, or NULL when the file is not one (truncated, other format). */
+static struct surf_ksyms *from_cache(void *map, size_t len)
+{
+	const struct cache_hdr *h = map;
+	struct surf_ksyms *k;
+	const struct ksym *syms;
+	const char *pool;
+
+	if (len < sizeof(*h) || memcmp(h->magic, CACHE_MAGIC, 8) ||
+	    h->entry_size != sizeof(struct ksym) || !h->n || !h->pool_len ||
+	    len != sizeof(*h) + (size_t)h->n * sizeof(struct ksym) + h->pool_len)
+		return NULL;
+	syms = (const struct ksym *)(h + 1);
+	pool = (const char *)(syms + h->n);
+	if (pool[h->pool_len - 1])
+		return NULL;
+	for (size_t i = 0; i < h->n; i++)
+		if (syms[i].name >= h->pool_len || syms[i].mod ||
+		    (i && syms[i - 1].addr > syms[i].addr))
+			return NULL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	pthread_mutex_init(&k->lock, NULL);
+	atomic_init(&k->index, NULL);
+	atomic_init(&k->full, NULL);
+	atomic_init(&k->full_failed, false);
+	k->syms = (struct ksym *)syms;
+	k->n = h->n;
+	k->pool = (char *)pool;
+	k->pool_len = h->pool_len;
+	k->nmods = 1;
+	k->has_data = h->has_data;
+	k->map = map;
+	k->map_len = len;
+	return k;
+}
+
+/* Keep vmlinux's part of a freshly loaded table in the cache. */
+static void write_cache(const struct surf_ksyms *k, const char *dir, const char *key)
+{
+	struct cache_hdr h = { .magic = CACHE_MAGIC, .pool_len = (uint32_t)k->pool_len,
+			       .has_data = k->has_data, .entry_size = sizeof(struct ksym) };
+	struct ksym *sub;
+	bool addresses = false;
+
+	sub = malloc(k->n * sizeof(*sub) + 1);
+	if (!sub)
+		return;
+	for (size_t i = 0; i < k->n; i++) {
+		if (k->syms[i].mod)
+			continue;
+		sub[h.n++] = k->syms[i];
+		addresses |= k->syms[i].addr != 0;
+	}
+	/* Zeros (kptr_restrict): nothing worth keeping. */
+	if (h.n && addresses) {
+		struct iovec iov[] = { { &h, sizeof(h) }, { sub, h.n * sizeof(*sub) },
+				       { k->pool, k->pool_len } };
+
+		surf_cache_write(dir, CACHE_PREFIX, key, iov, 3);
+	}
+	free(sub);
+}
+
+int surf_ksyms__load_cached(struct surf_ksyms **out, const char *cache_dir)
+{
+	char key[512];
+	size_t len;
+	void *map;
+	int err;
+
+	*out = NULL;
+	if (!cache_dir || surf_cache_key(CACHE_PREFIX, false, key, sizeof(key)))
+		return surf_ksyms__load(out, NULL);
+	map = surf_cache_map(cache_dir, key, &len);
+	if (map) {
+		*out = from_cache(map, len);
+		if (*out)
+			return 0;
+		munmap(map, len);	/* not a file of ours: made anew below */
+	}
+	err = surf_ksyms__load(out, NULL);
+	if (!err)
+		write_cache(*out, cache_dir, key);
+	return err;
+}
+
+/* The whole table behind a cached one (loaded on first need); NULL for a whole table. */
+static const struct surf_ksyms *whole(const struct surf_ksyms *ksyms)
+{
+	/* The object is never const itself: only what is lazily loaded is written. */
+	struct surf_ksyms *k = (struct surf_ksyms *)ksyms, *f;
+
+	if (!k->map || atomic_load(&k->full_failed))
+		return NULL;
+	f = atomic_load_explicit(&k->full, memory_order_acquire);
+	if (f)
+		return f;
+	pthread_mutex_lock(&k->lock);
+	f = atomic_load_explicit(&k->full, memory_order_relaxed);
+	if (!f && !atomic_load(&k->full_failed)) {
+		if (surf_ksyms__load(&f, NULL))
+			atomic_store(&k->full_failed, true);
+		else
+			atomic_store_explicit(&k->full, f, memory_order_release);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return f;
 }
 
 static void fill(const struct surf_ksyms *k, const struct ksym *s, uint64_t size,
@@ -407,7 +560,7 @@ static void fill(const struct surf_ksyms *k, const struct ksym *s, uint64_t size
 	out->module = s->mod ? k->pool + k->mods[s->mod] : NULL;
 }
 
-int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out)
+static int find_in(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out)
 {
 	const struct ksym *syms = ksyms->syms, *s;
 	size_t lo = 0, hi = ksyms->n, i;
@@ -440,6 +593,17 @@ int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_
 		return -ENOENT;
 	fill(ksyms, s, size, out);
 	return 0;
+}
+
+int surf_ksyms__find(const struct surf_ksyms *ksyms, uint64_t addr, struct surf_sym *out)
+{
+	const struct surf_ksyms *w;
+	int ret = find_in(ksyms, addr, out);
+
+	/* Not in vmlinux's part: a module's, a BPF program's, or nobody's. */
+	if (ret == -ENOENT && (w = whole(ksyms)))
+		ret = find_in(w, addr, out);
+	return ret;
 }
 
 static uint32_t hash_name(const char *s)
@@ -503,7 +667,7 @@ static uint32_t *build_index(struct surf_ksyms *k, size_t *mask_out)
 	return slots;
 }
 
-int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_t *addr)
+static int lookup_in(const struct surf_ksyms *ksyms, const char *name, uint64_t *addr)
 {
 	/* The object is never const itself: only the lazy index is written. */
 	struct surf_ksyms *k = (struct surf_ksyms *)ksyms;
@@ -534,6 +698,17 @@ int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_
 			return 0;
 		}
 	}
+}
+
+int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name, uint64_t *addr)
+{
+	const struct surf_ksyms *w;
+	int ret = lookup_in(ksyms, name, addr);
+
+	/* vmlinux's symbol is the one a whole table names first (name_better). */
+	if (ret == -ENOENT && (w = whole(ksyms)))
+		ret = lookup_in(w, name, addr);
+	return ret;
 }
 
 int surf_ksyms__symbol(const struct surf_ksyms *ksyms, const char *name, struct surf_sym *out)

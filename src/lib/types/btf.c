@@ -30,6 +30,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "sys/cache.h"
+#include "sys/fault.h"
 #include "sys/log.h"
 #include "types/provider.h"
 
@@ -318,12 +320,45 @@ static int read_whole(int fd, size_t size, struct btf_blob *b)
 	return 0;
 }
 
+#define CACHE_PREFIX "btf-vmlinux."
+
+/*
+ * The kernel's BTF that cannot be mapped, from the per-boot copy in
+ * cache_dir (made now when missing).  The copy must have the size sysfs
+ * gives: anything else is read anew.
+ */
+static int blob_from_cache(struct btf_blob *b, int fd, size_t size, const char *cache_dir)
+{
+	char key[512];
+	size_t len;
+	void *map;
+	int ret;
+
+	if (surf_cache_key(CACHE_PREFIX, false, key, sizeof(key)))
+		return read_whole(fd, size, b);
+	map = surf_cache_map(cache_dir, key, &len);
+	if (map && len == size && *(const uint16_t *)map == BTF_MAGIC) {
+		b->map = map;
+		b->data = map;
+		b->size = size;
+		return 0;
+	}
+	if (map)
+		munmap(map, len);
+	ret = read_whole(fd, size, b);
+	if (!ret)
+		surf_cache_write(cache_dir, CACHE_PREFIX, key,
+				 &(struct iovec){ b->heap, size }, 1);
+	return ret;
+}
+
 /*
  * Raw BTF in host order: mapped (sysfs BTF on 6.16+, or a regular file), else
- * read.  -EPROTO when the file is not raw host-order BTF (an ELF, or the other
- * byte order): libbpf takes those.
+ * read (or, with a cache_dir, mapped from a copy made once a boot).  -EPROTO
+ * when the file is not raw host-order BTF (an ELF, or the other byte order):
+ * libbpf takes those.
  */
-static int blob_open_raw(struct btf_blob *b, const char *path)
+static int blob_open_raw(struct btf_blob *b, const char *path, const char *cache_dir)
 {
 	struct stat st;
 	uint16_t magic = 0;
@@ -344,10 +379,12 @@ static int blob_open_raw(struct btf_blob *b, const char *path)
 		ret = -EINVAL;
 		goto out;
 	}
-	b->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	b->map = surf_fault(SURF_FAULT_BTF_MMAP) ? MAP_FAILED :
+		 mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (b->map == MAP_FAILED) {
 		b->map = NULL;
-		ret = read_whole(fd, (size_t)st.st_size, b);
+		ret = cache_dir ? blob_from_cache(b, fd, (size_t)st.st_size, cache_dir) :
+				  read_whole(fd, (size_t)st.st_size, b);
 	} else {
 		b->data = b->map;
 		b->size = (size_t)st.st_size;
@@ -379,7 +416,8 @@ static int blob_open_libbpf(struct btf_blob *b, const char *path, struct btf_blo
 	return 0;
 }
 
-static int blob_open(struct btf_blob *b, const char *path, struct btf_blob *base)
+static int blob_open(struct btf_blob *b, const char *path, struct btf_blob *base,
+		     const char *cache_dir)
 {
 	int ret;
 
@@ -389,7 +427,7 @@ static int blob_open(struct btf_blob *b, const char *path, struct btf_blob *base
 	/* The base's type count is known once it is indexed: blob_index() sets first_id. */
 	if (base)
 		b->first_str = base->strs_len;
-	ret = blob_open_raw(b, path);
+	ret = blob_open_raw(b, path, cache_dir);
 	if (ret == -EPROTO)
 		ret = blob_open_libbpf(b, path, base);
 	if (!ret) {
@@ -673,14 +711,14 @@ static const struct surf_typeview_ops btf_ops = {
 };
 
 static int view_open(struct surf_typeview **out, const char *path, struct btf_blob *base,
-		     const char *module)
+		     const char *module, const char *cache_dir)
 {
 	struct btf_view *bv = calloc(1, sizeof(*bv));
 	int ret;
 
 	if (!bv)
 		return -ENOMEM;
-	ret = blob_open(&bv->blob, path, base);
+	ret = blob_open(&bv->blob, path, base, cache_dir);
 	if (!ret && module && !(bv->module = strdup(module)))
 		ret = -ENOMEM;
 	if (ret) {
@@ -727,15 +765,16 @@ int surf_btf_view_for_each_enumerator(struct surf_typeview *view,
 
 int surf_btf_view_open_file(struct surf_typeview **out, const char *path)
 {
-	return view_open(out, path, NULL, NULL);
+	return view_open(out, path, NULL, NULL, NULL);
 }
 
-int surf_btf_view_open_vmlinux(struct surf_typeview **out, const char *sysfs_dir)
+int surf_btf_view_open_vmlinux(struct surf_typeview **out, const char *sysfs_dir,
+			       const char *cache_dir)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/vmlinux", sysfs_dir);
-	return view_open(out, path, NULL, NULL);
+	return view_open(out, path, NULL, NULL, cache_dir);
 }
 
 int surf_btf_view_open_module(struct surf_typeview **out, struct surf_typeview *base,
@@ -744,5 +783,5 @@ int surf_btf_view_open_module(struct surf_typeview **out, struct surf_typeview *
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", sysfs_dir, module);
-	return view_open(out, path, view_blob(base), module);
+	return view_open(out, path, view_blob(base), module, NULL);
 }

@@ -48,7 +48,8 @@ struct surf_typeview {
 };
 
 /* Back ends.  Each returns 0 and a new view, or a negative errno. */
-int surf_btf_view_open_vmlinux(struct surf_typeview **out, const char *sysfs_dir);
+int surf_btf_view_open_vmlinux(struct surf_typeview **out, const char *sysfs_dir,
+			       const char *cache_dir);
 int surf_btf_view_open_file(struct surf_typeview **out, const char *path);
 int surf_btf_view_open_module(struct surf_typeview **out, struct surf_typeview *base,
 			      const char *sysfs_dir, const char *module);

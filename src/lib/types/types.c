@@ -88,7 +88,7 @@ int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts
 				 debug, o.elf_path);
 		}
 	} else {
-		ret = surf_btf_view_open_vmlinux(&types->main, sysfs);
+		ret = surf_btf_view_open_vmlinux(&types->main, sysfs, o.cache_dir);
 		snprintf(types->describe, sizeof(types->describe), "BTF in %s/vmlinux", sysfs);
 		types->kernel = !o.no_modules;
 	}
