@@ -108,8 +108,10 @@ SURF_API int surf_engine__start(struct surf_engine *engine);
  * Wait up to timeout_ms for records and hand each to its callback, at most
  * SURF_ENGINE_BATCH records per call, so that a caller notices a stop, a time
  * or a count limit in bounded time even when records never stop coming.
- * Returns the number of records delivered (0: the rings were empty), or
- * -EINTR when a signal arrived.
+ * Returns the number of records read from the rings: those delivered to the
+ * callbacks and the kernel's thread-name records (0: the rings were empty,
+ * so `while (poll(e, 0) > 0)` after surf_engine__stop reads all), or -EINTR
+ * when a signal arrived.
  */
 #define SURF_ENGINE_BATCH 1024
 SURF_API int surf_engine__poll(struct surf_engine *engine, int timeout_ms);

@@ -153,7 +153,7 @@ expect_line "load, attach a tracepoint by hand, read a map" "hits[0] = 7" \
 	"$RUN" "$TMP/probes.so" -n -t tp:syscalls:sys_enter_getppid -c hits:7
 expect_line "uprobe by symbol (libc:malloc)" "attached (-s)" \
 	"$RUN" "$TMP/probes.so" -n -s up:libc:malloc
-expect_fail "missing map" "clcc: no map named 'nope'" "(maps: hits)" -- \
+expect_fail "missing map" "clcc: no map named 'nope'" "(maps: hits, probes.rodata)" -- \
 	"$RUN" "$TMP/probes.so" -n -m nope
 if [ -e /sys/bus/event_source/devices/kprobe/type ] || [ -e /sys/kernel/tracing/kprobe_events ]; then
 	expect_fail "kprobe on a missing symbol" "'no_such_fn_xyz'" "no such kernel function" -- \

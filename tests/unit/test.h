@@ -47,6 +47,10 @@ char *test_capture_close(struct test_capture *c);
  * then "").
  */
 int test_tmpdir(char *buf, size_t len, const char *prefix);
+/* The file descriptors this process has open (leak checks); -1 when unknown. */
+int test_open_fds(void);
+/* How many files in dir have a name starting with prefix; the path of one in path. */
+int test_files_named(const char *dir, const char *prefix, char *path, size_t len);
 /* Remove path and everything below it; 0 or -errno. */
 int test_rmtree(const char *path);
 /*

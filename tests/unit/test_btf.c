@@ -204,19 +204,7 @@ TEST(test_btf_vmlinux_matches_libbpf)
 /* The one cache file of dir ("btf-vmlinux.*"): its stat; false when not exactly one. */
 static bool btf_cache_file(const char *dir, char *path, size_t len, struct stat *st)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (!d)
-		return false;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "btf-vmlinux.", 12)) {
-			n++;
-			snprintf(path, len, "%s/%s", dir, de->d_name);
-		}
-	closedir(d);
-	return n == 1 && !stat(path, st);
+	return test_files_named(dir, "btf-vmlinux.", path, len) == 1 && !stat(path, st);
 }
 
 /*

@@ -7,7 +7,6 @@
  * unit tests run under ASan's leak checker), and a failed event leaves
  * nothing that surf_engine__start would enable (no record of it arrives).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,20 +15,6 @@
 
 #include "sys/fault.h"
 #include "test.h"
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the directory's own */
-}
 
 static void count_record(void *ctx, const struct surf_record *rec)
 {
@@ -41,14 +26,14 @@ static void new_fails(enum surf_fault_site site, int when, int want)
 {
 	struct surf_engine_opts opts = { .sz = sizeof(opts) };
 	struct surf_engine *e = NULL;
-	int before = open_fds(), ret;
+	int before = test_open_fds(), ret;
 
 	surf_fault_countdown[site] = when;
 	ret = surf_engine__new(&e, &opts);
 	surf_fault_countdown[site] = 0;
 	CHECK_INT(ret, ==, want);
 	CHECK(e == NULL);
-	CHECK_INT(open_fds(), ==, before);
+	CHECK_INT(test_open_fds(), ==, before);
 }
 
 TEST(test_faults_ring_buffer)
@@ -85,13 +70,13 @@ static void add_fails(enum surf_fault_site site, int when, int want)
 	int bad = 0, good = 0, before, ret;
 
 	CHECK_INT(surf_engine__new(&e, &opts), ==, 0);
-	before = open_fds();
+	before = test_open_fds();
 	surf_fault_countdown[site] = when;
 	ret = surf_engine__add_raw(e, "e:syscalls/sys_enter_getppid", NULL, count_record, &bad,
 				   NULL);
 	surf_fault_countdown[site] = 0;
 	CHECK_INT(ret, ==, want);
-	CHECK_INT(open_fds(), ==, before);
+	CHECK_INT(test_open_fds(), ==, before);
 	CHECK_INT(surf_engine__add_raw(e, "e:syscalls/sys_enter_getppid", NULL, count_record,
 				       &good, NULL), ==, 0);
 	CHECK_INT(surf_engine__start(e), ==, 0);

@@ -7,7 +7,6 @@
  * name, its clones' base names and near misses; the second run answers from
  * the file even when the list is gone; files of another boot are removed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,23 +19,6 @@
 #include "test.h"
 
 #define NAMES 40000
-
-static int cache_files(const char *dir, char *name, size_t len)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "filter-functions.", 17)) {
-			n++;
-			snprintf(name, len, "%s", de->d_name);
-		}
-	closedir(d);
-	return n;
-}
 
 /* Both answers for sym: false (and why) when they differ. */
 static bool same_answer(const char *tfs, const char *cache, const char *sym, char *why, size_t len)
@@ -112,7 +94,7 @@ TEST(test_funcache_matches_uncached)
 		same_answer(tfs, cache, s, why, sizeof(why));
 	CHECK_STR(why, "");
 
-	n = cache_files(cache, name, sizeof(name));
+	n = test_files_named(cache, "filter-functions.", name, sizeof(name));
 	CHECK_INT(n, ==, 1);
 	CHECK(access(other, F_OK) != 0);
 

@@ -10,7 +10,6 @@
  * has no modules): [bpf] ones.  A damaged cache file
  * is read as none and made anew; another boot's file is removed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <inttypes.h>
@@ -26,23 +25,6 @@
 #include <surf/syms.h>
 
 #include "test.h"
-
-static int kallsyms_files(const char *dir, char *name, size_t len)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "kallsyms.", 9)) {
-			n++;
-			snprintf(name, len, "%s/%s", dir, de->d_name);
-		}
-	closedir(d);
-	return n;
-}
 
 static bool same_sym(int ra, const struct surf_sym *a, int rb, const struct surf_sym *b)
 {
@@ -154,7 +136,7 @@ TEST(test_ksyms_cache_matches_fresh_load)
 	}
 	/* The first run reads the file and writes the cache; the second maps it. */
 	CHECK_INT(surf_ksyms__load_cached(&first, cache), ==, 0);
-	CHECK_INT(kallsyms_files(cache, file, sizeof(file)), ==, 1);
+	CHECK_INT(test_files_named(cache, "kallsyms.", file, sizeof(file)), ==, 1);
 	CHECK(access(other, F_OK) != 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK_INT(surf_ksyms__load_cached(&second, cache), ==, 0);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -91,6 +92,37 @@ static void remove_tmpdirs(void)
 	}
 	free(tmpdirs);
 	tmpdirs = NULL;
+}
+
+int test_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own */
+}
+
+int test_files_named(const char *dir, const char *prefix, char *path, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			n++;
+			snprintf(path, len, "%s/%s", dir, de->d_name);
+		}
+	closedir(d);
+	return n;
 }
 
 int test_tmpdir(char *buf, size_t len, const char *prefix)

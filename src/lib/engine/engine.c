@@ -637,6 +637,7 @@ int surf_engine__start(struct surf_engine *e)
 int surf_engine__poll(struct surf_engine *e, int timeout_ms)
 {
 	struct epoll_event evs[64];
+	uint64_t samples = e->stats.records;
 	int n;
 
 	/*
@@ -650,7 +651,12 @@ int surf_engine__poll(struct surf_engine *e, int timeout_ms)
 	/* Read every ring, ready or not: it keeps CPUs in time order. */
 	n = ring_consume(e, SURF_ENGINE_BATCH);
 	e->backlog = n == SURF_ENGINE_BATCH;
-	bells_after_poll(e, n);
+	/*
+	 * The rate is the traced events' only: a storm of exec's (a build)
+	 * fills the rings with the COMM records of thread names, which must
+	 * not silence the doorbells of a tracepoint that fires now and then.
+	 */
+	bells_after_poll(e, (int)(e->stats.records - samples));
 	return n;
 }
 
