@@ -282,6 +282,20 @@ static uint64_t fd_lost(int fd)
 }
 
 /* Open ev's perf events on every CPU (and target), into that CPU's ring, with filter. */
+int engine_placements(const struct surf_engine *e, const struct surf_event *ev)
+{
+	return e->nrings * (ev->pid_by_filter ? 1 : e->ntargets);
+}
+
+void engine_placement(const struct surf_engine *e, const struct surf_event *ev, int i, int *ring,
+		      int *target)
+{
+	int per_ring = ev->pid_by_filter ? 1 : e->ntargets;
+
+	*ring = i / per_ring;
+	*target = ev->pid_by_filter ? -1 : e->targets[i % per_ring];
+}
+
 static int open_event_fds(struct surf_engine *e, struct surf_event *ev, const char *filter)
 {
 	struct perf_event_attr attr;
@@ -299,41 +313,37 @@ static int open_event_fds(struct surf_engine *e, struct surf_event *ev, const ch
 	attr.use_clockid = 1;
 	attr.clockid = CLOCK_MONOTONIC;
 	attr.inherit = e->opts.inherit;
-	for (int r = 0; r < e->nrings; r++) {
-		for (int t = 0; t < e->ntargets; t++) {
-			int target = ev->pid_by_filter ? -1 : e->targets[t];
-			int fd;
+	for (int i = 0; i < engine_placements(e, ev); i++) {
+		int r, target, fd;
 
-			if (ev->pid_by_filter && t)
-				break;
-			fd = perf_open_counting_lost(e, &attr, target, e->rings[r].cpu);
-			if (fd < 0) {
-				ret = -errno;
-				snprintf(e->last_error, sizeof(e->last_error),
-					 "perf_event_open of %s/%s on CPU %d: %s", ev->group, ev->name,
-					 e->rings[r].cpu, strerror(errno));
-				return ret;
-			}
-			ev->fds[ev->nfds++] = fd;
-			if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, e->rings[r].fd) ||
-			    ioctl(fd, PERF_EVENT_IOC_ID, &id)) {
-				ret = -errno;
-				snprintf(e->last_error, sizeof(e->last_error),
-					 "cannot attach %s/%s to the ring of CPU %d: %s", ev->group,
-					 ev->name, e->rings[r].cpu, strerror(errno));
-				return ret;
-			}
-			if (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
-				ret = -errno;
-				snprintf(e->last_error, sizeof(e->last_error),
-					 "the kernel refused the filter '%s' of %s/%s: %s", filter,
-					 ev->group, ev->name, strerror(errno));
-				return ret;
-			}
-			ret = engine_add_id(e, id, ev);
-			if (ret)
-				return ret;
+		engine_placement(e, ev, i, &r, &target);
+		fd = perf_open_counting_lost(e, &attr, target, e->rings[r].cpu);
+		if (fd < 0) {
+			ret = -errno;
+			snprintf(e->last_error, sizeof(e->last_error),
+				 "perf_event_open of %s/%s on CPU %d: %s", ev->group, ev->name,
+				 e->rings[r].cpu, strerror(errno));
+			return ret;
 		}
+		ev->fds[ev->nfds++] = fd;
+		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, e->rings[r].fd) ||
+		    ioctl(fd, PERF_EVENT_IOC_ID, &id)) {
+			ret = -errno;
+			snprintf(e->last_error, sizeof(e->last_error),
+				 "cannot attach %s/%s to the ring of CPU %d: %s", ev->group,
+				 ev->name, e->rings[r].cpu, strerror(errno));
+			return ret;
+		}
+		if (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter)) {
+			ret = -errno;
+			snprintf(e->last_error, sizeof(e->last_error),
+				 "the kernel refused the filter '%s' of %s/%s: %s", filter,
+				 ev->group, ev->name, strerror(errno));
+			return ret;
+		}
+		ret = engine_add_id(e, id, ev);
+		if (ret)
+			return ret;
 	}
 	/* The user's filter: the one on ourselves is the engine's business. */
 	if (ev->filter)

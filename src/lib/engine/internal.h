@@ -170,6 +170,15 @@ int ring_consume(struct surf_engine *e, int max);
 int dispatch_records(struct surf_engine *e, const uint8_t *buf, size_t len, struct ring *r);
 /* Map a perf sample id to its event: 0 or -ENOMEM (the id is then not mapped). */
 int engine_add_id(struct surf_engine *e, uint64_t id, struct surf_event *ev);
+/*
+ * Where an event's perf events go: one per CPU ring and target thread (one
+ * per ring when the pid is matched by a filter), data and doorbells alike,
+ * in this order.  engine_placements() of them; the i-th's ring index and
+ * target (a tid, or -1 for all).
+ */
+int engine_placements(const struct surf_engine *e, const struct surf_event *ev);
+void engine_placement(const struct surf_engine *e, const struct surf_event *ev, int i, int *ring,
+		      int *target);
 
 /* wakeup.c: doorbells, so that an event at a low rate is read at once */
 int bells_ring_open(struct surf_engine *e, struct ring *r);

@@ -156,27 +156,23 @@ void bells_event_open(struct surf_engine *e, struct surf_event *ev, const char *
 	attr.wakeup_events = 1;
 	attr.disabled = 1;
 	attr.inherit = e->opts.inherit;
-	/* The same CPUs and targets, in the same order, as open_event_fds. */
+	/* The same CPUs and targets, in the same order, as the data events. */
 	ev->nbells = 0;
-	for (int r = 0; r < e->nrings; r++) {
-		for (int t = 0; t < e->ntargets; t++) {
-			int target = ev->pid_by_filter ? -1 : e->targets[t];
-			int fd;
+	for (int i = 0; i < engine_placements(e, ev); i++) {
+		int r, target, fd;
 
-			if (ev->pid_by_filter && t)
-				break;
-			fd = surf_fault(SURF_FAULT_BELL_FD) ? (errno = EMFILE, -1) :
-				engine_perf_open(&attr, target, e->rings[r].cpu);
-			if (fd < 0) {
-				err = -errno;
-				goto fail;
-			}
-			ev->bell_fds[ev->nbells++] = fd;
-			if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, e->rings[r].bell_fd) ||
-			    (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter))) {
-				err = -errno;
-				goto fail;
-			}
+		engine_placement(e, ev, i, &r, &target);
+		fd = surf_fault(SURF_FAULT_BELL_FD) ? (errno = EMFILE, -1) :
+			engine_perf_open(&attr, target, e->rings[r].cpu);
+		if (fd < 0) {
+			err = -errno;
+			goto fail;
+		}
+		ev->bell_fds[ev->nbells++] = fd;
+		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, e->rings[r].bell_fd) ||
+		    (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter))) {
+			err = -errno;
+			goto fail;
 		}
 	}
 	return;
