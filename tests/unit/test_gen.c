@@ -19,6 +19,8 @@
 
 #include <bpf/bpf.h>
 
+#include <surf/tracefs.h>
+
 #include "gen/gen.h"
 #include "test.h"
 
@@ -479,6 +481,110 @@ TEST(test_gen_fetch_reads_what_the_fixture_holds)
 	}
 	if (pfd >= 0)
 		close(pfd);
+	close(prog);
+	close(map);
+}
+
+/*
+ * Tracepoint fields from the record, at the offsets the kernel's format
+ * file gives: a BPF program on this process's sys_enter_write reads
+ * __syscall_nr, fd and count of write(1000077, NULL, 12345); common_pid,
+ * in the first 8 bytes, is refused (the verifier would).
+ */
+TEST(test_gen_field_reads_the_record)
+{
+	static const char *const names[] = { "__syscall_nr", "fd", "count", "common_pid" };
+	static const long long want[] = { SYS_write, 1000077, 12345 };
+	int off[4], size[4], sgn[4], id = -1, map, prog, pfd;
+	char line[512], path[4200], tfs[4096];
+	FILE *f;
+
+	if (geteuid() != 0)
+		SKIP("BPF needs root");
+	if (surf_tracefs__find(tfs, sizeof(tfs), true))
+		SKIP("no tracefs");
+	for (int i = 0; i < 4; i++)
+		off[i] = -1;
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_write/format", tfs);
+	f = fopen(path, "r");
+	if (!f)
+		SKIP("no syscalls:sys_enter_write");
+	while (fgets(line, sizeof(line), f)) {
+		char *semi = strchr(line, ';'), *name;
+		int o, s, g;
+
+		if (sscanf(line, "ID: %d", &o) == 1)
+			id = o;
+		if (!semi || !strstr(line, "field:"))
+			continue;
+		*semi = '\0';
+		name = strrchr(line, ' ');
+		if (sscanf(semi + 1, " offset:%d; size:%d; signed:%d;", &o, &s, &g) != 3 || !name)
+			continue;
+		name = name[1] == '*' ? name + 2 : name + 1;
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(name, names[i])) {
+				off[i] = o;
+				size[i] = s;
+				sgn[i] = g;
+			}
+	}
+	fclose(f);
+	CHECK(id > 0);
+	for (int i = 0; i < 4; i++)
+		CHECK(off[i] >= 0);
+	map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "surf_field", 4, 8, 4, NULL);
+	CHECK(map >= 0);
+	{
+		LIBBPF_OPTS(bpf_prog_load_opts, lo);
+		struct gen g;
+
+		gen_init(&g);
+		CHECK_INT(gen_field_value(&g, BPF_REG_6, off[3], size[3], sgn[3]), ==, -EACCES);
+		gen_emit(&g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
+		for (int i = 0; i < 3; i++) {
+			CHECK_INT(gen_field_value(&g, BPF_REG_6, off[i], size[i], sgn[i]), ==, 0);
+			gen_emit(&g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, -16));
+			gen_emit(&g, G_ST(BPF_W, BPF_REG_10, -20, i));
+			gen_ld_map_fd(&g, BPF_REG_1, map);
+			gen_emit(&g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
+			gen_emit(&g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, -20));
+			gen_emit(&g, G_MOV64_REG(BPF_REG_3, BPF_REG_10));
+			gen_emit(&g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, -16));
+			gen_emit(&g, G_MOV64_IMM(BPF_REG_4, BPF_ANY));
+			gen_emit(&g, G_CALL(BPF_FUNC_map_update_elem));
+		}
+		gen_emit(&g, G_MOV64_IMM(BPF_REG_0, 0));
+		gen_emit(&g, G_EXIT());
+		CHECK_INT(gen_finish(&g), ==, 0);
+		prog = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_field", "GPL", g.insns,
+				     (size_t)g.n, &lo);
+		gen_free(&g);
+	}
+	if (prog < 0) {
+		close(map);
+		CHECK(prog >= 0);
+	}
+	{
+		struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
+						.config = (__u64)id, .sample_period = 1 };
+
+		pfd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	}
+	if (pfd < 0 || ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog))
+		test_fail(__FILE__, __LINE__, "attaching to sys_enter_write: %s", strerror(errno));
+	syscall(SYS_write, 1000077, NULL, 12345);
+	if (pfd >= 0)
+		close(pfd);
+	for (int i = 0; i < 3; i++) {
+		__u32 key = (__u32)i;
+		long long v = -1;
+
+		CHECK_INT(bpf_map_lookup_elem(map, &key, &v), ==, 0);
+		if (v != want[i])
+			test_fail(__FILE__, __LINE__, "%s (offset %d, size %d): %lld, want %lld",
+				  names[i], off[i], size[i], v, want[i]);
+	}
 	close(prog);
 	close(map);
 }

@@ -217,3 +217,26 @@ int gen_fetch_value(struct gen *g, const struct gen_fetch_opts *o, const char *t
 	}
 	return g->err;
 }
+
+int gen_field_value(struct gen *g, int ctx_reg, int offset, int size, bool is_signed)
+{
+	static const int sizes[] = { [1] = BPF_B, [2] = BPF_H, [4] = BPF_W, [8] = BPF_DW };
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || offset < 0 ||
+	    offset > INT16_MAX)
+		return -EINVAL;
+	/*
+	 * The verifier lets a tracepoint program read from byte 8 on: the
+	 * common fields (type, flags, preempt count, pid) are not its to read;
+	 * pid and comm come from helpers instead.
+	 */
+	if (offset < 8)
+		return -EACCES;
+	/* A tracepoint program reads its record directly: no helper call. */
+	gen_emit(g, G_LDX(sizes[size], BPF_REG_0, ctx_reg, (int16_t)offset));
+	if (is_signed && size < 8) {
+		gen_emit(g, G_ALU64_IMM(BPF_LSH, BPF_REG_0, 64 - size * 8));
+		gen_emit(g, G_ALU64_IMM(BPF_ARSH, BPF_REG_0, 64 - size * 8));
+	}
+	return g->err;
+}

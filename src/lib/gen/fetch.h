@@ -37,4 +37,13 @@ int gen_type_parse(const char *type, struct gen_type *t);
 int gen_fetch_value(struct gen *g, const struct gen_fetch_opts *o, const char *text,
 		    const char *type);
 
+/*
+ * Emit code leaving a tracepoint field in r0: `size` bytes (1, 2, 4, 8) at
+ * `offset` of the record ctx_reg points to (the program's context),
+ * sign-extended when is_signed.  -EINVAL for another size; -EACCES for
+ * the common fields (the first 8 bytes), which the verifier does not let
+ * a tracepoint program read.
+ */
+int gen_field_value(struct gen *g, int ctx_reg, int offset, int size, bool is_signed);
+
 #endif
