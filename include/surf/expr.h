@@ -61,6 +61,54 @@ struct surf_arg {
 };
 
 /* A compiled expression line. */
+/*
+ * An aggregation clause (a:) of an expression, checked against its
+ * arguments and the tracepoint's fields: what is counted or measured, by
+ * which keys.  The BPF program that does it is generated from this
+ * (issue 15).
+ */
+enum surf_agg_kind {
+	SURF_AGG_COUNT = 1,	/* count(KEY...) */
+	SURF_AGG_HIST,		/* hist(VALUE, KEY...): power-of-two buckets */
+	SURF_AGG_LHIST,		/* lhist(VALUE, MIN, MAX, STEP, KEY...): linear buckets */
+	SURF_AGG_SUM,		/* sum(VALUE, KEY...) */
+	SURF_AGG_AVG,
+	SURF_AGG_MIN,
+	SURF_AGG_MAX,
+	SURF_AGG_STATS,		/* count, sum, avg, min and max */
+	SURF_AGG_LAT,		/* lat(KEY...) or lat(EVENT.NAME==NAME, KEY...): ns, power of two */
+};
+
+enum surf_agg_src {
+	SURF_AGG_ARG = 1,	/* an argument of the expression (index) */
+	SURF_AGG_FIELD,		/* a field of the tracepoint */
+	SURF_AGG_COMM,		/* the thread's name */
+	SURF_AGG_PID,		/* process id (tgid) */
+	SURF_AGG_TID,
+	SURF_AGG_CPU,
+	SURF_AGG_KSTACK,	/* the kernel call stack */
+	SURF_AGG_USTACK,	/* the user call stack */
+};
+
+struct surf_agg_ref {
+	enum surf_agg_src src;
+	char *name;
+	int index;		/* SURF_AGG_ARG: into def->args; else -1 */
+};
+
+struct surf_agg {
+	enum surf_agg_kind kind;
+	struct surf_agg_ref value;	/* the measured value; src 0 for count and lat */
+	int64_t lmin, lmax, lstep;	/* lhist */
+	struct surf_agg_ref *keys;
+	int nkeys;
+	/* lat between two events: start event name, its argument, and ours (value). */
+	char *lat_event;
+	char *lat_start;
+};
+
+SURF_API const char *surf_agg_kind__name(enum surf_agg_kind kind);
+
 struct surf_probe_def {
 	enum surf_probe_kind kind;
 	char *name;		/* event name, "f0" */
@@ -74,6 +122,7 @@ struct surf_probe_def {
 	int nargs;
 	char *filter;		/* converted ftrace filter, NULL when none */
 	char *module;		/* p/r: module defining the function, NULL for vmlinux */
+	struct surf_agg *agg;	/* a: clause, NULL when none */
 };
 
 /* An error with the byte range [pos, pos+len) of the expression it is about. */

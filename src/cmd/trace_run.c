@@ -676,6 +676,32 @@ int trace_run(const struct trace_run_opts *opts)
 	status = compile_all(&r);
 	if (status)
 		goto out;
+	/* Names of tracepoint fields serve a: clauses and lat() starts only. */
+	for (int i = 0, agg = 0; i <= r.ndefs; i++) {
+		if (i < r.ndefs) {
+			agg |= r.defs[i] && r.defs[i]->agg;
+			continue;
+		}
+		for (int j = 0; j < r.ndefs && !agg; j++) {
+			if (r.defs[j]->kind != SURF_PROBE_EVENT || !r.defs[j]->nargs)
+				continue;
+			fprintf(r.err, "surftrace: f%d: a tracepoint shows its own fields: "
+				"NAME=FIELD (%s=) is for a: clauses and lat() starts\n", j,
+				r.defs[j]->args[0].name);
+			status = EXIT_BAD_INPUT;
+			goto out;
+		}
+	}
+	/* The a: clause is checked; the BPF that runs it is not generated yet (issue 15). */
+	for (int i = 0; i < r.ndefs; i++) {
+		if (!r.defs[i] || !r.defs[i]->agg)
+			continue;
+		fprintf(r.err, "surftrace: f%d: a:%s is checked, but in-kernel aggregation does "
+			"not run in this version yet: nothing was set up\n", i,
+			surf_agg_kind__name(r.defs[i]->agg->kind));
+		status = 1;
+		goto out;
+	}
 	if (opts->script)
 		status = write_script(&r, true, opts->script);
 	if (!status && opts->show)

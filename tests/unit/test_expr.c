@@ -395,7 +395,7 @@ TEST(test_expr_errors_point_at_the_bad_part)
 	check_error("p netif_receive ip_a=%1 f:ip_a==1.2.3", "IPv4", "1.2.3");
 	check_error("p netif_receive b16_a=%1 f:b16_a==70000", "wider than 16 bits", "70000");
 	check_error("e sched", "GROUP/EVENT", "sched");
-	check_error("e sched/sched_switch x=1", "takes no NAME=VALUE", "x");
+	check_error("e sched/sched_switch x=1", "NAME= names one of them", "1");
 	check_error("P bash", "BINARY:SYMBOL", "bash");
 }
 

@@ -319,6 +319,49 @@ static int setup_event(const struct ast_line *al, const struct surf_expr_env *en
 	return 0;
 }
 
+/*
+ * NAME=FIELD on a tracepoint: a name for one of its fields, e.g. sz=count,
+ * for an a: clause, or for another expression's lat(f0.NAME==...).  The argument's fetch is the field's name; a
+ * string field is typed "string".
+ */
+static int event_alias(const char *line, const struct ast_arg *aa,
+		       const struct surf_event_field *fields, int nfields, struct surf_arg *out,
+		       struct surf_expr_error *err)
+{
+	const char *v = line + aa->value_span.pos;
+	size_t n = aa->value_span.len;
+	char field[EXPR_MAX_NAME];
+	int found = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)v[i]) || v[i] == '_') || isdigit((unsigned char)v[0]) ||
+		    n >= sizeof(field))
+			return expr_error(err, -EINVAL, aa->value_span, "a tracepoint records "
+					  "its own fields: NAME= names one of them (for a: clauses), "
+					  "e.g. sz=count");
+	memcpy(field, v, n);
+	field[n] = '\0';
+	for (int i = 0; i < nfields; i++)
+		if (!strcmp(fields[i].name, field))
+			found = i;
+	if (nfields >= 0 && found < 0) {
+		const char *names[MAX_EVENT_FIELDS];
+		const char *close;
+
+		for (int i = 0; i < nfields; i++)
+			names[i] = fields[i].name;
+		close = expr_closest(field, names, nfields);
+		return expr_error(err, -ENOENT, aa->value_span, "the tracepoint has no field "
+				  "'%s'%s%s%s", field, close ? " (did you mean '" : "",
+				  close ? close : "", close ? "'?)" : "");
+	}
+	out->name = strdup(aa->name);
+	out->fetch = strdup(field);
+	if (found >= 0 && fields[found].cls == SURF_FILTER_STRING)
+		out->type = strdup("string");
+	return out->name && out->fetch ? 0 : -ENOMEM;
+}
+
 static int setup_uprobe(struct compile_ctx *cc, const struct ast_line *al,
 			const struct surf_expr_env *env, struct surf_probe_def *def,
 			struct surf_expr_error *err)
@@ -423,6 +466,26 @@ static char arg_class(const char *type)
 	return type[0] == 's' && isdigit((unsigned char)type[1]) ? '-' : 'u';
 }
 
+static int compile_agg(const char *line, const struct ast_line *al, struct surf_probe_def *def,
+		       const struct surf_event_field *event_fields, int nevent,
+		       struct surf_expr_error *err)
+{
+	const char *names[MAX_EVENT_FIELDS];
+	char classes[MAX_EVENT_FIELDS];
+
+	if (!al->agg_span.len)
+		return 0;
+	for (int i = 0; i < nevent; i++) {
+		names[i] = event_fields[i].name;
+		classes[i] = (char)event_fields[i].cls;
+	}
+	return expr_compile_agg(line, al->agg_span, def->args, def->nargs,
+				def->kind == SURF_PROBE_EVENT && nevent >= 0 ? names : NULL, classes,
+				nevent > 0 ? nevent : 0,
+				def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE,
+				&def->agg, err);
+}
+
 static int compile_filter(const char *line, const struct ast_line *al, struct surf_probe_def *def,
 			  const struct surf_event_field *event_fields, int nevent,
 			  struct surf_expr_error *err)
@@ -480,12 +543,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 	def->kind = (enum surf_probe_kind)al.kind;
 	cc.kind = def->kind;
 	def->name = strdup(o.name ? o.name : "f0");
-	if (al.kind == 'e' && al.nargs) {
-		ret = expr_error(err, -EINVAL, al.args[0].name_span, "a tracepoint records its own "
-				 "fields: it takes no NAME=VALUE arguments (use its fields in f:)");
-		goto out;
-	}
-	for (int i = 0; i < al.nargs && !ret; i++)
+	for (int i = 0; i < al.nargs && !ret && al.kind != 'e'; i++)
 		ret = expr_parse_value(line, al.args[i].value_span, &al.args[i].value, err);
 	if (ret)
 		goto out;
@@ -520,12 +578,16 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 		goto out;
 	}
 	for (int i = 0; i < al.nargs; i++) {
-		ret = expr_compile_arg(&cc, &al.args[i], &def->args[i]);
+		ret = al.kind == 'e' ? event_alias(line, &al.args[i], event_fields, nevent,
+						   &def->args[i], err) :
+				       expr_compile_arg(&cc, &al.args[i], &def->args[i]);
 		def->nargs = i + 1;
 		if (ret)
 			goto out;
 	}
 	ret = compile_filter(line, &al, def, event_fields, nevent, err);
+	if (!ret)
+		ret = compile_agg(line, &al, def, event_fields, nevent, err);
 out:
 	/* calloc'ed: the names the callback did not fill are NULL. */
 	if (event_fields)
@@ -574,6 +636,7 @@ void surf_probe_def__free(struct surf_probe_def *def)
 	free(def->event);
 	free(def->filter);
 	free(def->module);
+	expr_free_agg(def->agg);
 	free(def);
 }
 

@@ -88,6 +88,7 @@ struct ast_line {
 	struct ast_arg *args;
 	int nargs;
 	struct span filter_span;	/* len 0: no filter */
+	struct span agg_span;		/* after "a:"; len 0: no aggregation */
 };
 
 /* Set err (if not NULL) and return code. */
@@ -122,6 +123,16 @@ int expr_compile_arg(struct compile_ctx *cc, const struct ast_arg *arg, struct s
 int expr_compile_filter(const char *line, struct span filter, const char *const *fields,
 			const char *classes, int nfields, const struct surf_arg *args, int nargs, char **out,
 			struct surf_expr_error *err);
+
+/*
+ * Check the a: clause at span against the arguments and the tracepoint's
+ * fields (names, classes; fields NULL: not known) into *out (malloc'ed).
+ */
+struct surf_agg;
+int expr_compile_agg(const char *line, struct span at, const struct surf_arg *args, int nargs,
+		     const char *const *fields, const char *classes, int nfields,
+		     bool is_return, struct surf_agg **out, struct surf_expr_error *err);
+void expr_free_agg(struct surf_agg *agg);
 
 /* The closest of candidates to word (edit distance), or NULL if none is close. */
 /* Bytes of the UTF-8 character at s (1 for a stray byte): quote it whole in messages. */

@@ -2,12 +2,13 @@
 /*
  * Splitting an expression line into its parts:
  *
- *     KIND TARGET [NAME=VALUE ...] [f:FILTER]
+ *     KIND TARGET [NAME=VALUE ...] [a:AGGREGATION] [f:FILTER] [a:AGGREGATION]
  *
  * Words are separated by blanks outside parentheses, brackets and quotes, so
  * "@(struct iphdr *)l3%0->saddr" is one word.  The filter runs from "f:" to
- * the end of the line and may contain blanks (the original tool cut it at
- * the first blank).
+ * the end of the line, or to an "a:" word, and may contain blanks (the
+ * original tool cut it at the first blank).  The aggregation is one word:
+ * "a:count(comm, pid)" (blanks inside its parentheses are fine).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -198,24 +199,52 @@ int expr_split_line(const char *line, struct ast_line *out, struct surf_expr_err
 	out->target_span = span(i, tlen);
 
 	for (i = skip_blanks(line, end); line[i]; i = skip_blanks(line, end)) {
+		if (line[i] == 'a' && line[i + 1] == ':') {
+			ret = word_end(line, i, &end, err);
+			if (ret)
+				return ret;
+			if (out->agg_span.len)
+				return expr_error(err, -EINVAL, span(i, end - i), "one a: clause "
+						  "per expression (this is the second)");
+			if (end == i + 2)
+				return expr_error(err, -EINVAL, span(i, 2), "empty aggregation "
+						  "after 'a:', e.g. a:count(comm)");
+			out->agg_span = span(i + 2, end - i - 2);
+			continue;
+		}
+		if (out->filter_span.len || out->agg_span.len) {
+			/* After a: or f: come only f: and a:, not arguments. */
+			if (!(line[i] == 'f' && line[i + 1] == ':')) {
+				ret = word_end(line, i, &end, err);
+				return ret ? ret : expr_error(err, -EINVAL, span(i, end - i),
+						  "arguments come before the a: and f: clauses");
+			}
+		}
 		if (line[i] == 'f' && line[i + 1] == ':') {
-			size_t fend = strlen(line);
+			size_t fend = i + 2, last = i + 2;
 
-			while (fend > i && isspace((unsigned char)line[fend - 1]))
-				fend--;
-			/* Check the quotes and brackets of the whole filter. */
-			for (size_t j = i; j < fend; j = skip_blanks(line, end)) {
+			if (out->filter_span.len)
+				return expr_error(err, -EINVAL, span(i, 2), "one f: clause per "
+						  "expression (this is the second)");
+			/* The filter's words, quotes and brackets checked, up to an a: word. */
+			for (size_t j = skip_blanks(line, i + 2); line[j]; j = skip_blanks(line, end)) {
+				if (line[j] == 'a' && line[j + 1] == ':' && j > i + 2 &&
+				    isspace((unsigned char)line[j - 1]))
+					break;
 				ret = word_end(line, j, &end, err);
 				if (ret)
 					return ret;
-				if (end >= fend)
-					break;
+				if (end == j)
+					end = j + 1;	/* a lone closing bracket: word_end said */
+				last = end;
 			}
+			fend = last;
 			if (fend == i + 2)
 				return expr_error(err, -EINVAL, span(i, 2),
 						  "empty filter after 'f:'");
 			out->filter_span = span(i + 2, fend - i - 2);
-			break;
+			end = fend;
+			continue;
 		}
 		ret = word_end(line, i, &end, err);
 		if (ret)
