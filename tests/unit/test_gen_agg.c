@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Aggregation programs (src/lib/gen/agg.c) on the running kernel, with
+ * exact expected numbers from a controlled workload:
+ * - count by comm: two threads named surf-agg-a and surf-agg-b call getppid
+ *   100 and 250 times;
+ * - hist, lhist and stats of write's count by thread: this thread writes
+ *   to a bad fd with known sizes; the buckets are those the sizes fall in.
+ */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <surf/tracefs.h>
+
+#include "gen/agg.h"
+#include "gen/gen.h"
+#include "test.h"
+
+/* The id and a field's offset, size and sign from GROUP/EVENT's format file. */
+static int tp_format(const char *event, const char *field, int *off, int *size, int *sgn)
+{
+	char tfs[4096], path[4300], line[512];
+	int id = -1;
+	FILE *f;
+
+	if (surf_tracefs__find(tfs, sizeof(tfs), true))
+		return -1;
+	snprintf(path, sizeof(path), "%s/events/%s/format", tfs, event);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *semi = strchr(line, ';'), *name;
+		int o, s, g;
+
+		if (sscanf(line, "ID: %d", &o) == 1)
+			id = o;
+		if (!field || !semi || !strstr(line, "field:"))
+			continue;
+		*semi = '\0';
+		name = strrchr(line, ' ');
+		if (name && !strcmp(name + 1, field) &&
+		    sscanf(semi + 1, " offset:%d; size:%d; signed:%d;", &o, &s, &g) == 3) {
+			*off = o;
+			*size = s;
+			*sgn = g;
+		}
+	}
+	fclose(f);
+	return id;
+}
+
+/* Load d's program into a new map; attach it to tracepoint id (all CPUs). */
+static int run_agg(struct gen_agg_desc *d, int id, int *map, int *prog, int *pfd)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, lo);
+	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
+					.config = (__u64)id, .sample_period = 1 };
+	struct gen g;
+	int ret;
+
+	*map = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "surf_agg", (__u32)gen_agg_key_size(d),
+			      (__u32)gen_agg_value_size(d), 1024, NULL);
+	if (*map < 0)
+		return -errno;
+	d->map_fd = *map;
+	gen_init(&g);
+	ret = gen_agg_program(&g, d);
+	*prog = ret ? -1 : bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_agg", "GPL", g.insns,
+					 (size_t)g.n, &lo);
+	gen_free(&g);
+	if (ret || *prog < 0)
+		return ret ? ret : -errno;
+	*pfd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (*pfd < 0 || ioctl(*pfd, PERF_EVENT_IOC_SET_BPF, *prog) ||
+	    ioctl(*pfd, PERF_EVENT_IOC_ENABLE, 0))
+		return -errno;
+	return 0;
+}
+
+static void *caller(void *arg)
+{
+	const char *name = arg;
+	int n = name[strlen(name) - 1] == 'a' ? 100 : 250;
+
+	pthread_setname_np(pthread_self(), name);
+	for (int i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	return NULL;
+}
+
+struct by_comm {
+	long a, b;
+};
+
+static int on_comm(void *ctx, const void *key, const uint64_t *v)
+{
+	struct by_comm *c = ctx;
+
+	if (!strcmp(key, "surf-agg-a"))
+		c->a += (long)v[0];
+	else if (!strcmp(key, "surf-agg-b"))
+		c->b += (long)v[0];
+	return 0;
+}
+
+TEST(test_gen_agg_count_by_comm)
+{
+	struct gen_agg_desc d = { .kind = SURF_AGG_COUNT, .nkeys = 1, .tracepoint = true,
+				  .arch = "x86_64" };
+	struct by_comm got = { 0, 0 };
+	int id, map = -1, prog = -1, pfd = -1, ret;
+	pthread_t ta, tb;
+
+	if (geteuid() != 0)
+		SKIP("BPF needs root");
+	id = tp_format("syscalls/sys_enter_getppid", NULL, NULL, NULL, NULL);
+	if (id < 0)
+		SKIP("no syscalls:sys_enter_getppid");
+	d.keys[0].src = SURF_AGG_COMM;
+	ret = run_agg(&d, id, &map, &prog, &pfd);
+	if (!ret) {
+		pthread_create(&ta, NULL, caller, "surf-agg-a");
+		pthread_join(ta, NULL);
+		pthread_create(&tb, NULL, caller, "surf-agg-b");
+		pthread_join(tb, NULL);
+		ret = gen_agg_read(&d, map, on_comm, &got);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (prog >= 0)
+		close(prog);
+	if (map >= 0)
+		close(map);
+	CHECK_INT(ret, ==, 0);
+	CHECK_INT(got.a, ==, 100);
+	CHECK_INT(got.b, ==, 250);
+}
+
+struct by_tid {
+	uint64_t tid;
+	bool hist;		/* keys are tid and bucket */
+	uint64_t buckets[1100];
+	uint64_t stats[4];
+	int entries;
+};
+
+static int on_tid(void *ctx, const void *key, const uint64_t *v)
+{
+	struct by_tid *t = ctx;
+	const uint64_t *k = key;
+
+	if (k[0] != t->tid)
+		return 0;
+	t->entries++;
+	if (t->hist && k[1] < 1100)
+		t->buckets[k[1]] += v[0];
+	memcpy(t->stats, v, sizeof(t->stats));
+	return 0;
+}
+
+static const uint64_t sizes[] = { 0, 1, 2, 3, 4, 7, 8, 1000, 1023, 1024, 5000, 99, 150, 250 };
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+/* The program of d on sys_enter_write's count, by thread; this thread writes sizes[]. */
+static int write_sizes(struct gen_agg_desc *d, struct by_tid *t)
+{
+	int off = -1, size = 0, sgn = 0, id, map = -1, prog = -1, pfd = -1, ret;
+
+	id = tp_format("syscalls/sys_enter_write", "count", &off, &size, &sgn);
+	if (id < 0 || off < 0)
+		return -ENOENT;
+	d->tracepoint = true;
+	d->arch = "x86_64";
+	d->value = (struct gen_agg_src){ .src = SURF_AGG_FIELD, .offset = off, .size = size,
+					 .is_signed = sgn };
+	d->keys[0].src = SURF_AGG_TID;
+	d->nkeys = 1;
+	memset(t, 0, sizeof(*t));
+	t->tid = (uint64_t)syscall(SYS_gettid);
+	t->hist = d->kind == SURF_AGG_HIST || d->kind == SURF_AGG_LHIST;
+	ret = run_agg(d, id, &map, &prog, &pfd);
+	if (!ret) {
+		for (size_t i = 0; i < NSIZES; i++)
+			syscall(SYS_write, 1000077, NULL, sizes[i]);
+		ret = gen_agg_read(d, map, on_tid, t);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (prog >= 0)
+		close(prog);
+	if (map >= 0)
+		close(map);
+	return ret;
+}
+
+TEST(test_gen_agg_hist_lhist_stats_of_sizes)
+{
+	struct gen_agg_desc d = { .kind = SURF_AGG_HIST };
+	static struct by_tid t;
+	uint64_t want[1100];
+	int ret;
+
+	if (geteuid() != 0)
+		SKIP("BPF needs root");
+	ret = write_sizes(&d, &t);
+	if (ret == -ENOENT)
+		SKIP("no syscalls:sys_enter_write");
+	CHECK_INT(ret, ==, 0);
+	memset(want, 0, sizeof(want));
+	for (size_t i = 0; i < NSIZES; i++)
+		want[gen_agg_log2_bucket(sizes[i])]++;
+	for (int b = 0; b < 65; b++)
+		if (t.buckets[b] != want[b])
+			test_fail(__FILE__, __LINE__, "hist bucket %d: %llu, want %llu", b,
+				  (unsigned long long)t.buckets[b], (unsigned long long)want[b]);
+
+	/* lhist(count, 0, 1000, 100): under none, 10 buckets, 1000 and above in the last. */
+	d = (struct gen_agg_desc){ .kind = SURF_AGG_LHIST, .lmin = 0, .lmax = 1000, .lstep = 100 };
+	CHECK_INT(write_sizes(&d, &t), ==, 0);
+	memset(want, 0, sizeof(want));
+	for (size_t i = 0; i < NSIZES; i++)
+		want[sizes[i] >= 1000 ? 11 : sizes[i] / 100 + 1]++;
+	for (int b = 0; b < 12; b++)
+		if (t.buckets[b] != want[b])
+			test_fail(__FILE__, __LINE__, "lhist bucket %d: %llu, want %llu", b,
+				  (unsigned long long)t.buckets[b], (unsigned long long)want[b]);
+
+	/* stats(count): count, sum, min, max. */
+	d = (struct gen_agg_desc){ .kind = SURF_AGG_STATS };
+	CHECK_INT(write_sizes(&d, &t), ==, 0);
+	{
+		uint64_t sum = 0, max = 0;
+
+		for (size_t i = 0; i < NSIZES; i++) {
+			sum += sizes[i];
+			max = sizes[i] > max ? sizes[i] : max;
+		}
+		CHECK_INT(t.entries, ==, 1);
+		CHECK_INT(t.stats[0], ==, NSIZES);
+		CHECK_INT(t.stats[1], ==, sum);
+		CHECK_INT(t.stats[2], ==, 0);
+		CHECK_INT(t.stats[3], ==, max);
+	}
+}
