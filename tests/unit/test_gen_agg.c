@@ -251,3 +251,123 @@ TEST(test_gen_agg_hist_lhist_stats_of_sizes)
 		CHECK_INT(t.stats[3], ==, max);
 	}
 }
+
+/* --- from expression text to exact numbers --------------------------------- */
+
+#include <surf/expr.h>
+
+#include "gen/desc.h"
+
+static char tfs_dir[4096];
+
+static int real_fields(void *ctx, const char *group, const char *event,
+		       struct surf_event_field *fields, int max)
+{
+	(void)ctx;
+	return surf_tracefs__event_fields(tfs_dir, group, event, fields, max);
+}
+
+/*
+ * 'e syscalls/sys_enter_write sz=count a:hist(sz, tid)' compiled, described
+ * from the kernel's format file, generated, loaded and attached: the
+ * buckets of this thread's writes are those of the sizes written.
+ */
+TEST(test_gen_agg_from_expression_text)
+{
+	struct surf_expr_env env = { .event_fields = real_fields };
+	struct surf_expr_opts o = { .sz = sizeof(o), .env = &env };
+	struct surf_probe_def *def = NULL;
+	struct surf_expr_error err;
+	struct gen_agg_desc d;
+	char path[4300], errbuf[256] = "", *format;
+	static struct by_tid t;
+	uint64_t want[1100] = { 0 };
+	size_t len = 0;
+	int id, map = -1, prog = -1, pfd = -1, ret;
+	FILE *f;
+
+	if (geteuid() != 0)
+		SKIP("BPF needs root");
+	if (surf_tracefs__find(tfs_dir, sizeof(tfs_dir), true))
+		SKIP("no tracefs");
+	ret = surf_expr__compile(NULL, "e syscalls/sys_enter_write sz=count a:hist(sz, tid)", &o,
+				 &def, &err);
+	if (ret)
+		test_fail(__FILE__, __LINE__, "compile: %s", err.msg);
+	CHECK_INT(ret, ==, 0);
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_write/format", tfs_dir);
+	f = fopen(path, "r");
+	CHECK(f);
+	format = calloc(1, 65536);
+	CHECK(format);
+	len = fread(format, 1, 65535, f);
+	fclose(f);
+	id = tp_format("syscalls/sys_enter_write", NULL, NULL, NULL, NULL);
+	ret = gen_agg_describe(def, format, len, "x86_64", &d, errbuf, sizeof(errbuf));
+	free(format);
+	if (ret)
+		test_fail(__FILE__, __LINE__, "describe: %s", errbuf);
+	CHECK_INT(ret, ==, 0);
+	CHECK_INT(d.nkeys, ==, 1);
+	CHECK_INT(d.value.src, ==, SURF_AGG_FIELD);
+	memset(&t, 0, sizeof(t));
+	t.tid = (uint64_t)syscall(SYS_gettid);
+	t.hist = true;
+	ret = run_agg(&d, id, &map, &prog, &pfd);
+	if (!ret) {
+		for (size_t i = 0; i < NSIZES; i++)
+			syscall(SYS_write, 1000077, NULL, sizes[i]);
+		ret = gen_agg_read(&d, map, on_tid, &t);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (prog >= 0)
+		close(prog);
+	if (map >= 0)
+		close(map);
+	surf_probe_def__free(def);
+	CHECK_INT(ret, ==, 0);
+	for (size_t i = 0; i < NSIZES; i++)
+		want[gen_agg_log2_bucket(sizes[i])]++;
+	for (int b = 0; b < 65; b++)
+		if (t.buckets[b] != want[b])
+			test_fail(__FILE__, __LINE__, "bucket %d: %llu, want %llu", b,
+				  (unsigned long long)t.buckets[b], (unsigned long long)want[b]);
+}
+
+/* What is not generated yet is refused with a sentence, before anything is loaded. */
+TEST(test_gen_agg_not_yet)
+{
+	struct surf_expr_env env = { .event_fields = real_fields };
+	struct surf_expr_opts o = { .sz = sizeof(o), .env = &env };
+	static const struct { const char *line, *why; } later[] = {
+		{ "e sched/sched_switch a:count(prev_comm)", "'prev_comm' is an array" },
+		{ "e sched/sched_switch a:count(kstack)", "kstack keys are not done yet" },
+	};
+
+	if (surf_tracefs__find(tfs_dir, sizeof(tfs_dir), true))
+		SKIP("no tracefs");
+	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		struct surf_probe_def *def = NULL;
+		struct surf_expr_error err;
+		struct gen_agg_desc d;
+		char path[4300], errbuf[256] = "", *format = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		CHECK_INT(surf_expr__compile(NULL, later[i].line, &o, &def, &err), ==, 0);
+		snprintf(path, sizeof(path), "%s/events/%s/format", tfs_dir, def->location);
+		f = fopen(path, "r");
+		if (f) {
+			format = calloc(1, 65536);
+			if (format)
+				len = fread(format, 1, 65535, f);
+			fclose(f);
+		}
+		CHECK_INT(gen_agg_describe(def, format, len, "x86_64", &d, errbuf, sizeof(errbuf)),
+			  ==, -EOPNOTSUPP);
+		free(format);
+		surf_probe_def__free(def);
+		CHECK_CONTAINS(errbuf, later[i].why);
+	}
+}

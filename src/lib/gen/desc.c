@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * From a compiled expression with an a: clause to what the generator needs
+ * (gen_agg_desc): tracepoint fields located in the event's format (parsed
+ * by libtraceevent), arguments of kernel and user probes as their fetch
+ * text.  What the generator cannot do yet is refused here with a sentence,
+ * before anything is loaded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <traceevent/event-parse.h>
+
+#include "gen/agg.h"
+#include "gen/desc.h"
+
+/* A field of the record as a number source; -EOPNOTSUPP for strings and arrays. */
+static int field_src(struct tep_event *ev, const char *name, struct gen_agg_src *out,
+		     char *errbuf, size_t errlen)
+{
+	struct tep_format_field *f = ev ? tep_find_field(ev, name) : NULL;
+
+	if (!f) {
+		snprintf(errbuf, errlen, "the tracepoint's format has no field '%s'", name);
+		return -ENOENT;
+	}
+	if (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING)) {
+		snprintf(errbuf, errlen, "'%s' is %s: aggregating by it is not done yet", name,
+			 f->flags & TEP_FIELD_IS_DYNAMIC ? "a string" : "an array");
+		return -EOPNOTSUPP;
+	}
+	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
+		snprintf(errbuf, errlen, "'%s' has %d bytes: not a number", name, f->size);
+		return -EOPNOTSUPP;
+	}
+	out->src = SURF_AGG_FIELD;
+	out->offset = f->offset;
+	out->size = f->size;
+	out->is_signed = f->flags & TEP_FIELD_IS_SIGNED;
+	return 0;
+}
+
+static int ref_src(const struct surf_probe_def *def, struct tep_event *ev,
+		   const struct surf_agg_ref *r, struct gen_agg_src *out, char *errbuf,
+		   size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	switch (r->src) {
+	case SURF_AGG_ARG:
+		if (def->kind == SURF_PROBE_EVENT)	/* NAME=FIELD: the fetch is the field */
+			return field_src(ev, def->args[r->index].fetch, out, errbuf, errlen);
+		if (def->args[r->index].type && !strcmp(def->args[r->index].type, "string")) {
+			snprintf(errbuf, errlen, "'%s' is a string: aggregating by it is not done "
+				 "yet", r->name);
+			return -EOPNOTSUPP;
+		}
+		out->src = SURF_AGG_ARG;
+		out->fetch = def->args[r->index].fetch;
+		out->type = def->args[r->index].type;
+		return 0;
+	case SURF_AGG_FIELD:
+		return field_src(ev, r->name, out, errbuf, errlen);
+	case SURF_AGG_KSTACK:
+	case SURF_AGG_USTACK:
+		snprintf(errbuf, errlen, "%s keys are not done yet", r->name);
+		return -EOPNOTSUPP;
+	default:
+		out->src = r->src;
+		return 0;
+	}
+}
+
+int gen_agg_describe(const struct surf_probe_def *def, char *format, size_t format_len,
+		     const char *arch, struct gen_agg_desc *d, char *errbuf, size_t errlen)
+{
+	const struct surf_agg *a = def->agg;
+	struct tep_handle *tep = NULL;
+	struct tep_event *ev = NULL;
+	int ret = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (!a)
+		return -EINVAL;
+	if (a->kind == SURF_AGG_LAT) {
+		snprintf(errbuf, errlen, "lat() is not done yet");
+		return -EOPNOTSUPP;
+	}
+	if (def->kind == SURF_PROBE_EVENT) {
+		tep = tep_alloc();
+		if (!tep)
+			return -ENOMEM;
+		if (!format || tep_parse_format(tep, &ev, format, format_len, def->group) !=
+				       TEP_ERRNO__SUCCESS) {
+			snprintf(errbuf, errlen, "cannot parse the format of %s", def->location);
+			tep_free(tep);
+			return -EINVAL;
+		}
+	}
+	d->kind = a->kind;
+	d->lmin = a->lmin;
+	d->lmax = a->lmax;
+	d->lstep = a->lstep;
+	d->tracepoint = def->kind == SURF_PROBE_EVENT;
+	d->user = surf_probe_kind__is_user(def->kind);
+	d->arch = arch;
+	if (a->value.src)
+		ret = ref_src(def, ev, &a->value, &d->value, errbuf, errlen);
+	for (int i = 0; !ret && i < a->nkeys; i++) {
+		ret = ref_src(def, ev, &a->keys[i], &d->keys[i], errbuf, errlen);
+		d->nkeys = i + 1;
+	}
+	if (!ret && gen_agg_key_size(d) > GEN_AGG_MAX_KEY) {
+		snprintf(errbuf, errlen, "the keys take %d bytes: at most %d",
+			 gen_agg_key_size(d), GEN_AGG_MAX_KEY);
+		ret = -E2BIG;
+	}
+	tep_free(tep);
+	return ret;
+}
