@@ -86,6 +86,16 @@ static int run_agg(struct gen_agg_desc *d, int id, int *map, int *prog, int *pfd
 	return 0;
 }
 
+static void close_agg(int map, int prog, int pfd)
+{
+	if (pfd >= 0)
+		close(pfd);
+	if (prog >= 0)
+		close(prog);
+	if (map >= 0)
+		close(map);
+}
+
 static void *caller(void *arg)
 {
 	const char *name = arg;
@@ -134,12 +144,7 @@ TEST(test_gen_agg_count_by_comm)
 		pthread_join(tb, NULL);
 		ret = gen_agg_read(&d, map, on_comm, &got);
 	}
-	if (pfd >= 0)
-		close(pfd);
-	if (prog >= 0)
-		close(prog);
-	if (map >= 0)
-		close(map);
+	close_agg(map, prog, pfd);
 	CHECK_INT(ret, ==, 0);
 	CHECK_INT(got.a, ==, 100);
 	CHECK_INT(got.b, ==, 250);
@@ -193,12 +198,7 @@ static int write_sizes(struct gen_agg_desc *d, struct by_tid *t)
 			syscall(SYS_write, 1000077, NULL, sizes[i]);
 		ret = gen_agg_read(d, map, on_tid, t);
 	}
-	if (pfd >= 0)
-		close(pfd);
-	if (prog >= 0)
-		close(prog);
-	if (map >= 0)
-		close(map);
+	close_agg(map, prog, pfd);
 	return ret;
 }
 
@@ -260,6 +260,22 @@ TEST(test_gen_agg_hist_lhist_stats_of_sizes)
 
 static char tfs_dir[4096];
 
+/* The format file of GROUP/EVENT, malloc'ed (libtraceevent writes into it); NULL. */
+static char *read_format(const char *location, size_t *len)
+{
+	char path[4300], *format;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events/%s/format", tfs_dir, location);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	format = calloc(1, 65536);
+	*len = format ? fread(format, 1, 65535, f) : 0;
+	fclose(f);
+	return format;
+}
+
 static int real_fields(void *ctx, const char *group, const char *event,
 		       struct surf_event_field *fields, int max)
 {
@@ -279,12 +295,11 @@ TEST(test_gen_agg_from_expression_text)
 	struct surf_probe_def *def = NULL;
 	struct surf_expr_error err;
 	struct gen_agg_desc d;
-	char path[4300], errbuf[256] = "", *format;
+	char errbuf[256] = "", *format;
 	static struct by_tid t;
 	uint64_t want[1100] = { 0 };
 	size_t len = 0;
 	int id, map = -1, prog = -1, pfd = -1, ret;
-	FILE *f;
 
 	if (geteuid() != 0)
 		SKIP("BPF needs root");
@@ -295,13 +310,8 @@ TEST(test_gen_agg_from_expression_text)
 	if (ret)
 		test_fail(__FILE__, __LINE__, "compile: %s", err.msg);
 	CHECK_INT(ret, ==, 0);
-	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_write/format", tfs_dir);
-	f = fopen(path, "r");
-	CHECK(f);
-	format = calloc(1, 65536);
+	format = read_format(def->location, &len);
 	CHECK(format);
-	len = fread(format, 1, 65535, f);
-	fclose(f);
 	id = tp_format("syscalls/sys_enter_write", NULL, NULL, NULL, NULL);
 	ret = gen_agg_describe(def, format, len, "x86_64", &d, errbuf, sizeof(errbuf));
 	free(format);
@@ -319,12 +329,7 @@ TEST(test_gen_agg_from_expression_text)
 			syscall(SYS_write, 1000077, NULL, sizes[i]);
 		ret = gen_agg_read(&d, map, on_tid, &t);
 	}
-	if (pfd >= 0)
-		close(pfd);
-	if (prog >= 0)
-		close(prog);
-	if (map >= 0)
-		close(map);
+	close_agg(map, prog, pfd);
 	surf_probe_def__free(def);
 	CHECK_INT(ret, ==, 0);
 	for (size_t i = 0; i < NSIZES; i++)
@@ -351,19 +356,11 @@ TEST(test_gen_agg_not_yet)
 		struct surf_probe_def *def = NULL;
 		struct surf_expr_error err;
 		struct gen_agg_desc d;
-		char path[4300], errbuf[256] = "", *format = NULL;
+		char errbuf[256] = "", *format;
 		size_t len = 0;
-		FILE *f;
 
 		CHECK_INT(surf_expr__compile(NULL, later[i].line, &o, &def, &err), ==, 0);
-		snprintf(path, sizeof(path), "%s/events/%s/format", tfs_dir, def->location);
-		f = fopen(path, "r");
-		if (f) {
-			format = calloc(1, 65536);
-			if (format)
-				len = fread(format, 1, 65535, f);
-			fclose(f);
-		}
+		format = read_format(def->location, &len);
 		CHECK_INT(gen_agg_describe(def, format, len, "x86_64", &d, errbuf, sizeof(errbuf)),
 			  ==, -EOPNOTSUPP);
 		free(format);
