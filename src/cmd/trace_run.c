@@ -30,6 +30,7 @@
 
 #include <bpf/libbpf.h>
 
+#include <surf/agg.h>
 #include <surf/elf.h>
 #include <surf/engine.h>
 #include <surf/expr.h>
@@ -533,6 +534,89 @@ static void report(struct run *r)
 	fputc('\n', r->err);
 }
 
+/*
+ * Expressions with a: clauses: each a BPF program and map (surf/agg.h),
+ * attached, read and printed when the run ends (signal, -t).
+ */
+static int trace_aggregate(struct run *r)
+{
+	const struct trace_run_opts *o = r->o;
+	struct surf_aggregator_opts aopts = { .sz = sizeof(aopts), .tracefs = r->tracefs,
+					      .arch = o->arch };
+	struct surf_aggregator **aggs = calloc((size_t)r->ndefs, sizeof(*aggs));
+	double deadline = o->duration > 0 ? now() + o->duration : 0;
+	FILE *out = o->out ? o->out : stdout;
+	unsigned long long events = 0, dropped = 0;
+	int status = 0, ret;
+
+	if (!aggs)
+		return 1;
+	/* -c: started now, held at its gate until the programs are attached. */
+	if (o->command) {
+		ret = spawn_command(r);
+		if (ret) {
+			fprintf(r->err, "surftrace: cannot start '%s': %s\n", o->command,
+				kernel_strerror(-ret));
+			free(aggs);
+			return 1;
+		}
+	}
+	for (int i = 0; i < r->ndefs && !status; i++) {
+		char why[512] = "";
+
+		ret = surf_aggregator__new(&aggs[i], r->defs[i], &aopts, why, sizeof(why));
+		if (ret) {
+			fprintf(r->err, "surftrace: f%d: %s\n", i, why[0] ? why : kernel_strerror(-ret));
+			status = ret == -EOPNOTSUPP || ret == -ENOENT ? EXIT_BAD_INPUT : 1;
+		}
+	}
+	for (int i = 0; i < r->ndefs && !status; i++) {
+		ret = surf_aggregator__attach(aggs[i]);
+		if (ret) {
+			fprintf(r->err, "surftrace: f%d: cannot attach to %s: %s\n", i,
+				r->defs[i]->location, kernel_strerror(-ret));
+			status = 1;
+		}
+	}
+	if (!status && !o->quiet)
+		fprintf(r->err, "surftrace: aggregating in the kernel%s; Ctrl-C to print\n",
+			deadline ? " until the time is up" : "");
+	if (!status)
+		release_command(r);
+	/* Until a signal, -t, or the end of -c's command. */
+	while (!status && !cmd_stop_signal && (!deadline || now() < deadline)) {
+		struct timespec gap = { 0, 10 * 1000 * 1000 };
+
+		reap_command(r, false);
+		if (r->child_done)
+			break;
+		nanosleep(&gap, NULL);
+	}
+	for (int i = 0; i < r->ndefs && !status; i++) {
+		unsigned long long n, lost;
+
+		ret = surf_aggregator__print(aggs[i], out);
+		if (!ret)
+			ret = surf_aggregator__counts(aggs[i], &n, &lost);
+		if (ret) {
+			fprintf(r->err, "surftrace: f%d: reading the map: %s\n", i,
+				kernel_strerror(-ret));
+			status = 1;
+			break;
+		}
+		events += n;
+		dropped += lost;
+	}
+	fflush(out);
+	if (!status)	/* as a streaming run ends: lost are events the map had no room for */
+		fprintf(r->err, "surftrace: %llu events, %llu lost%s\n", events, dropped,
+			dropped ? " (the map was full)" : "");
+	for (int i = 0; i < r->ndefs; i++)
+		surf_aggregator__free(aggs[i]);
+	free(aggs);
+	return status;
+}
+
 static int trace_live(struct run *r)
 {
 	const struct trace_run_opts *o = r->o;
@@ -692,15 +776,19 @@ int trace_run(const struct trace_run_opts *opts)
 			goto out;
 		}
 	}
-	/* The a: clause is checked; the BPF that runs it is not generated yet (issue 15). */
-	for (int i = 0; i < r.ndefs; i++) {
-		if (!r.defs[i] || !r.defs[i]->agg)
-			continue;
-		fprintf(r.err, "surftrace: f%d: a:%s is checked, but in-kernel aggregation does "
-			"not run in this version yet: nothing was set up\n", i,
-			surf_agg_kind__name(r.defs[i]->agg->kind));
-		status = 1;
-		goto out;
+	/* In-kernel aggregation: every expression aggregates, or none does (for now). */
+	for (int i = 0, n = 0; i < r.ndefs; i++) {
+		n += r.defs[i]->agg != NULL;
+		if (i == r.ndefs - 1 && n && n != r.ndefs) {
+			fprintf(r.err, "surftrace: streaming events and aggregating them in one run "
+				"is not done yet: give a: to every expression or to none\n");
+			status = 1;
+			goto out;
+		}
+		if (i == r.ndefs - 1 && n && !opts->show && !opts->script) {
+			status = trace_aggregate(&r);
+			goto out;
+		}
 	}
 	if (opts->script)
 		status = write_script(&r, true, opts->script);

@@ -141,11 +141,12 @@ static void emit_lbucket(struct gen *g, const struct gen_agg_desc *d)
 int gen_agg_program(struct gen *g, const struct gen_agg_desc *d)
 {
 	int key_size = gen_agg_key_size(d), off = KEY_OFF, found = gen_label(g),
-	    out = gen_label(g), ret;
+	    again = gen_label(g), out = gen_label(g), ret;
 
 	if (key_size > GEN_AGG_MAX_KEY || d->nkeys > 8)
 		return -E2BIG;
 	gen_emit(g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	gen_emit(g, G_MOV64_IMM(BPF_REG_8, 0));
 	for (int o = 0; o < GEN_AGG_MAX_KEY + 32; o += 8)
 		gen_emit(g, G_ST(BPF_DW, BPF_REG_10, (int16_t)(KEY_OFF + o), 0));
 	/* The value first (into r7): the keys' helpers clobber r0 to r5. */
@@ -182,6 +183,7 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d)
 		gen_emit(g, G_MOV64_IMM(BPF_REG_7, 1));	/* a histogram counts */
 	}
 	/* Look the key up; when missing, insert the first value. */
+	gen_place(g, again);
 	gen_ld_map_fd(g, BPF_REG_1, d->map_fd);
 	gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
 	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, KEY_OFF));
@@ -202,7 +204,33 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d)
 	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, VAL_OFF));
 	gen_emit(g, G_MOV64_IMM(BPF_REG_4, BPF_NOEXIST));
 	gen_emit(g, G_CALL(BPF_FUNC_map_update_elem));
-	gen_goto(g, out);
+	gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, out);
+	/* Another CPU inserted the key meanwhile: add to it (once: r8 marks the retry). */
+	{
+		int dropped = gen_label(g);
+
+		gen_jmp_imm(g, BPF_JNE, BPF_REG_0, -EEXIST, dropped);
+		gen_jmp_imm(g, BPF_JEQ, BPF_REG_8, 1, dropped);
+		gen_emit(g, G_MOV64_IMM(BPF_REG_8, 1));
+		gen_goto(g, again);
+		/* The map is full: counted, never silent. */
+		gen_place(g, dropped);
+		if (d->drops_fd >= 0) {
+			int none = gen_label(g);
+
+			gen_emit(g, G_ST(BPF_W, BPF_REG_10, VAL_OFF, 0));
+			gen_ld_map_fd(g, BPF_REG_1, d->drops_fd);
+			gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
+			gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, VAL_OFF));
+			gen_emit(g, G_CALL(BPF_FUNC_map_lookup_elem));
+			gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
+			gen_emit(g, G_LDX(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+			gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+			gen_emit(g, G_STX(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+			gen_place(g, none);
+		}
+		gen_goto(g, out);
+	}
 	/* Found: per-CPU, so plain read-modify-write. */
 	gen_place(g, found);
 	if (gen_agg_value_size(d) == 32) {

@@ -40,6 +40,7 @@ struct gen_agg_desc {
 	const char *arch;
 	bool user;
 	int map_fd;
+	int drops_fd;		/* a per-CPU array of one u64: updates the map refused (full); -1: none */
 };
 
 /* Key and value sizes of the map for desc. */

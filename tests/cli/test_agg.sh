@@ -1,0 +1,70 @@
+#!/bin/bash
+# In-kernel aggregation (a:, issue 15) for real, with exact numbers from
+# tests/helpers/aggwork: getppid counted by comm from two named threads,
+# write sizes in hist, lhist and stats; nothing of ours left in the kernel
+# after a run, a SIGTERM or a kill -9 (bpftool).
+source "$(dirname "$0")/lib.sh"
+H=$ROOT/build/helpers
+
+if [ "$(id -u)" != 0 ]; then
+	skip aggregation "needs root to load BPF"; summary; exit
+fi
+ours() { bpftool prog list 2>/dev/null | grep -c 'name surf_agg'; }
+before=$(ours)
+
+out=$($ST -q -c "$H/aggwork getppid agg-a:100 agg-b:250" 'e syscalls/sys_enter_getppid a:count(comm)' 2>&1)
+if grep -qx 'comm=agg-a: 100' <<<"$out" && grep -qx 'comm=agg-b: 250' <<<"$out" &&
+   [ "$(head -1 <<<"$out")" = "f0: a:count" ] &&
+   [ "$(grep -n 'agg-b' <<<"$out" | cut -d: -f1)" -lt "$(grep -n 'agg-a' <<<"$out" | cut -d: -f1)" ]; then
+	pass count_by_comm_exact_and_sorted
+else fail count_by_comm_exact_and_sorted "want comm=agg-a: 100, comm=agg-b: 250 (larger first)" "$out"; fi
+
+SIZES="0 1 2 3 4 7 8 1000 1024 5000"
+section() { sed -n '/^comm=aggwork$/,/^$/p' <<<"$1"; }
+out=$($ST -q -c "$H/aggwork write $SIZES" 'e syscalls/sys_enter_write sz=count a:hist(sz, comm)' 2>&1)
+got=$(section "$out" | awk '$2 == "->" { print $1 "-" $3 "=" $5 }' | tr '\n' ' ')
+want="0-1=2 2-3=2 4-7=2 8-15=1 16-31=0 32-63=0 64-127=0 128-255=0 256-511=0 512-1023=1 1024-2047=1 2048-4095=0 4096-8191=1 "
+if [ "$got" = "$want" ] && section "$out" | grep -q '^     sz                  : count     distribution$'; then
+	pass hist_buckets_exact_bcc_layout
+else fail hist_buckets_exact_bcc_layout "got:  $got" "want: $want" "$out"; fi
+
+out=$($ST -q -c "$H/aggwork write $SIZES" 'e syscalls/sys_enter_write a:lhist(count, 0, 1000, 250, comm)' 2>&1)
+got=$(section "$out" | awk '$2 == "->" { print $1 "-" $3 "=" $5 } $1 == "<" || $1 == ">=" { print $1 $2 "=" $4 }' | tr '\n' ' ')
+want="<0=0 0-249=7 250-499=0 500-749=0 750-999=0 >=1000=3 "
+if [ "$got" = "$want" ]; then pass lhist_buckets_exact
+else fail lhist_buckets_exact "got:  $got" "want: $want" "$out"; fi
+
+out=$($ST -q -c "$H/aggwork write $SIZES" 'e syscalls/sys_enter_write a:stats(count, comm)' 2>&1)
+if grep -qx 'comm=aggwork: count 10 sum 7049 avg 704 min 0 max 5000' <<<"$out"; then
+	pass stats_exact
+else fail stats_exact "want comm=aggwork: count 10 sum 7049 avg 704 min 0 max 5000" "$out"; fi
+
+out=$($ST -q -c "$H/aggwork write $SIZES" 'e syscalls/sys_enter_write a:sum(count, comm)' 'e syscalls/sys_enter_write a:max(count, comm)' 2>&1)
+if grep -qx 'comm=aggwork: 7049' <<<"$out" && grep -qx 'comm=aggwork: 5000' <<<"$out" &&
+   grep -qx 'f1: a:max' <<<"$out"; then
+	pass two_aggregations_one_run
+else fail two_aggregations_one_run "$out"; fi
+
+# What is not done yet is said, and nothing is loaded.
+expect_error agg_filter_not_yet 2 "f: on an aggregating expression is not done yet" "" \
+	$ST -t 1 'e syscalls/sys_enter_write a:count(comm) f:fd==1'
+expect_error agg_mixed_not_yet 1 "streaming events and aggregating them in one run" "" \
+	$ST -t 1 'e syscalls/sys_enter_write a:count(comm)' 'e sched/sched_switch'
+
+# Cleanup: after SIGTERM (exit 128 + 15, as for streaming) and kill -9 nothing
+# stays loaded (file descriptors only).
+$ST -q 'e sched/sched_switch a:count(cpu)' >/dev/null 2>&1 &
+p=$!
+sleep 1
+mid=$(ours)
+kill -TERM $p; wait $p; rc=$?
+$ST -q 'e sched/sched_switch a:count(cpu)' >/dev/null 2>&1 &
+p=$!
+sleep 1
+kill -KILL $p; wait $p 2>/dev/null
+sleep 0.3
+after=$(ours)
+if [ "$mid" -gt "$before" ] && [ "$rc" = 143 ] && [ "$after" = "$before" ]; then
+	pass nothing_left_after_term_and_kill
+else fail nothing_left_after_term_and_kill "programs before $before, during $mid, after $after; exit $rc"; fi
+summary
