@@ -45,6 +45,15 @@ if grep -qx 'comm=aggwork: 7049' <<<"$out" && grep -qx 'comm=aggwork: 5000' <<<"
 	pass two_aggregations_one_run
 else fail two_aggregations_one_run "$out"; fi
 
+# User probes: tests/helpers/tstruct calls probe_me(o) for i = 1..3 with
+# o->count = 10 i and o->in->next->id = 100 + i, and returns their sum.
+out=$($ST -q -c "$H/tstruct 3" "P $H/tstruct:probe_me c=%0->count a:stats(c)" \
+	"R $H/tstruct:probe_me r=\$retval a:sum(r)" "P $H/tstruct:probe_me id=S%0->in->next->id a:hist(id)" 2>&1)
+if grep -qx 'count 3 sum 60 avg 20 min 10 max 30' <<<"$out" && grep -qx '366' <<<"$out" &&
+   grep -qE '^ +64 -> 127 +: 3 ' <<<"$out" && grep -q 'surftrace: 9 events, 0 lost' <<<"$out"; then
+	pass uprobe_member_chains_aggregated
+else fail uprobe_member_chains_aggregated "want stats 3/60/10/30, sum 366, 3 ids in 64 -> 127" "$out"; fi
+
 # What is not done yet is said, and nothing is loaded.
 expect_error agg_filter_not_yet 2 "f: on an aggregating expression is not done yet" "" \
 	$ST -t 1 'e syscalls/sys_enter_write a:count(comm) f:fd==1'

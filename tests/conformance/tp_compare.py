@@ -307,8 +307,10 @@ def main():
                 where = "%s tid %d #%d" % (name, key[1], i)
                 if kcpu != scpu:
                     mismatches.append("%s: cpu %d != kernel %d" % (where, scpu, kcpu))
-                # Two readers stamp one event a few microseconds apart at most.
-                if abs(kus - sus) > 1000:
+                # Two readers stamp one event a few microseconds apart, unless the
+                # vCPU is descheduled between the two handlers (1.6 ms seen on this
+                # 2-vCPU VM under load): a wrong clock would be off by far more.
+                if abs(kus - sus) > 10000:
                     mismatches.append("%s: time %d us != kernel %d us" % (where, sus, kus))
                 # surftrace adds the strings a syscall's char * arguments pointed to,
                 # read at the event (the kernel's line has the pointers only): the

@@ -31,6 +31,12 @@ struct surf_aggregator {
 	int map_fd, drops_fd, prog_fd, perf_fd;
 };
 
+/* Kernel and user probes run BPF programs of the kprobe type, on pt_regs. */
+static enum bpf_prog_type prog_type(const struct surf_probe_def *def)
+{
+	return def->kind == SURF_PROBE_EVENT ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_KPROBE;
+}
+
 void surf_aggregator__free(struct surf_aggregator *a)
 {
 	if (!a)
@@ -51,7 +57,7 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 {
 	struct surf_aggregator_opts o;
 	struct surf_aggregator *a;
-	char path[4200], *format = NULL, *id;
+	char path[4200], *format = NULL, *id = NULL;
 	static char log[16384];
 	size_t len = 0;
 	struct gen g;
@@ -61,9 +67,8 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 	if (!OPTS_VALID(opts, struct surf_aggregator_opts) || !def || !def->agg)
 		return -EINVAL;
 	OPTS_COPY(&o, opts);
-	if (def->kind != SURF_PROBE_EVENT) {
-		snprintf(errbuf, errlen, "in-kernel aggregation runs on tracepoints (e) in this "
-			 "version; %c probes come next", def->kind);
+	if (def->kind == SURF_PROBE_USDT) {
+		snprintf(errbuf, errlen, "in-kernel aggregation of USDT probes is not done yet");
 		return -EOPNOTSUPP;
 	}
 	if (def->filter) {	/* never counted unfiltered in silence */
@@ -71,24 +76,26 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 			 "(it will run in the BPF program)");
 		return -EOPNOTSUPP;
 	}
-	if (!o.tracefs)
+	if (def->kind == SURF_PROBE_EVENT && !o.tracefs)
 		return -EINVAL;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	a->def = def;
 	a->map_fd = a->drops_fd = a->prog_fd = a->perf_fd = -1;
-	snprintf(path, sizeof(path), "%s/events/%s/format", o.tracefs, def->location);
-	format = surf_read_file(path, &len);
-	snprintf(path, sizeof(path), "%s/events/%s/id", o.tracefs, def->location);
-	id = surf_read_file(path, NULL);
-	if (!format || !id) {
-		snprintf(errbuf, errlen, "cannot read %s's format: %s", def->location,
-			 strerror(errno));
-		ret = -errno;
-		goto fail;
+	if (def->kind == SURF_PROBE_EVENT) {
+		snprintf(path, sizeof(path), "%s/events/%s/format", o.tracefs, def->location);
+		format = surf_read_file(path, &len);
+		snprintf(path, sizeof(path), "%s/events/%s/id", o.tracefs, def->location);
+		id = surf_read_file(path, NULL);
+		if (!format || !id) {
+			snprintf(errbuf, errlen, "cannot read %s's format: %s", def->location,
+				 strerror(errno));
+			ret = -errno;
+			goto fail;
+		}
+		a->tp_id = atoi(id);
 	}
-	a->tp_id = atoi(id);
 	ret = gen_agg_describe(def, format, len,
 			       o.arch ? o.arch : surf_arch__host()->name, &a->desc, errbuf, errlen);
 	if (ret)
@@ -115,16 +122,16 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 	if (!ret) {
 		LIBBPF_OPTS(bpf_prog_load_opts, lo);
 
-		a->prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_agg", "GPL", g.insns,
-					   (size_t)g.n, &lo);
+		a->prog_fd = bpf_prog_load(prog_type(def), "surf_agg", "GPL", g.insns, (size_t)g.n,
+					   &lo);
 		if (a->prog_fd < 0) {
 			/* Again with the verifier's log: its last line says why. */
 			lo.log_buf = log;
 			lo.log_size = sizeof(log);
 			lo.log_level = 1;
 			log[0] = '\0';
-			a->prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_agg", "GPL",
-						   g.insns, (size_t)g.n, &lo);
+			a->prog_fd = bpf_prog_load(prog_type(def), "surf_agg", "GPL", g.insns,
+						   (size_t)g.n, &lo);
 			ret = a->prog_fd < 0 ? -errno : 0;
 			if (ret) {
 				char *last = log + strlen(log);
@@ -153,12 +160,56 @@ fail:
 	return ret;
 }
 
+/* The perf PMU's type ("kprobe", "uprobe") and its retprobe config bit. */
+static int pmu(const char *name, int *retprobe_bit)
+{
+	char path[128], *text;
+	int type;
+
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/type", name);
+	text = surf_read_file(path, NULL);
+	if (!text)
+		return -errno;
+	type = atoi(text);
+	free(text);
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/format/retprobe", name);
+	text = surf_read_file(path, NULL);
+	*retprobe_bit = text && !strncmp(text, "config:", 7) ? atoi(text + 7) : 0;
+	free(text);
+	return type;
+}
+
 int surf_aggregator__attach(struct surf_aggregator *a)
 {
-	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
-					.config = (__u64)a->tp_id, .sample_period = 1 };
+	const struct surf_probe_def *def = a->def;
+	struct perf_event_attr attr = { .size = sizeof(attr), .sample_period = 1 };
+	int type, bit = 0;
 
-	/* A BPF program on a tracepoint runs on every CPU: one perf event holds it. */
+	if (def->kind == SURF_PROBE_EVENT) {
+		attr.type = PERF_TYPE_TRACEPOINT;
+		attr.config = (__u64)a->tp_id;
+	} else {
+		bool user = surf_probe_kind__is_user(def->kind);
+		bool ret = def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE;
+		const char *colon = user ? strrchr(def->location, ':') : NULL;
+
+		type = pmu(user ? "uprobe" : "kprobe", &bit);
+		if (type < 0)
+			return type;
+		attr.type = (__u32)type;
+		if (ret)
+			attr.config = 1ull << bit;
+		if (user) {	/* "/abs/path:0xOFF": the file and the offset in it */
+			if (!colon || !def->path)
+				return -EINVAL;
+			attr.config1 = (__u64)(uintptr_t)def->path;
+			attr.config2 = strtoull(colon + 1, NULL, 16);
+		} else {
+			attr.config1 = (__u64)(uintptr_t)def->symbol;
+			attr.config2 = def->offset;
+		}
+	}
+	/* A BPF program on a probe runs on every CPU and task: one perf event holds it. */
 	a->perf_fd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	if (a->perf_fd < 0)
 		return -errno;
