@@ -54,6 +54,17 @@ if grep -qx 'count 3 sum 60 avg 20 min 10 max 30' <<<"$out" && grep -qx '366' <<
 	pass uprobe_member_chains_aggregated
 else fail uprobe_member_chains_aggregated "want stats 3/60/10/30, sum 366, 3 ids in 64 -> 127" "$out"; fi
 
+# An aggregation takes no record from other readers of its tracepoint (a
+# program returning 0 would take them from every perf reader of the event).
+$ST -q 'e syscalls/sys_enter_getppid a:count(comm)' >/dev/null 2>&1 &
+p=$!
+for i in $(seq 50); do [ "$(ours)" -gt "$before" ] && break; sleep 0.1; done
+out=$($ST -q -c "$H/seqgen 20000" 'e syscalls/sys_enter_getppid f:comm=="seqgen"' 2>&1)
+kill -INT $p; wait $p
+n=$(grep -c ' sys_enter_getppid: ' <<<"$out")
+if [ "$n" = 20000 ]; then pass streaming_beside_aggregation_loses_nothing
+else fail streaming_beside_aggregation_loses_nothing "streamed $n of 20000 getppid events" "$(tail -2 <<<"$out")"; fi
+
 # What is not done yet is said, and nothing is loaded.
 expect_error agg_filter_not_yet 2 "f: on an aggregating expression is not done yet" "" \
 	$ST -t 1 'e syscalls/sys_enter_write a:count(comm) f:fd==1'

@@ -256,7 +256,12 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d)
 		gen_emit(g, G_STX(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
 	}
 	gen_place(g, out);
-	gen_emit(g, G_MOV64_IMM(BPF_REG_0, 0));
+	/*
+	 * 1: the kernel then writes the record as usual for every perf reader
+	 * of this tracepoint or probe; 0 would take it from all of them (the
+	 * program array is the event's, not ours).
+	 */
+	gen_emit(g, G_MOV64_IMM(BPF_REG_0, 1));
 	gen_emit(g, G_EXIT());
 	return gen_finish(g);
 }
