@@ -1,14 +1,16 @@
 # Sourced by guest-tests.sh: in-kernel aggregation (a:, issue 15) with
-# kprobe forms, exact numbers from build/helpers/aggwork (123 getppid calls
-# by a thread named agg-k), and nothing left in the kernel or in tracefs.
+# kprobe forms, exact numbers from build/helpers/aggwork (ten writes of
+# known sizes to a bad fd), and nothing left in tracefs.
 AW=/surf/helpers/aggwork
 if [ -x $AW ]; then
-	st agg_kprobe -q -c "$AW getppid agg-k:123" 'p __x64_sys_getppid a:count(comm)' \
-		'r __x64_sys_getppid r=$retval a:count(comm)'
-	if [ $RC = 0 ] && [ "$(grep -cx 'comm=agg-k: 123' $W/agg_kprobe.out)" = 2 ] &&
-	   grep -q '^f1: a:count$' $W/agg_kprobe.out && clean agg_kprobe; then
-		pass agg_kprobe_and_kretprobe_count $W/agg_kprobe.out agg-k
-	else fail agg_kprobe_and_kretprobe_count "exit $RC; want comm=agg-k: 123 twice" \
+	st agg_kprobe -q -c "$AW write 0 1 2 3 4 7 8 1000 1024 5000" 'p ksys_write a:count(comm)' \
+		'r ksys_write r=$retval a:min(r, comm)'
+	# Ten writes to a bad fd: ten entries, each returning -EBADF (-9, signed).
+	if [ $RC = 0 ] && grep -qx 'comm=aggwork: 10' $W/agg_kprobe.out &&
+	   grep -qx 'comm=aggwork: -9' $W/agg_kprobe.out && grep -q '^f1: a:min$' $W/agg_kprobe.out &&
+	   clean agg_kprobe; then
+		pass agg_kprobe_and_kretprobe $W/agg_kprobe.out aggwork
+	else fail agg_kprobe_and_kretprobe "exit $RC; want comm=aggwork: 10 and comm=aggwork: -9" \
 		$W/agg_kprobe.out $W/agg_kprobe.err $W/agg_kprobe.left; fi
 	# The kernel's own argument: write(1000077, NULL, SIZE) of known sizes, %2 of ksys_write.
 	st agg_kprobe_hist -q -c "$AW write 0 1 2 3 4 7 8 1000 1024 5000" \
