@@ -49,6 +49,14 @@ SURF_API int surf_aggregator__print(struct surf_aggregator *agg, FILE *out);
 SURF_API int surf_aggregator__counts(struct surf_aggregator *agg, unsigned long long *events,
 				     unsigned long long *dropped);
 SURF_API void surf_aggregator__free(struct surf_aggregator *agg);
+/*
+ * What surf_aggregator__new would load, loading nothing (surftrace -S): the
+ * maps and the program's listing in the verifier's syntax.  Tracepoints need
+ * opts->tracefs (their format).  0 or -errno with a sentence in errbuf.
+ */
+SURF_API int surf_aggregator__listing(const struct surf_probe_def *def,
+				      const struct surf_aggregator_opts *opts, FILE *out,
+				      char *errbuf, size_t errlen);
 
 #ifdef __cplusplus
 }

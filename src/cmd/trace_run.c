@@ -534,6 +534,31 @@ static void report(struct run *r)
 	fputc('\n', r->err);
 }
 
+/* -S with a: clauses: the maps and programs, nothing loaded. */
+static int show_aggregate(struct run *r, const char *script)
+{
+	struct surf_aggregator_opts aopts = { .sz = sizeof(aopts),
+					      .tracefs = r->tracefs[0] ? r->tracefs : NULL,
+					      .arch = r->o->arch };
+	FILE *out = r->o->out ? r->o->out : stdout;
+
+	if (script) {
+		fprintf(r->err, "surftrace: -o writes tracefs commands; an aggregation has none "
+			"(see -S for its program)\n");
+		return EXIT_BAD_INPUT;
+	}
+	for (int i = 0; i < r->ndefs; i++) {
+		char why[512] = "";
+		int ret = surf_aggregator__listing(r->defs[i], &aopts, out, why, sizeof(why));
+
+		if (ret) {
+			fprintf(r->err, "surftrace: f%d: %s\n", i, why[0] ? why : strerror(-ret));
+			return ret == -EOPNOTSUPP ? EXIT_BAD_INPUT : 1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Expressions with a: clauses: each a BPF program and map (surf/agg.h),
  * attached, read and printed when the run ends (signal, -t).
@@ -551,6 +576,12 @@ static int trace_aggregate(struct run *r)
 
 	if (!aggs)
 		return 1;
+	if (o->pid > 0) {	/* never a count of everyone that looks like one of PID */
+		fprintf(r->err, "surftrace: -p with a: is not done yet: the programs would count "
+			"every process\n");
+		free(aggs);
+		return 1;
+	}
 	/* -c: started now, held at its gate until the programs are attached. */
 	if (o->command) {
 		ret = spawn_command(r);
@@ -787,6 +818,10 @@ int trace_run(const struct trace_run_opts *opts)
 		}
 		if (i == r.ndefs - 1 && n && !opts->show && !opts->script) {
 			status = trace_aggregate(&r);
+			goto out;
+		}
+		if (i == r.ndefs - 1 && n && (opts->show || opts->script)) {
+			status = show_aggregate(&r, opts->script);
 			goto out;
 		}
 	}

@@ -65,9 +65,19 @@ n=$(grep -c ' sys_enter_getppid: ' <<<"$out")
 if [ "$n" = 20000 ]; then pass streaming_beside_aggregation_loses_nothing
 else fail streaming_beside_aggregation_loses_nothing "streamed $n of 20000 getppid events" "$(tail -2 <<<"$out")"; fi
 
+# -S: the maps and the program, loaded nowhere.
+out=$($ST -S "P $H/tstruct:probe_me c=%0->count a:stats(c)" 2>&1)
+if grep -q '^# f0: a:stats, a kprobe program of [0-9]* instructions$' <<<"$out" &&
+   grep -q 'map\[agg\]' <<<"$out" && grep -q 'call bpf_probe_read_user#112' <<<"$out" &&
+   [ "$(ours)" = "$before" ]; then
+	pass show_lists_the_program
+else fail show_lists_the_program "$out"; fi
+
 # What is not done yet is said, and nothing is loaded.
 expect_error agg_filter_not_yet 2 "f: on an aggregating expression is not done yet" "" \
 	$ST -t 1 'e syscalls/sys_enter_write a:count(comm) f:fd==1'
+expect_error agg_pid_not_yet 1 "-p with a: is not done yet" "" \
+	$ST -p 1 -t 1 'e syscalls/sys_enter_write a:count(comm)'
 expect_error agg_mixed_not_yet 1 "streaming events and aggregating them in one run" "" \
 	$ST -t 1 'e syscalls/sys_enter_write a:count(comm)' 'e sched/sched_switch'
 

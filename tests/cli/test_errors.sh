@@ -54,8 +54,7 @@ expect_error packet_cast_skb_pointer_pointer 2 "but %0 (pskb) is struct sk_buff 
 e='p __netif_receive_skb_core proto=@(struct iphdr *)l3%0[0][0]->protocol'
 expect_error packet_cast_deref_too_far 2 "but %0[0][0] is struct sk_buff" "$(caret_under "$e" '%0[0][0]')" $ST -S "$e"
 
-# The a: clause (issue 15): checked like the rest; a good one is refused
-# (exit 1, nothing set up) until in-kernel aggregation runs.
+# The a: clause (issue 15): checked like the rest.
 e='e syscalls/sys_enter_read sz=cont a:hist(sz)'
 expect_error agg_unknown_field 2 "the tracepoint has no field 'cont' (did you mean 'count'?)" \
 	"$(caret_under "$e" 'cont')" $ST -S "$e"
@@ -67,8 +66,8 @@ expect_error agg_unknown_key 2 "unknown key 'cmm' (did you mean 'comm'?)" \
 	"$(caret_under "$e" 'cmm')" $ST -S "$e"
 expect_error agg_tracepoint_alias_alone 2 "NAME=FIELD (s=) is for a: clauses and lat() starts" "" \
 	$ST -S 'e sched/sched_switch s=prev_pid'
-expect_error agg_not_run_yet 1 "a:count is checked, but in-kernel aggregation does not run" "" \
-	$ST 'e sched/sched_switch a:count(prev_comm)'
+expect_error agg_no_script 2 "-o writes tracefs commands; an aggregation has none" "" \
+	$ST -o /dev/null 'e sched/sched_switch a:count(cpu)'
 
 # One bad expression among good ones: nothing is set up, even without -S.
 expect_error one_bad_of_three 2 "'nope' is not a member" "" \

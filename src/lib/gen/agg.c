@@ -147,7 +147,8 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d)
 		return -E2BIG;
 	gen_emit(g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	gen_emit(g, G_MOV64_IMM(BPF_REG_8, 0));
-	for (int o = 0; o < GEN_AGG_MAX_KEY + 32; o += 8)
+	/* The key zeroed: padding and short strings must hash alike. */
+	for (int o = 0; o < key_size; o += 8)
 		gen_emit(g, G_ST(BPF_DW, BPF_REG_10, (int16_t)(KEY_OFF + o), 0));
 	/* The value first (into r7): the keys' helpers clobber r0 to r5. */
 	gen_emit(g, G_MOV64_IMM(BPF_REG_7, 1));

@@ -24,6 +24,8 @@
 #include "sys/opts.h"
 #include "sys/util.h"
 
+#define LOG_SIZE (64 * 1024)
+
 struct surf_aggregator {
 	const struct surf_probe_def *def;
 	struct gen_agg_desc desc;
@@ -52,18 +54,18 @@ void surf_aggregator__free(struct surf_aggregator *a)
 	free(a);
 }
 
-int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_def *def,
-			 const struct surf_aggregator_opts *opts, char *errbuf, size_t errlen)
+/*
+ * What new and listing share: the options checked, what is not done yet
+ * refused, the tracepoint's format and id read, the clause described.
+ */
+static int prepare(const struct surf_probe_def *def, const struct surf_aggregator_opts *opts,
+		   struct gen_agg_desc *d, int *tp_id, char *errbuf, size_t errlen)
 {
 	struct surf_aggregator_opts o;
-	struct surf_aggregator *a;
 	char path[4200], *format = NULL, *id = NULL;
-	static char log[16384];
 	size_t len = 0;
-	struct gen g;
 	int ret;
 
-	*out = NULL;
 	if (!OPTS_VALID(opts, struct surf_aggregator_opts) || !def || !def->agg)
 		return -EINVAL;
 	OPTS_COPY(&o, opts);
@@ -76,34 +78,53 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 			 "(it will run in the BPF program)");
 		return -EOPNOTSUPP;
 	}
-	if (def->kind == SURF_PROBE_EVENT && !o.tracefs)
-		return -EINVAL;
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	a->def = def;
-	a->map_fd = a->drops_fd = a->prog_fd = a->perf_fd = -1;
 	if (def->kind == SURF_PROBE_EVENT) {
+		if (!o.tracefs) {
+			snprintf(errbuf, errlen, "the program of a tracepoint needs its format: "
+				 "tracefs is not mounted");
+			return -ENOENT;
+		}
 		snprintf(path, sizeof(path), "%s/events/%s/format", o.tracefs, def->location);
 		format = surf_read_file(path, &len);
 		snprintf(path, sizeof(path), "%s/events/%s/id", o.tracefs, def->location);
 		id = surf_read_file(path, NULL);
 		if (!format || !id) {
+			ret = -errno;
 			snprintf(errbuf, errlen, "cannot read %s's format: %s", def->location,
 				 strerror(errno));
-			ret = -errno;
-			goto fail;
+			free(format);
+			free(id);
+			return ret;
 		}
-		a->tp_id = atoi(id);
+		*tp_id = atoi(id);
 	}
-	ret = gen_agg_describe(def, format, len,
-			       o.arch ? o.arch : surf_arch__host()->name, &a->desc, errbuf, errlen);
+	ret = gen_agg_describe(def, format, len, o.arch ? o.arch : surf_arch__host()->name, d,
+			       errbuf, errlen);
+	free(format);
+	free(id);
+	return ret;
+}
+
+int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_def *def,
+			 const struct surf_aggregator_opts *opts, char *errbuf, size_t errlen)
+{
+	unsigned int entries = OPTS_GET(opts, max_entries, 0);
+	struct surf_aggregator *a;
+	struct gen g;
+	int ret;
+
+	*out = NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->def = def;
+	a->map_fd = a->drops_fd = a->prog_fd = a->perf_fd = -1;
+	ret = prepare(def, opts, &a->desc, &a->tp_id, errbuf, errlen);
 	if (ret)
 		goto fail;
 	a->map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "surf_agg",
 				   (__u32)gen_agg_key_size(&a->desc),
-				   (__u32)gen_agg_value_size(&a->desc),
-				   o.max_entries ? o.max_entries : 10240, NULL);
+				   (__u32)gen_agg_value_size(&a->desc), entries ? entries : 10240, NULL);
 	if (a->map_fd < 0) {
 		ret = -errno;
 		snprintf(errbuf, errlen, "cannot create the map: %s", strerror(errno));
@@ -126,14 +147,15 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 					   &lo);
 		if (a->prog_fd < 0) {
 			/* Again with the verifier's log: its last line says why. */
+			char *log = calloc(1, LOG_SIZE);
+
 			lo.log_buf = log;
-			lo.log_size = sizeof(log);
-			lo.log_level = 1;
-			log[0] = '\0';
+			lo.log_size = log ? LOG_SIZE : 0;
+			lo.log_level = log ? 1 : 0;
 			a->prog_fd = bpf_prog_load(prog_type(def), "surf_agg", "GPL", g.insns,
 						   (size_t)g.n, &lo);
 			ret = a->prog_fd < 0 ? -errno : 0;
-			if (ret) {
+			if (ret && log) {
 				char *last = log + strlen(log);
 
 				while (last > log && last[-1] == '\n')
@@ -142,6 +164,7 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 				snprintf(errbuf, errlen, "the verifier refused the program: %s",
 					 last ? last + 1 : log);
 			}
+			free(log);
 		}
 	} else {
 		snprintf(errbuf, errlen, "generating the program: %s", strerror(-ret));
@@ -149,13 +172,9 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 	gen_free(&g);
 	if (ret)
 		goto fail;
-	free(format);
-	free(id);
 	*out = a;
 	return 0;
 fail:
-	free(format);
-	free(id);
 	surf_aggregator__free(a);
 	return ret;
 }
@@ -477,5 +496,40 @@ int surf_aggregator__counts(struct surf_aggregator *a, unsigned long long *event
 	for (int c = 0; !ret && c < ncpus; c++)
 		*dropped += per_cpu[c];
 	free(per_cpu);
+	return ret;
+}
+
+int surf_aggregator__listing(const struct surf_probe_def *def,
+			     const struct surf_aggregator_opts *opts, FILE *out, char *errbuf,
+			     size_t errlen)
+{
+	unsigned int entries = OPTS_GET(opts, max_entries, 0);
+	struct gen_agg_desc d;
+	char line[160];
+	struct gen g;
+	int tp_id, ret = prepare(def, opts, &d, &tp_id, errbuf, errlen);
+
+	if (ret)
+		return ret;
+	d.map_fd = GEN_MAP_AGG;
+	d.drops_fd = GEN_MAP_DROPS;
+	gen_init(&g);
+	ret = gen_agg_program(&g, &d);
+	if (!ret) {
+		fprintf(out, "# %s: a:%s, a %s program of %d instructions\n", def->name,
+			surf_agg_kind__name(def->agg->kind),
+			def->kind == SURF_PROBE_EVENT ? "tracepoint" : "kprobe", g.n);
+		fprintf(out, "# map[agg]: per-CPU hash, key %d bytes, value %d bytes, %u entries\n",
+			gen_agg_key_size(&d), gen_agg_value_size(&d),
+			entries ? entries : 10240);
+		fprintf(out, "# map[drops]: per-CPU array of one u64 (updates a full map refused)\n");
+		for (int i = 0, step; i < g.n; i += step) {
+			step = gen_format(g.insns, g.n, i, line, sizeof(line));
+			fprintf(out, "%4d: %s\n", i, line);
+		}
+	} else {
+		snprintf(errbuf, errlen, "generating the program: %s", strerror(-ret));
+	}
+	gen_free(&g);
 	return ret;
 }

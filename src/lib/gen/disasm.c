@@ -111,7 +111,10 @@ int gen_format(const struct bpf_insn *insns, int n, int i, char *buf, size_t len
 			uint64_t imm = (uint64_t)(uint32_t)in->imm |
 				       (uint64_t)(uint32_t)insns[i + 1].imm << 32;
 
-			if (in->src_reg == BPF_PSEUDO_MAP_FD)
+			if (in->src_reg == BPF_PSEUDO_MAP_FD && in->imm < 0)	/* a listing's */
+				snprintf(buf, len, "(%02x) r%d = map[%s]", code, in->dst_reg,
+					 in->imm == GEN_MAP_AGG ? "agg" : "drops");
+			else if (in->src_reg == BPF_PSEUDO_MAP_FD)
 				snprintf(buf, len, "(%02x) r%d = map[fd:%d]", code, in->dst_reg, in->imm);
 			else
 				snprintf(buf, len, "(%02x) r%d = 0x%" PRIx64, code, in->dst_reg, imm);

@@ -84,5 +84,8 @@ static inline struct bpf_insn gen_insn(uint8_t code, int dst, int src, int16_t o
  * how many instructions it took (2 for a 64-bit immediate), 0 past the end.
  */
 int gen_format(const struct bpf_insn *insns, int n, int i, char *buf, size_t len);
+/* Map "descriptors" of a program generated only to be listed (-S): named, not numbered. */
+#define GEN_MAP_AGG (-1)
+#define GEN_MAP_DROPS (-2)
 
 #endif
