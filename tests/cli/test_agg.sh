@@ -54,6 +54,17 @@ if grep -qx 'count 3 sum 60 avg 20 min 10 max 30' <<<"$out" && grep -qx '366' <<
 	pass uprobe_member_chains_aggregated
 else fail uprobe_member_chains_aggregated "want stats 3/60/10/30, sum 366, 3 ids in 64 -> 127" "$out"; fi
 
+# f: runs in the program: on fields (sizes >= 8, or 3, of writes to the bad fd),
+# and on a two-pointer member chain of a user probe (id > 101: i = 2, 3).
+out=$($ST -q -c "$H/aggwork write $SIZES" 'e syscalls/sys_enter_write a:count(comm) f:fd==1000077 && (count>=8 || !(count!=3))' 2>&1)
+if [ "$(grep -c '^comm=' <<<"$out")" = 1 ] && grep -qx 'comm=aggwork: 5' <<<"$out"; then
+	pass filter_on_fields_in_bpf
+else fail filter_on_fields_in_bpf "want only comm=aggwork: 5" "$out"; fi
+out=$($ST -q -c "$H/tstruct 3" "P $H/tstruct:probe_me c=%0->count id=S%0->in->next->id a:sum(c) f:id>101" 2>&1)
+if grep -qx '50' <<<"$out" && grep -q 'surftrace: 2 events, 0 lost' <<<"$out"; then
+	pass filter_on_user_member_chain_in_bpf
+else fail filter_on_user_member_chain_in_bpf "want 50 from 2 events" "$out"; fi
+
 # An aggregation takes no record from other readers of its tracepoint (a
 # program returning 0 would take them from every perf reader of the event).
 $ST -q 'e syscalls/sys_enter_getppid a:count(comm)' >/dev/null 2>&1 &
@@ -74,8 +85,8 @@ if grep -q '^# f0: a:stats, a kprobe program of [0-9]* instructions$' <<<"$out" 
 else fail show_lists_the_program "$out"; fi
 
 # What is not done yet is said, and nothing is loaded.
-expect_error agg_filter_not_yet 2 "f: on an aggregating expression is not done yet" "" \
-	$ST -t 1 'e syscalls/sys_enter_write a:count(comm) f:fd==1'
+expect_error agg_filter_string_not_yet 2 "string comparisons are not done in BPF yet" "" \
+	$ST -t 1 'e sched/sched_switch a:count(cpu) f:prev_pid==1 || next_comm=="x"'
 expect_error agg_pid_not_yet 1 "-p with a: is not done yet" "" \
 	$ST -p 1 -t 1 'e syscalls/sys_enter_write a:count(comm)'
 expect_error agg_mixed_not_yet 1 "streaming events and aggregating them in one run" "" \

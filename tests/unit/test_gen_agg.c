@@ -74,7 +74,7 @@ static int run_agg(struct gen_agg_desc *d, int id, int *map, int *prog, int *pfd
 	d->map_fd = *map;
 	d->drops_fd = -1;
 	gen_init(&g);
-	ret = gen_agg_program(&g, d);
+	ret = gen_agg_program(&g, d, NULL, 0);
 	*prog = ret ? -1 : bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_agg", "GPL", g.insns,
 					 (size_t)g.n, &lo);
 	gen_free(&g);

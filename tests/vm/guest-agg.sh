@@ -19,6 +19,14 @@ if [ -x $AW ]; then
 		pass agg_kprobe_argument_stats $W/agg_kprobe_hist.out 1000077
 	else fail agg_kprobe_argument_stats "exit $RC; want fd=1000077: count 10 sum 7049 avg 704 min 0 max 5000" \
 		$W/agg_kprobe_hist.out $W/agg_kprobe_hist.err; fi
+	# f: in the program, on the kprobe's arguments: sizes of 1000 and more.
+	st agg_kprobe_filter -q -c "$AW write 0 1 2 3 4 7 8 1000 1024 5000" \
+		'p ksys_write fd=%0 sz=%2 a:count(comm) f:fd==1000077 && sz>=1000'
+	if [ $RC = 0 ] && grep -qx 'comm=aggwork: 3' $W/agg_kprobe_filter.out &&
+	   [ "$(grep -c '^comm=' $W/agg_kprobe_filter.out)" = 1 ]; then
+		pass agg_kprobe_filter_in_bpf $W/agg_kprobe_filter.out aggwork
+	else fail agg_kprobe_filter_in_bpf "exit $RC; want only comm=aggwork: 3" \
+		$W/agg_kprobe_filter.out $W/agg_kprobe_filter.err; fi
 else
 	skip agg_kprobe "no $AW in the image"
 fi

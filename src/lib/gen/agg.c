@@ -15,6 +15,7 @@
 
 #include "gen/agg.h"
 #include "gen/fetch.h"
+#include "gen/filter.h"
 #include "gen/gen.h"
 
 #define SCRATCH_OFF (-8)
@@ -138,7 +139,27 @@ static void emit_lbucket(struct gen *g, const struct gen_agg_desc *d)
 	gen_place(g, done);
 }
 
-int gen_agg_program(struct gen *g, const struct gen_agg_desc *d)
+struct filter_ctx {
+	struct gen *g;
+	const struct gen_agg_desc *d;
+};
+
+static int load_filter_name(void *ctx, const char *name, bool *is_signed)
+{
+	struct filter_ctx *c = ctx;
+
+	for (int i = 0; i < c->d->nfnames; i++) {
+		const struct gen_agg_src *s = &c->d->fnames[i].src;
+
+		if (strcmp(c->d->fnames[i].name, name))
+			continue;
+		*is_signed = s->is_signed || (s->type && s->type[0] == 's');
+		return emit_src(c->g, c->d, s);
+	}
+	return -ENOENT;
+}
+
+int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, size_t errlen)
 {
 	int key_size = gen_agg_key_size(d), off = KEY_OFF, found = gen_label(g),
 	    again = gen_label(g), out = gen_label(g), ret;
@@ -147,6 +168,13 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d)
 		return -E2BIG;
 	gen_emit(g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	gen_emit(g, G_MOV64_IMM(BPF_REG_8, 0));
+	if (d->filter) {	/* the events f: rejects: out at once */
+		struct filter_ctx fc = { g, d };
+
+		ret = gen_filter(g, d->filter, load_filter_name, &fc, out, errbuf, errlen);
+		if (ret)
+			return ret;
+	}
 	/* The key zeroed: padding and short strings must hash alike. */
 	for (int o = 0; o < key_size; o += 8)
 		gen_emit(g, G_ST(BPF_DW, BPF_REG_10, (int16_t)(KEY_OFF + o), 0));

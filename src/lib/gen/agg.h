@@ -39,6 +39,10 @@ struct gen_agg_desc {
 	bool tracepoint;		/* ctx is the record; else pt_regs */
 	const char *arch;
 	bool user;
+	/* f:, in ftrace's syntax, and where each name it uses comes from. */
+	const char *filter;
+	struct { char name[64]; struct gen_agg_src src; } fnames[8];
+	int nfnames;
 	int map_fd;
 	int drops_fd;		/* a per-CPU array of one u64: updates the map refused (full); -1: none */
 };
@@ -46,8 +50,11 @@ struct gen_agg_desc {
 /* Key and value sizes of the map for desc. */
 int gen_agg_key_size(const struct gen_agg_desc *d);
 int gen_agg_value_size(const struct gen_agg_desc *d);
-/* Emit the whole program; 0 or the first error (gen_finish's). */
-int gen_agg_program(struct gen *g, const struct gen_agg_desc *d);
+/*
+ * Emit the whole program; 0 or the first error (gen_finish's), or the
+ * filter's (-EINVAL, -EOPNOTSUPP) with a sentence in errbuf.
+ */
+int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, size_t errlen);
 /*
  * Every entry of the map, the CPUs' values summed (for the four-value
  * layout: counts and sums added, min and max of the CPUs that saw the key):

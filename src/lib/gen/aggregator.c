@@ -66,16 +66,13 @@ static int prepare(const struct surf_probe_def *def, const struct surf_aggregato
 	size_t len = 0;
 	int ret;
 
+	if (errlen)
+		errbuf[0] = '\0';
 	if (!OPTS_VALID(opts, struct surf_aggregator_opts) || !def || !def->agg)
 		return -EINVAL;
 	OPTS_COPY(&o, opts);
 	if (def->kind == SURF_PROBE_USDT) {
 		snprintf(errbuf, errlen, "in-kernel aggregation of USDT probes is not done yet");
-		return -EOPNOTSUPP;
-	}
-	if (def->filter) {	/* never counted unfiltered in silence */
-		snprintf(errbuf, errlen, "f: on an aggregating expression is not done yet "
-			 "(it will run in the BPF program)");
 		return -EOPNOTSUPP;
 	}
 	if (def->kind == SURF_PROBE_EVENT) {
@@ -139,7 +136,7 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 	}
 	a->desc.drops_fd = a->drops_fd;
 	gen_init(&g);
-	ret = gen_agg_program(&g, &a->desc);
+	ret = gen_agg_program(&g, &a->desc, errbuf, errlen);
 	if (!ret) {
 		LIBBPF_OPTS(bpf_prog_load_opts, lo);
 
@@ -166,7 +163,7 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 			}
 			free(log);
 		}
-	} else {
+	} else if (!errbuf[0]) {
 		snprintf(errbuf, errlen, "generating the program: %s", strerror(-ret));
 	}
 	gen_free(&g);
@@ -514,7 +511,7 @@ int surf_aggregator__listing(const struct surf_probe_def *def,
 	d.map_fd = GEN_MAP_AGG;
 	d.drops_fd = GEN_MAP_DROPS;
 	gen_init(&g);
-	ret = gen_agg_program(&g, &d);
+	ret = gen_agg_program(&g, &d, errbuf, errlen);
 	if (!ret) {
 		fprintf(out, "# %s: a:%s, a %s program of %d instructions\n", def->name,
 			surf_agg_kind__name(def->agg->kind),
@@ -527,7 +524,7 @@ int surf_aggregator__listing(const struct surf_probe_def *def,
 			step = gen_format(g.insns, g.n, i, line, sizeof(line));
 			fprintf(out, "%4d: %s\n", i, line);
 		}
-	} else {
+	} else if (!errbuf[0]) {
 		snprintf(errbuf, errlen, "generating the program: %s", strerror(-ret));
 	}
 	gen_free(&g);

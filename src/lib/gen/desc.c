@@ -6,6 +6,7 @@
  * text.  What the generator cannot do yet is refused here with a sentence,
  * before anything is loaded.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +72,73 @@ static int ref_src(const struct surf_probe_def *def, struct tep_event *ev,
 	}
 }
 
+/* The names f: compares (a name, then an operator), each resolved to its source. */
+static int filter_names(const struct surf_probe_def *def, struct tep_event *ev,
+			struct gen_agg_desc *d, char *errbuf, size_t errlen)
+{
+	const char *s = def->filter;
+
+	d->filter = def->filter;
+	while (*s) {
+		struct surf_agg_ref ref = { .index = -1 };
+		char name[64];
+		size_t n = 0;
+		int ret;
+
+		if (*s == '"' || *s == '\'') {	/* a string: skipped whole */
+			char q = *s++;
+
+			while (*s && *s != q)
+				s += *s == '\\' && s[1] ? 2 : 1;
+			s += *s ? 1 : 0;
+			continue;
+		}
+		if (!(isalpha((unsigned char)*s) || *s == '_')) {
+			/* a number's digits and letters (0x1f) are not names */
+			if (isdigit((unsigned char)*s))
+				while (isalnum((unsigned char)*s))
+					s++;
+			else
+				s++;
+			continue;
+		}
+		while (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '.')
+			n++;
+		if (n >= sizeof(name)) {
+			snprintf(errbuf, errlen, "a name of f: is too long");
+			return -EINVAL;
+		}
+		memcpy(name, s, n);
+		name[n] = '\0';
+		s += n;
+		for (int i = 0; i < d->nfnames; i++)
+			if (!strcmp(d->fnames[i].name, name))
+				goto next;
+		if (d->nfnames == (int)(sizeof(d->fnames) / sizeof(d->fnames[0]))) {
+			snprintf(errbuf, errlen, "f: names more than %zu values",
+				 sizeof(d->fnames) / sizeof(d->fnames[0]));
+			return -E2BIG;
+		}
+		ref.name = name;
+		for (int i = 0; i < def->nargs; i++)
+			if (!strcmp(def->args[i].name, name)) {
+				ref.src = SURF_AGG_ARG;
+				ref.index = i;
+			}
+		if (!ref.src)
+			ref.src = !strcmp(name, "common_pid") ? SURF_AGG_TID : SURF_AGG_FIELD;
+		ret = ref_src(def, ev, &ref, &d->fnames[d->nfnames].src, errbuf, errlen);
+		if (ret == -EOPNOTSUPP)
+			snprintf(errbuf, errlen, "f: compares '%s', a string or an array: string "
+				 "comparisons are not done in BPF yet", name);
+		if (ret)
+			return ret;
+		snprintf(d->fnames[d->nfnames++].name, sizeof(d->fnames[0].name), "%s", name);
+next:;
+	}
+	return 0;
+}
+
 int gen_agg_describe(const struct surf_probe_def *def, char *format, size_t format_len,
 		     const char *arch, struct gen_agg_desc *d, char *errbuf, size_t errlen)
 {
@@ -110,6 +178,8 @@ int gen_agg_describe(const struct surf_probe_def *def, char *format, size_t form
 		ret = ref_src(def, ev, &a->keys[i], &d->keys[i], errbuf, errlen);
 		d->nkeys = i + 1;
 	}
+	if (!ret && def->filter)
+		ret = filter_names(def, ev, d, errbuf, errlen);
 	if (!ret && gen_agg_key_size(d) > GEN_AGG_MAX_KEY) {
 		snprintf(errbuf, errlen, "the keys take %d bytes: at most %d",
 			 gen_agg_key_size(d), GEN_AGG_MAX_KEY);
