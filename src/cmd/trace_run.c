@@ -775,7 +775,7 @@ int trace_run(const struct trace_run_opts *opts)
 {
 	struct run r = { .o = opts, .child_gate = -1, .target_fd = -1 };
 	struct sigaction saved[CMD_NSIGNALS];
-	int status, out_fd;
+	int status, out_fd, naggs;
 
 	r.err = opts->err ? opts->err : stderr;
 	/*
@@ -791,39 +791,30 @@ int trace_run(const struct trace_run_opts *opts)
 	status = compile_all(&r);
 	if (status)
 		goto out;
+	naggs = 0;
+	for (int i = 0; i < r.ndefs; i++)
+		naggs += r.defs[i]->agg != NULL;
 	/* Names of tracepoint fields serve a: clauses and lat() starts only. */
-	for (int i = 0, agg = 0; i <= r.ndefs; i++) {
-		if (i < r.ndefs) {
-			agg |= r.defs[i] && r.defs[i]->agg;
+	for (int j = 0; j < r.ndefs && !naggs; j++) {
+		if (r.defs[j]->kind != SURF_PROBE_EVENT || !r.defs[j]->nargs)
 			continue;
-		}
-		for (int j = 0; j < r.ndefs && !agg; j++) {
-			if (r.defs[j]->kind != SURF_PROBE_EVENT || !r.defs[j]->nargs)
-				continue;
-			fprintf(r.err, "surftrace: f%d: a tracepoint shows its own fields: "
-				"NAME=FIELD (%s=) is for a: clauses and lat() starts\n", j,
-				r.defs[j]->args[0].name);
-			status = EXIT_BAD_INPUT;
-			goto out;
-		}
+		fprintf(r.err, "surftrace: f%d: a tracepoint shows its own fields: "
+			"NAME=FIELD (%s=) is for a: clauses and lat() starts\n", j,
+			r.defs[j]->args[0].name);
+		status = EXIT_BAD_INPUT;
+		goto out;
 	}
 	/* In-kernel aggregation: every expression aggregates, or none does (for now). */
-	for (int i = 0, n = 0; i < r.ndefs; i++) {
-		n += r.defs[i]->agg != NULL;
-		if (i == r.ndefs - 1 && n && n != r.ndefs) {
-			fprintf(r.err, "surftrace: streaming events and aggregating them in one run "
-				"is not done yet: give a: to every expression or to none\n");
-			status = 1;
-			goto out;
-		}
-		if (i == r.ndefs - 1 && n && !opts->show && !opts->script) {
-			status = trace_aggregate(&r);
-			goto out;
-		}
-		if (i == r.ndefs - 1 && n && (opts->show || opts->script)) {
-			status = show_aggregate(&r, opts->script);
-			goto out;
-		}
+	if (naggs && naggs != r.ndefs) {
+		fprintf(r.err, "surftrace: streaming events and aggregating them in one run "
+			"is not done yet: give a: to every expression or to none\n");
+		status = 1;
+		goto out;
+	}
+	if (naggs) {
+		status = opts->show || opts->script ? show_aggregate(&r, opts->script) :
+						      trace_aggregate(&r);
+		goto out;
 	}
 	if (opts->script)
 		status = write_script(&r, true, opts->script);

@@ -239,6 +239,20 @@ TEST(test_gen_listing_matches_bpftool)
 
 /* --- fetch text to BPF (src/lib/gen/fetch.c) ------------------------------- */
 
+/* r0 into slot i of an array map of u64 (how the tests below read what a program saw). */
+static void store_slot(struct gen *g, int map, int i)
+{
+	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, -16));
+	gen_emit(g, G_ST(BPF_W, BPF_REG_10, -20, i));
+	gen_ld_map_fd(g, BPF_REG_1, map);
+	gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, -20));
+	gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_10));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, -16));
+	gen_emit(g, G_MOV64_IMM(BPF_REG_4, BPF_ANY));
+	gen_emit(g, G_CALL(BPF_FUNC_map_update_elem));
+}
+
 #include "gen/fetch.h"
 
 static char *fetch_listing(const char *arch, bool user, const char *text, const char *type,
@@ -422,15 +436,7 @@ TEST(test_gen_fetch_reads_what_the_fixture_holds)
 		gen_emit(&g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
 		for (int i = 0; i < nargs; i++) {
 			CHECK_INT(gen_fetch_value(&g, &o, fetches[i], types[i]), ==, 0);
-			gen_emit(&g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, -16));
-			gen_emit(&g, G_ST(BPF_W, BPF_REG_10, -20, i));
-			gen_ld_map_fd(&g, BPF_REG_1, map);
-			gen_emit(&g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
-			gen_emit(&g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, -20));
-			gen_emit(&g, G_MOV64_REG(BPF_REG_3, BPF_REG_10));
-			gen_emit(&g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, -16));
-			gen_emit(&g, G_MOV64_IMM(BPF_REG_4, BPF_ANY));
-			gen_emit(&g, G_CALL(BPF_FUNC_map_update_elem));
+			store_slot(&g, map, i);
 		}
 		/* 1: other perf readers of the probe keep their records. */
 		gen_emit(&g, G_MOV64_IMM(BPF_REG_0, 1));
@@ -545,15 +551,7 @@ TEST(test_gen_field_reads_the_record)
 		gen_emit(&g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
 		for (int i = 0; i < 3; i++) {
 			CHECK_INT(gen_field_value(&g, BPF_REG_6, off[i], size[i], sgn[i]), ==, 0);
-			gen_emit(&g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, -16));
-			gen_emit(&g, G_ST(BPF_W, BPF_REG_10, -20, i));
-			gen_ld_map_fd(&g, BPF_REG_1, map);
-			gen_emit(&g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
-			gen_emit(&g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, -20));
-			gen_emit(&g, G_MOV64_REG(BPF_REG_3, BPF_REG_10));
-			gen_emit(&g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, -16));
-			gen_emit(&g, G_MOV64_IMM(BPF_REG_4, BPF_ANY));
-			gen_emit(&g, G_CALL(BPF_FUNC_map_update_elem));
+			store_slot(&g, map, i);
 		}
 		/* 1: other perf readers of sys_enter_write keep their records. */
 		gen_emit(&g, G_MOV64_IMM(BPF_REG_0, 1));

@@ -64,7 +64,7 @@ unsigned gen_agg_log2_bucket(uint64_t v)
 	return b;
 }
 
-/* r0 = the source's value (integers; comm is written in place by emit_key). */
+/* r0 = the source's value (integers; comm is written into the key by gen_agg_program). */
 static int emit_src(struct gen *g, const struct gen_agg_desc *d, const struct gen_agg_src *s)
 {
 	struct gen_fetch_opts fo = { .arch = d->arch, .user = d->user, .ctx_reg = BPF_REG_6,
