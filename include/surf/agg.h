@@ -9,14 +9,15 @@
  *   surf_aggregator__print(agg, stdout)                    a histogram, a table
  *   surf_aggregator__free(agg)                             nothing left in the kernel
  *
- * This version runs tracepoint expressions; others are refused by
- * surf_aggregator__new with -EOPNOTSUPP and a sentence.
+ * Tracepoints, kprobes, kretprobes, uprobes, uretprobes and USDT probes
+ * (their semaphores counted up while attached).
  */
 #ifndef SURF_AGG_H
 #define SURF_AGG_H
 
 #include "surf/api.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -33,6 +34,18 @@ struct surf_aggregator_opts {
 	const char *tracefs;	/* where tracefs is mounted (required for tracepoints) */
 	const char *arch;	/* NULL: this machine's */
 	unsigned int max_entries; /* map size; 0: 10240 */
+	/*
+	 * lat(): the expression whose events start the measure (the entry
+	 * probe of the same function for lat(), EVENT for lat(EVENT.S==S));
+	 * its own f: applies.  Required for lat(), refused otherwise.
+	 */
+	const struct surf_probe_def *start;
+	/* Only this process and the processes it starts from now on; 0: all. */
+	int pid;
+	/* Where kernel symbols are cached per boot (kstack keys); NULL: none. */
+	const char *cache_dir;
+	/* Refuse (-E2BIG) maps whose kernel memory could exceed this; 0: 256 MiB. */
+	unsigned long long max_map_bytes;
 };
 
 /* def must outlive the aggregator.  0 or -errno with a sentence in errbuf. */
@@ -40,8 +53,21 @@ SURF_API int surf_aggregator__new(struct surf_aggregator **out, const struct sur
 				  const struct surf_aggregator_opts *opts, char *errbuf,
 				  size_t errlen);
 SURF_API int surf_aggregator__attach(struct surf_aggregator *agg);
-/* What the map holds, summed over the CPUs: a histogram per key, or a table by value. */
-SURF_API int surf_aggregator__print(struct surf_aggregator *agg, FILE *out);
+
+struct surf_agg_print_opts {
+	size_t sz;		/* sizeof(struct surf_agg_print_opts) */
+	unsigned int top;	/* tables: the N largest entries only; 0: all */
+	bool json;		/* one JSON object per line (see below) */
+};
+/*
+ * What the map holds now, summed over the CPUs (totals since attach): a
+ * histogram per key in bcc's layout, or a table sorted by value.  With
+ * json, one line: {"probe": "f1", "agg": "count", "entries": [{"key":
+ * [...], "value": N}, ...]}, histograms' entries {"key": [...], "buckets":
+ * [{"low": L, "high": H, "count": C}, ...]}; stats' value an object.
+ */
+SURF_API int surf_aggregator__print(struct surf_aggregator *agg, FILE *out,
+				    const struct surf_agg_print_opts *opts);
 /*
  * Events counted (every entry's count; a histogram's every bucket), and
  * events not counted because the map was full: never silent.

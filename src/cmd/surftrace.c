@@ -43,7 +43,9 @@ static const char usage_text[] =
 "  a:AGGREGATION  counted in the kernel by BPF, printed at the end:\n"
 "           count(KEY...), hist(VALUE, KEY...), lhist(VALUE, MIN, MAX, STEP, KEY...),\n"
 "           sum|avg|min|max|stats(VALUE, KEY...); KEY, VALUE: a field, a NAME=FIELD\n"
-"           name, comm, pid, tid, cpu\n"
+"           name, comm, pid, tid, cpu; KEY also kstack, ustack, strings;\n"
+"           lat(KEY...) on r/R: ns from the entry (its p/P expression given too),\n"
+"           lat(fN.S==V, KEY...): ns from expression fN whose S equals our V\n"
 "\n"
 "Options:\n"
 "  -S, --show          print the tracefs commands and exit (touches nothing;\n"
@@ -58,6 +60,9 @@ static const char usage_text[] =
 "  -t, --time=SECONDS  stop after SECONDS\n"
 "  -n, --count=N       stop after N events\n"
 "  -b, --buffer=PAGES  ring buffer pages per CPU (power of two, default 1024)\n"
+"  -i, --interval=SECONDS  a: print the totals so far every SECONDS too\n"
+"      --top=N         a: tables show their N largest entries\n"
+"      --map-entries=N a: room for N keys per aggregation (default 10240)\n"
 "  -o, --output=FILE   write the commands as a replayable shell script\n"
 "  -f, --file=FILE     read more expressions from FILE, one per line\n"
 "  -s, --stack         add the call chain to every event: kernel frames, then\n"
@@ -84,6 +89,11 @@ static const char usage_text[] =
 "  surftrace -t 5 'e syscalls/sys_enter_openat f:filename.ustring~\"*.conf\"'\n"
 "  surftrace --json -c 'ls /tmp' 'e sched/sched_process_exec'\n"
 "  surftrace -c 'ls -l /usr/bin' 'e syscalls/sys_enter_write sz=count a:hist(sz)'\n"
+"  surftrace -t 5 --top 10 'e sched/sched_switch a:count(prev_comm)'\n"
+"  surftrace -c 'ls -R /usr/share/doc' 'e syscalls/sys_enter_getdents64 a:count(kstack)'\n"
+"  surftrace -t 2 'P libc:malloc' 'R libc:malloc a:lat(comm)'\n"
+"  surftrace -i 1 -t 3 'e block/block_rq_issue s=sector' \\\n"
+"            'e block/block_rq_complete s=sector a:lat(f0.s==s)'\n"
 "  surftrace -S 'p wake_up_new_task comm=%0->comm'\n"
 "  surftrace -c 'sleep 1' 'P libc:nanosleep t=%0->tv_sec'\n"
 "  surftrace 'R libc:fopen file=$retval f:file==0'\n"
@@ -200,7 +210,7 @@ static int parse_number(const char *opt, const char *arg, bool integer, double m
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_JSON = 256, OPT_SELF, OPT_VERSION };
+	enum { OPT_JSON = 256, OPT_SELF, OPT_VERSION, OPT_TOP, OPT_MAP_ENTRIES };
 	static const struct option longopts[] = {
 		{ "show", no_argument, NULL, 'S' },	 { "output", required_argument, NULL, 'o' },
 		{ "file", required_argument, NULL, 'f' }, { "stack", no_argument, NULL, 's' },
@@ -211,6 +221,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "command", required_argument, NULL, 'c' },
 		{ "time", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'n' },
 		{ "buffer", required_argument, NULL, 'b' },
+		{ "interval", required_argument, NULL, 'i' }, { "top", required_argument, NULL, OPT_TOP },
+		{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
 		{ "disassemble", required_argument, NULL, 'F' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
@@ -220,7 +232,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c, nfiles = 0, ret;
 	double v;
 
-	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:l:qp:c:t:n:b:F:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:l:qp:c:t:n:b:F:i:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S': r->show = true; break;
 		case 'o': r->script = optarg; break;
@@ -250,6 +262,21 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_number("-n", optarg, true, 1, 1e15, &v))
 				return EXIT_BAD_INPUT;
 			r->max_events = (unsigned long long)v;
+			break;
+		case 'i':
+			if (parse_number("-i", optarg, false, 0.01, 365 * 24 * 3600.0, &v))
+				return EXIT_BAD_INPUT;
+			r->interval = v;
+			break;
+		case OPT_TOP:
+			if (parse_number("--top", optarg, true, 1, 1e9, &v))
+				return EXIT_BAD_INPUT;
+			r->top = (unsigned int)v;
+			break;
+		case OPT_MAP_ENTRIES:
+			if (parse_number("--map-entries", optarg, true, 1, 4e9, &v))
+				return EXIT_BAD_INPUT;
+			r->map_entries = (unsigned int)v;
 			break;
 		case 'b':
 			/* Pages per CPU, a power of two; 65536 pages is 256 MiB per CPU. */

@@ -534,12 +534,88 @@ static void report(struct run *r)
 	fputc('\n', r->err);
 }
 
-/* -S with a: clauses: the maps and programs, nothing loaded. */
-static int show_aggregate(struct run *r, const char *script)
+/* An expression's target ("libc:malloc" of "R libc:malloc a:lat()"), and its length. */
+static const char *target_of(const char *expr)
 {
-	struct surf_aggregator_opts aopts = { .sz = sizeof(aopts),
-					      .tracefs = r->tracefs[0] ? r->tracefs : NULL,
-					      .arch = r->o->arch };
+	expr += strspn(expr, " \t");
+	expr += strcspn(expr, " \t");
+	return expr + strspn(expr, " \t");
+}
+
+static int target_len(const char *expr)
+{
+	return (int)strcspn(target_of(expr), " \t");
+}
+
+/* Is def the entry of the function ret returns from (same binary and place, or symbol)? */
+static bool is_entry_of(const struct surf_probe_def *def, const struct surf_probe_def *ret)
+{
+	if (ret->kind == SURF_PROBE_URETPROBE)
+		return def->kind == SURF_PROBE_UPROBE && def->path && ret->path &&
+		       !strcmp(def->path, ret->path) && !strcmp(def->location, ret->location);
+	return ret->kind == SURF_PROBE_KRETPROBE && def->kind == SURF_PROBE_KPROBE &&
+	       !strcmp(def->symbol, ret->symbol) && !def->offset;
+}
+
+/*
+ * The start of each lat(): for lat() the nearest expression before it on
+ * the same function's entry, for lat(fN.S==V) expression fN.  starts[i]:
+ * the index of def i's start, or -1.  EXIT_BAD_INPUT when one is missing.
+ */
+static int find_lat_starts(struct run *r, int *starts)
+{
+	for (int i = 0; i < r->ndefs; i++) {
+		const struct surf_agg *a = r->defs[i]->agg;
+
+		starts[i] = -1;
+		if (!a || a->kind != SURF_AGG_LAT)
+			continue;
+		for (int j = 0; j < r->ndefs; j++) {
+			if (j == i)
+				continue;
+			if (a->lat_event ? !strcmp(r->defs[j]->name, a->lat_event)
+					 : j < i && is_entry_of(r->defs[j], r->defs[i]))
+				starts[i] = j;
+		}
+		if (starts[i] >= 0)
+			continue;
+		if (a->lat_event)
+			fprintf(r->err, "surftrace: f%d: lat(%s.%s==...) names %s, which is not one "
+				"of the expressions (f0 is the first)\n", i, a->lat_event,
+				a->lat_start, a->lat_event);
+		else
+			fprintf(r->err, "surftrace: f%d: lat() measures from the entry of %s: give "
+				"its entry expression before it, e.g. '%s %.*s'\n", i,
+				r->defs[i]->symbol ? r->defs[i]->symbol : r->defs[i]->location,
+				r->defs[i]->kind == SURF_PROBE_URETPROBE ? "P" : "p",
+				target_len(r->o->exprs[i]), target_of(r->o->exprs[i]));
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+static struct surf_aggregator_opts aggregator_opts(const struct run *r, const int *starts,
+						   int i, int pid)
+{
+	struct surf_aggregator_opts o = {
+		.sz = sizeof(o), .tracefs = r->tracefs[0] ? r->tracefs : NULL, .arch = r->o->arch,
+		.max_entries = r->o->map_entries, .pid = pid, .cache_dir = cmd_cache_dir(),
+		.start = starts[i] >= 0 ? r->defs[starts[i]] : NULL,
+	};
+
+	return o;
+}
+
+/* Errors of the aggregator that are the user's input: exit 2. */
+static int aggregator_status(int ret)
+{
+	return ret == -EOPNOTSUPP || ret == -ENOENT || ret == -EINVAL || ret == -E2BIG ?
+	       EXIT_BAD_INPUT : 1;
+}
+
+/* -S with a: clauses: the maps and programs, nothing loaded. */
+static int show_aggregate(struct run *r, const int *starts, const char *script)
+{
 	FILE *out = r->o->out ? r->o->out : stdout;
 
 	if (script) {
@@ -548,40 +624,87 @@ static int show_aggregate(struct run *r, const char *script)
 		return EXIT_BAD_INPUT;
 	}
 	for (int i = 0; i < r->ndefs; i++) {
+		struct surf_aggregator_opts aopts = aggregator_opts(r, starts, i, r->o->pid);
 		char why[512] = "";
-		int ret = surf_aggregator__listing(r->defs[i], &aopts, out, why, sizeof(why));
+		int ret;
 
+		if (!r->defs[i]->agg)
+			continue;
+		ret = surf_aggregator__listing(r->defs[i], &aopts, out, why, sizeof(why));
 		if (ret) {
 			fprintf(r->err, "surftrace: f%d: %s\n", i, why[0] ? why : strerror(-ret));
-			return ret == -EOPNOTSUPP ? EXIT_BAD_INPUT : 1;
+			return aggregator_status(ret);
 		}
 	}
 	return 0;
 }
 
+/* "[15:04:05]": the wall clock heading an interval's output. */
+static void print_clock(FILE *out)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char buf[16];
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	fprintf(out, "[%s]\n", buf);
+}
+
+/* Every aggregation's map printed; with totals, its events and losses added up. */
+static int print_aggregates(struct run *r, struct surf_aggregator **aggs,
+			    unsigned long long *events, unsigned long long *dropped)
+{
+	struct surf_agg_print_opts popts = { .sz = sizeof(popts), .top = r->o->top,
+					     .json = r->o->json };
+	FILE *out = r->o->out ? r->o->out : stdout;
+
+	for (int i = 0; i < r->ndefs; i++) {
+		unsigned long long n, lost;
+		int ret;
+
+		if (!aggs[i])
+			continue;
+		ret = surf_aggregator__print(aggs[i], out, &popts);
+		if (!ret && events)
+			ret = surf_aggregator__counts(aggs[i], &n, &lost);
+		if (ret) {
+			fprintf(r->err, "surftrace: f%d: reading the map: %s\n", i,
+				kernel_strerror(-ret));
+			return 1;
+		}
+		if (events) {
+			*events += n;
+			*dropped += lost;
+		}
+	}
+	fflush(out);
+	return 0;
+}
+
 /*
  * Expressions with a: clauses: each a BPF program and map (surf/agg.h),
- * attached, read and printed when the run ends (signal, -t).
+ * attached, read and printed when the run ends (signal, -t, the end of -c's
+ * command or -p's process) and every -i.
  */
-static int trace_aggregate(struct run *r)
+static int trace_aggregate(struct run *r, const int *starts)
 {
 	const struct trace_run_opts *o = r->o;
-	struct surf_aggregator_opts aopts = { .sz = sizeof(aopts), .tracefs = r->tracefs,
-					      .arch = o->arch };
 	struct surf_aggregator **aggs = calloc((size_t)r->ndefs, sizeof(*aggs));
-	double deadline = o->duration > 0 ? now() + o->duration : 0;
+	double deadline = o->duration > 0 ? now() + o->duration : 0, next_print = 0;
 	FILE *out = o->out ? o->out : stdout;
 	unsigned long long events = 0, dropped = 0;
-	int status = 0, ret;
+	int status = 0, ret, pid = o->pid;
 
 	if (!aggs)
 		return 1;
-	if (o->pid > 0) {	/* never a count of everyone that looks like one of PID */
-		fprintf(r->err, "surftrace: -p with a: is not done yet: the programs would count "
-			"every process\n");
+	if (pid > 0 && kill(pid, 0) && errno == ESRCH) {
+		fprintf(r->err, "surftrace: -p %d: no such process\n", pid);
 		free(aggs);
 		return 1;
 	}
+	if (pid > 0)
+		r->target_fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	/* -c: started now, held at its gate until the programs are attached. */
 	if (o->command) {
 		ret = spawn_command(r);
@@ -591,18 +714,22 @@ static int trace_aggregate(struct run *r)
 			free(aggs);
 			return 1;
 		}
+		pid = r->child;
 	}
 	for (int i = 0; i < r->ndefs && !status; i++) {
+		struct surf_aggregator_opts aopts = aggregator_opts(r, starts, i, pid);
 		char why[512] = "";
 
+		if (!r->defs[i]->agg)
+			continue;
 		ret = surf_aggregator__new(&aggs[i], r->defs[i], &aopts, why, sizeof(why));
 		if (ret) {
 			fprintf(r->err, "surftrace: f%d: %s\n", i, why[0] ? why : kernel_strerror(-ret));
-			status = ret == -EOPNOTSUPP || ret == -ENOENT ? EXIT_BAD_INPUT : 1;
+			status = aggregator_status(ret);
 		}
 	}
 	for (int i = 0; i < r->ndefs && !status; i++) {
-		ret = surf_aggregator__attach(aggs[i]);
+		ret = aggs[i] ? surf_aggregator__attach(aggs[i]) : 0;
 		if (ret) {
 			fprintf(r->err, "surftrace: f%d: cannot attach to %s: %s\n", i,
 				r->defs[i]->location, kernel_strerror(-ret));
@@ -614,34 +741,30 @@ static int trace_aggregate(struct run *r)
 			deadline ? " until the time is up" : "");
 	if (!status)
 		release_command(r);
-	/* Until a signal, -t, or the end of -c's command. */
+	if (o->interval > 0)
+		next_print = now() + o->interval;
+	/* Until a signal, -t, or the end of -c's command or -p's process. */
 	while (!status && !cmd_stop_signal && (!deadline || now() < deadline)) {
 		struct timespec gap = { 0, 10 * 1000 * 1000 };
 
 		reap_command(r, false);
-		if (r->child_done)
+		if (r->child_done || target_gone(r))
 			break;
+		if (next_print && now() >= next_print) {
+			if (!o->json)
+				print_clock(out);
+			status = print_aggregates(r, aggs, NULL, NULL);
+			if (!o->json)
+				fputc('\n', out);
+			next_print += o->interval;
+		}
 		nanosleep(&gap, NULL);
 	}
-	for (int i = 0; i < r->ndefs && !status; i++) {
-		unsigned long long n, lost;
-
-		ret = surf_aggregator__print(aggs[i], out);
-		if (!ret)
-			ret = surf_aggregator__counts(aggs[i], &n, &lost);
-		if (ret) {
-			fprintf(r->err, "surftrace: f%d: reading the map: %s\n", i,
-				kernel_strerror(-ret));
-			status = 1;
-			break;
-		}
-		events += n;
-		dropped += lost;
-	}
-	fflush(out);
+	if (!status)
+		status = print_aggregates(r, aggs, &events, &dropped);
 	if (!status)	/* as a streaming run ends: lost are events the map had no room for */
 		fprintf(r->err, "surftrace: %llu events, %llu lost%s\n", events, dropped,
-			dropped ? " (the map was full)" : "");
+			dropped ? " (a map was full)" : "");
 	for (int i = 0; i < r->ndefs; i++)
 		surf_aggregator__free(aggs[i]);
 	free(aggs);
@@ -775,7 +898,7 @@ int trace_run(const struct trace_run_opts *opts)
 {
 	struct run r = { .o = opts, .child_gate = -1, .target_fd = -1 };
 	struct sigaction saved[CMD_NSIGNALS];
-	int status, out_fd, naggs;
+	int status, out_fd, naggs, *starts = NULL;
 
 	r.err = opts->err ? opts->err : stderr;
 	/*
@@ -792,6 +915,11 @@ int trace_run(const struct trace_run_opts *opts)
 	if (status)
 		goto out;
 	naggs = 0;
+	starts = calloc((size_t)r.ndefs, sizeof(*starts));
+	if (!starts) {
+		status = 1;
+		goto out;
+	}
 	for (int i = 0; i < r.ndefs; i++)
 		naggs += r.defs[i]->agg != NULL;
 	/* Names of tracepoint fields serve a: clauses and lat() starts only. */
@@ -804,16 +932,34 @@ int trace_run(const struct trace_run_opts *opts)
 		status = EXIT_BAD_INPUT;
 		goto out;
 	}
-	/* In-kernel aggregation: every expression aggregates, or none does (for now). */
-	if (naggs && naggs != r.ndefs) {
-		fprintf(r.err, "surftrace: streaming events and aggregating them in one run "
-			"is not done yet: give a: to every expression or to none\n");
-		status = 1;
+	if (!naggs && (opts->interval > 0 || opts->top || opts->map_entries)) {
+		fprintf(r.err, "surftrace: %s is for a: clauses, and no expression has one\n",
+			opts->interval > 0 ? "-i" : opts->top ? "--top" : "--map-entries");
+		status = EXIT_BAD_INPUT;
 		goto out;
 	}
 	if (naggs) {
-		status = opts->show || opts->script ? show_aggregate(&r, opts->script) :
-						      trace_aggregate(&r);
+		int nstreamed = 0;
+
+		status = find_lat_starts(&r, starts);
+		if (status)
+			goto out;
+		/* In-kernel aggregation: every expression aggregates or starts a lat(). */
+		for (int i = 0; i < r.ndefs; i++) {
+			bool is_start = false;
+
+			for (int j = 0; j < r.ndefs; j++)
+				is_start |= starts[j] == i;
+			nstreamed += !r.defs[i]->agg && !is_start;
+		}
+		if (nstreamed) {
+			fprintf(r.err, "surftrace: streaming events and aggregating them in one run "
+				"is not done yet: give a: to every expression or to none\n");
+			status = 1;
+			goto out;
+		}
+		status = opts->show || opts->script ? show_aggregate(&r, starts, opts->script) :
+						      trace_aggregate(&r, starts);
 		goto out;
 	}
 	if (opts->script)
@@ -849,6 +995,7 @@ out:
 	for (int i = 0; i < r.nuser; i++)
 		surf_types__close(r.user_types[i]);
 	surf_ksyms__free(r.ksyms);
+	free(starts);
 	cmd_signals_restore(saved);
 	if (!status && cmd_stop_signal && cmd_stop_signal != SIGINT && cmd_stop_signal != SIGPIPE)
 		status = 128 + cmd_stop_signal;

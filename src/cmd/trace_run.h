@@ -34,6 +34,9 @@ struct trace_run_opts {
 	double duration;		/* -t seconds, 0: none */
 	unsigned long long max_events;	/* -n, 0: none */
 	unsigned int ring_pages;	/* per CPU, 0: default */
+	double interval;		/* -i: a: printed every SECONDS too; 0: at the end only */
+	unsigned int top;		/* --top: a: tables' N largest entries; 0: all */
+	unsigned int map_entries;	/* --map-entries: a: keys per map; 0: default */
 	FILE *out;			/* events; default stdout */
 	FILE *err;			/* messages; default stderr */
 };

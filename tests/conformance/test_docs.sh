@@ -38,6 +38,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 declare -A PROVIDE=(
 	[tuprobe]=build/helpers/tuprobe
 	[usdtprog]=build/helpers/usdtprog
+	[aggwork]=build/helpers/aggwork
 	[trace.txt]=tests/fixtures/graph/vfs_read.txt
 )
 # Examples not run, and why.

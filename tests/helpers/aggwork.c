@@ -4,6 +4,13 @@
  *   aggwork getppid NAME:N ...   one thread per NAME (its comm), N getppid calls each,
  *                                one after the other
  *   aggwork write SIZE ...       write(1000077, NULL, SIZE) for each SIZE (EBADF)
+ *   aggwork usleep US:N ...      one thread per US, named "sl-US", N usleep(US) calls each
+ *   aggwork getenv NAME ...      getenv(NAME) for each NAME
+ *   aggwork spans                mark_begin(1) +3 ms mark_begin(2) +3 ms mark_end(1)
+ *                                +9 ms mark_end(2): spans of ~6 and ~12 ms, one thread
+ *   aggwork stack N MS           MS ms asleep (time to attach to it), N getppid calls
+ *                                from stack_leaf() (called by stack_mid()), MS ms
+ *                                alive again (its maps readable)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -28,8 +35,80 @@ static void *calls(void *arg)
 	return NULL;
 }
 
+static void *sleeps(void *arg)
+{
+	struct job *j = arg;
+	long us = atol(j->name + 3);
+
+	pthread_setname_np(pthread_self(), j->name);
+	for (long i = 0; i < j->n; i++)
+		usleep((useconds_t)us);
+	return NULL;
+}
+
+/* Probed by the tests: kept out of line, and not merged with each other. */
+__attribute__((noinline)) void mark_begin(long id)
+{
+	__asm__ volatile("" : : "r"(id) : "memory");
+}
+
+__attribute__((noinline)) void mark_end(long id)
+{
+	__asm__ volatile("" : : "r"(id) : "memory");
+}
+
+__attribute__((noinline)) void stack_leaf(long n)
+{
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	__asm__ volatile("" : : : "memory");
+}
+
+__attribute__((noinline)) void stack_mid(long n)
+{
+	stack_leaf(n);
+	__asm__ volatile("" : : : "memory");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "usleep")) {
+		for (int i = 2; i < argc; i++) {
+			struct job j = { .n = 0 };
+			const char *colon = strchr(argv[i], ':');
+			pthread_t t;
+
+			if (!colon || colon - argv[i] > 12)
+				return 2;
+			snprintf(j.name, sizeof(j.name), "sl-%.*s", (int)(colon - argv[i]), argv[i]);
+			j.n = atol(colon + 1);
+			pthread_create(&t, NULL, sleeps, &j);
+			pthread_join(t, NULL);
+		}
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "getenv")) {
+		for (int i = 2; i < argc; i++)
+			if (getenv(argv[i]))
+				putchar('+');
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "spans")) {
+		mark_begin(1);
+		usleep(3000);
+		mark_begin(2);
+		usleep(3000);
+		mark_end(1);
+		usleep(9000);
+		mark_end(2);
+		return 0;
+	}
+	if (argc > 3 && !strcmp(argv[1], "stack")) {
+		usleep((useconds_t)atol(argv[3]) * 1000);
+		stack_mid(atol(argv[2]));
+		usleep((useconds_t)atol(argv[3]) * 1000);
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "getppid")) {
 		for (int i = 2; i < argc; i++) {
 			struct job j = { .n = 0 };
@@ -50,6 +129,7 @@ int main(int argc, char **argv)
 			syscall(SYS_write, 1000077, NULL, strtoul(argv[i], NULL, 0));
 		return 0;
 	}
-	fprintf(stderr, "usage: aggwork getppid NAME:N ... | aggwork write SIZE ...\n");
+	fprintf(stderr, "usage: aggwork getppid NAME:N ... | write SIZE ... | usleep US:N ... | "
+		"getenv NAME ... | spans | stack N MS\n");
 	return 2;
 }

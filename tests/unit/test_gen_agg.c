@@ -72,7 +72,7 @@ static int run_agg(struct gen_agg_desc *d, int id, int *map, int *prog, int *pfd
 	if (*map < 0)
 		return -errno;
 	d->map_fd = *map;
-	d->drops_fd = -1;
+	d->drops_fd = d->start_fd = d->stack_fd = d->pids_fd = GEN_MAP_NONE;
 	gen_init(&g);
 	ret = gen_agg_program(&g, d, NULL, 0);
 	*prog = ret ? -1 : bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_agg", "GPL", g.insns,
@@ -341,32 +341,51 @@ TEST(test_gen_agg_from_expression_text)
 				  (unsigned long long)t.buckets[b], (unsigned long long)want[b]);
 }
 
-/* What is not generated yet is refused with a sentence, before anything is loaded. */
-TEST(test_gen_agg_not_yet)
+/*
+ * Keys as the format file places them: a char array in the record, a
+ * __data_loc string, a stack; an array of numbers refused with a sentence.
+ */
+TEST(test_gen_agg_string_and_stack_keys)
 {
 	struct surf_expr_env env = { .event_fields = real_fields };
 	struct surf_expr_opts o = { .sz = sizeof(o), .env = &env };
-	static const struct { const char *line, *why; } later[] = {
-		{ "e sched/sched_switch a:count(prev_comm)", "'prev_comm' is an array" },
-		{ "e sched/sched_switch a:count(kstack)", "kstack keys are not done yet" },
+	static const struct {
+		const char *line;
+		int ret;
+		enum surf_agg_src src;
+		enum gen_str str;
+		int key_size;
+		const char *why;
+	} cases[] = {
+		{ "e sched/sched_switch a:count(prev_comm)", 0, SURF_AGG_FIELD, GEN_STR_ARRAY, 16, "" },
+		{ "e sched/sched_process_exec a:count(filename)", 0, SURF_AGG_FIELD, GEN_STR_DATA_LOC,
+		  GEN_AGG_STR_KEY, "" },
+		{ "e sched/sched_switch a:count(kstack)", 0, SURF_AGG_KSTACK, GEN_STR_NONE, 8, "" },
+		{ "e raw_syscalls/sys_enter a:count(args)", -EINVAL, 0, 0, 0,
+		  "'args' is an array of numbers" },
 	};
 
 	if (surf_tracefs__find(tfs_dir, sizeof(tfs_dir), true))
 		SKIP("no tracefs");
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct surf_probe_def *def = NULL;
 		struct surf_expr_error err;
 		struct gen_agg_desc d;
 		char errbuf[256] = "", *format;
 		size_t len = 0;
 
-		CHECK_INT(surf_expr__compile(NULL, later[i].line, &o, &def, &err), ==, 0);
+		CHECK_INT(surf_expr__compile(NULL, cases[i].line, &o, &def, &err), ==, 0);
 		format = read_format(def->location, &len);
 		CHECK_INT(gen_agg_describe(def, format, len, "x86_64", &d, errbuf, sizeof(errbuf)),
-			  ==, -EOPNOTSUPP);
+			  ==, cases[i].ret);
 		free(format);
 		surf_probe_def__free(def);
-		CHECK_CONTAINS(errbuf, later[i].why);
+		CHECK_CONTAINS(errbuf, cases[i].why);
+		if (cases[i].ret)
+			continue;
+		CHECK_INT(d.keys[0].src, ==, cases[i].src);
+		CHECK_INT(d.keys[0].str, ==, cases[i].str);
+		CHECK_INT(gen_agg_src_size(&d.keys[0]), ==, cases[i].key_size);
 	}
 }
 

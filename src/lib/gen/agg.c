@@ -32,8 +32,10 @@ static bool is_hist(enum surf_agg_kind k)
 	return k == SURF_AGG_HIST || k == SURF_AGG_LHIST || k == SURF_AGG_LAT;
 }
 
-static int src_size(const struct gen_agg_src *s)
+int gen_agg_src_size(const struct gen_agg_src *s)
 {
+	if (s->key_size)
+		return s->key_size;
 	return s->src == SURF_AGG_COMM ? 16 : 8;
 }
 
@@ -41,8 +43,10 @@ int gen_agg_key_size(const struct gen_agg_desc *d)
 {
 	int n = 0;
 
+	if (d->role == GEN_AGG_LAT_START)
+		return 8;
 	for (int i = 0; i < d->nkeys; i++)
-		n += src_size(&d->keys[i]);
+		n += gen_agg_src_size(&d->keys[i]);
 	if (is_hist(d->kind))
 		n += 8;
 	return n ? n : 8;	/* count(): one entry, key 0 */
@@ -50,6 +54,8 @@ int gen_agg_key_size(const struct gen_agg_desc *d)
 
 int gen_agg_value_size(const struct gen_agg_desc *d)
 {
+	if (d->role == GEN_AGG_LAT_START)
+		return 8;
 	return has_value(d->kind) && !is_hist(d->kind) ? 32 : 8;
 }
 
@@ -88,7 +94,113 @@ static int emit_src(struct gen *g, const struct gen_agg_desc *d, const struct ge
 		gen_emit(g, G_CALL(BPF_FUNC_get_smp_processor_id));
 		return g->err;
 	default:
-		return -EOPNOTSUPP;	/* stacks, strings of fields: next */
+		return -EOPNOTSUPP;	/* strings and stacks are keys (emit_key) */
+	}
+}
+
+/* r1 = r10 + off: where a helper writes a key. */
+static void emit_key_ptr(struct gen *g, int off)
+{
+	gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_10));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, off));
+}
+
+/* A string key: at most its key size less one byte, always terminated (the rest stays 0). */
+static int emit_str_key(struct gen *g, const struct gen_agg_desc *d, const struct gen_agg_src *k,
+			int off)
+{
+	struct gen_fetch_opts fo = { .arch = d->arch, .user = d->user, .ctx_reg = BPF_REG_6,
+				     .scratch = SCRATCH_OFF };
+	int size = gen_agg_src_size(k), ret, helper = BPF_FUNC_probe_read_kernel_str;
+
+	switch (k->str) {
+	case GEN_STR_ARRAY:	/* in the record: its own bytes */
+		gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_6));
+		gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, k->offset));
+		if (k->size < size)
+			size = k->size + 1;
+		break;
+	case GEN_STR_DATA_LOC:	/* in the record, where its u32 locator says */
+		ret = gen_field_value(g, BPF_REG_6, k->offset, 4, false);
+		if (ret)
+			return ret;
+		gen_emit(g, G_ALU64_IMM(BPF_AND, BPF_REG_0, 0xffff));
+		gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_6));
+		gen_emit(g, G_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_0));
+		break;
+	case GEN_STR_PTR:	/* in memory, kernel's or the process's */
+		ret = gen_fetch_address(g, &fo, k->fetch);
+		if (ret)
+			return ret;
+		gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_0));
+		if (d->user || (k->type && !strcmp(k->type, "ustring")))
+			helper = BPF_FUNC_probe_read_user_str;
+		break;
+	default:
+		return -EINVAL;
+	}
+	emit_key_ptr(g, off);
+	gen_emit(g, G_MOV64_IMM(BPF_REG_2, size));
+	if (k->str == GEN_STR_PTR && helper == BPF_FUNC_probe_read_kernel_str) {
+		/*
+		 * A kernel function's char * may hold a user address (a
+		 * syscall's file name): as the kernel's own string fetch does,
+		 * user memory when kernel memory cannot be read there.
+		 */
+		int done = gen_label(g);
+
+		gen_emit(g, G_MOV64_REG(BPF_REG_9, BPF_REG_3));
+		gen_emit(g, G_CALL(helper));
+		gen_jmp_imm(g, BPF_JSGE, BPF_REG_0, 0, done);
+		emit_key_ptr(g, off);
+		gen_emit(g, G_MOV64_IMM(BPF_REG_2, size));
+		gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_9));
+		gen_emit(g, G_CALL(BPF_FUNC_probe_read_user_str));
+		gen_place(g, done);
+		return g->err;
+	}
+	gen_emit(g, G_CALL(helper));
+	return g->err;
+}
+
+/* The key k at off in the key slot. */
+static int emit_key(struct gen *g, const struct gen_agg_desc *d, const struct gen_agg_src *k,
+		    int off)
+{
+	int ret;
+
+	switch (k->src) {
+	case SURF_AGG_COMM:
+		emit_key_ptr(g, off);
+		gen_emit(g, G_MOV64_IMM(BPF_REG_2, 16));
+		gen_emit(g, G_CALL(BPF_FUNC_get_current_comm));
+		return g->err;
+	case SURF_AGG_KSTACK:
+	case SURF_AGG_USTACK:
+		/* No BPF_F_REUSE_STACKID: a bucket taken by another stack gives -EEXIST, shown as lost, never another stack's frames. */
+		gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_6));
+		gen_ld_map_fd(g, BPF_REG_2, d->stack_fd);
+		gen_emit(g, G_MOV64_IMM(BPF_REG_3, k->src == SURF_AGG_USTACK ? BPF_F_USER_STACK : 0));
+		gen_emit(g, G_CALL(BPF_FUNC_get_stackid));
+		if (k->src == SURF_AGG_USTACK) {	/* the process's tgid above: its maps name the frames */
+			gen_emit(g, G_MOV64_REG(BPF_REG_9, BPF_REG_0));
+			gen_emit(g, G_CALL(BPF_FUNC_get_current_pid_tgid));
+			gen_emit(g, G_ALU64_IMM(BPF_RSH, BPF_REG_0, 32));
+			gen_emit(g, G_ALU64_IMM(BPF_LSH, BPF_REG_0, 32));
+			gen_emit(g, G_ALU64_IMM(BPF_LSH, BPF_REG_9, 32));
+			gen_emit(g, G_ALU64_IMM(BPF_RSH, BPF_REG_9, 32));
+			gen_emit(g, G_ALU64_REG(BPF_OR, BPF_REG_0, BPF_REG_9));
+		}
+		gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, (int16_t)off));
+		return g->err;
+	default:
+		if (k->str)
+			return emit_str_key(g, d, k, off);
+		ret = emit_src(g, d, k);
+		if (ret)
+			return ret;
+		gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, (int16_t)off));
+		return g->err;
 	}
 }
 
@@ -159,6 +271,88 @@ static int load_filter_name(void *ctx, const char *name, bool *is_signed)
 	return -ENOENT;
 }
 
+/* Count one update the map refused (it was full) in drops_fd. Clobbers r0 to r5. */
+static void emit_drop(struct gen *g, const struct gen_agg_desc *d)
+{
+	int none = gen_label(g);
+
+	if (d->drops_fd == GEN_MAP_NONE)
+		return;
+	gen_emit(g, G_ST(BPF_W, BPF_REG_10, VAL_OFF, 0));
+	gen_ld_map_fd(g, BPF_REG_1, d->drops_fd);
+	gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, VAL_OFF));
+	gen_emit(g, G_CALL(BPF_FUNC_map_lookup_elem));
+	gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
+	gen_emit(g, G_LDX(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+	gen_emit(g, G_STX(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+	gen_place(g, none);
+}
+
+/* r2 = r10 + off, r1 = the map: a helper's map and key. */
+static void emit_map_key(struct gen *g, int map_fd, int off)
+{
+	gen_ld_map_fd(g, BPF_REG_1, map_fd);
+	gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, off));
+}
+
+/* Out unless the current process is in pids_fd (-p, -c). */
+static void emit_pid_check(struct gen *g, const struct gen_agg_desc *d, int out)
+{
+	gen_emit(g, G_CALL(BPF_FUNC_get_current_pid_tgid));
+	gen_emit(g, G_ALU64_IMM(BPF_RSH, BPF_REG_0, 32));
+	gen_emit(g, G_STX(BPF_W, BPF_REG_10, BPF_REG_0, SCRATCH_OFF));
+	emit_map_key(g, d->pids_fd, SCRATCH_OFF);
+	gen_emit(g, G_CALL(BPF_FUNC_map_lookup_elem));
+	gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, out);
+}
+
+/*
+ * lat(): r7 = now - the start's time for lat_key, the start forgotten; out
+ * when there is none (the start came before the run, or was filtered out).
+ */
+static int emit_latency(struct gen *g, const struct gen_agg_desc *d, int out)
+{
+	int ret = emit_src(g, d, &d->lat_key);
+
+	if (ret)
+		return ret;
+	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, KEY_OFF));
+	emit_map_key(g, d->start_fd, KEY_OFF);
+	gen_emit(g, G_CALL(BPF_FUNC_map_lookup_elem));
+	gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, out);
+	gen_emit(g, G_LDX(BPF_DW, BPF_REG_7, BPF_REG_0, 0));
+	gen_emit(g, G_CALL(BPF_FUNC_ktime_get_ns));
+	gen_emit(g, G_ALU64_REG(BPF_SUB, BPF_REG_0, BPF_REG_7));
+	gen_emit(g, G_MOV64_REG(BPF_REG_7, BPF_REG_0));
+	emit_map_key(g, d->start_fd, KEY_OFF);
+	gen_emit(g, G_CALL(BPF_FUNC_map_delete_elem));
+	return g->err;
+}
+
+/* A lat() start: its time by lat_key; a full start map is counted as a drop. */
+static int emit_lat_start(struct gen *g, const struct gen_agg_desc *d, int out)
+{
+	int ret = emit_src(g, d, &d->lat_key);
+
+	if (ret)
+		return ret;
+	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, KEY_OFF));
+	gen_emit(g, G_CALL(BPF_FUNC_ktime_get_ns));
+	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, VAL_OFF));
+	emit_map_key(g, d->start_fd, KEY_OFF);
+	gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_10));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, VAL_OFF));
+	gen_emit(g, G_MOV64_IMM(BPF_REG_4, BPF_ANY));
+	gen_emit(g, G_CALL(BPF_FUNC_map_update_elem));
+	gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, out);
+	emit_drop(g, d);
+	gen_goto(g, out);
+	return g->err;
+}
+
 int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, size_t errlen)
 {
 	int key_size = gen_agg_key_size(d), off = KEY_OFF, found = gen_label(g),
@@ -168,6 +362,8 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
 		return -E2BIG;
 	gen_emit(g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
 	gen_emit(g, G_MOV64_IMM(BPF_REG_8, 0));
+	if (d->pids_fd != GEN_MAP_NONE)
+		emit_pid_check(g, d, out);
 	if (d->filter) {	/* the events f: rejects: out at once */
 		struct filter_ctx fc = { g, d };
 
@@ -175,32 +371,32 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
 		if (ret)
 			return ret;
 	}
-	/* The key zeroed: padding and short strings must hash alike. */
-	for (int o = 0; o < key_size; o += 8)
-		gen_emit(g, G_ST(BPF_DW, BPF_REG_10, (int16_t)(KEY_OFF + o), 0));
+	if (d->role == GEN_AGG_LAT_START) {
+		ret = emit_lat_start(g, d, out);
+		if (ret)
+			return ret;
+		goto exit;
+	}
 	/* The value first (into r7): the keys' helpers clobber r0 to r5. */
 	gen_emit(g, G_MOV64_IMM(BPF_REG_7, 1));
-	if (has_value(d->kind)) {
+	if (d->kind == SURF_AGG_LAT) {
+		ret = emit_latency(g, d, out);
+		if (ret)
+			return ret;
+	} else if (has_value(d->kind)) {
 		ret = emit_src(g, d, &d->value);
 		if (ret)
 			return ret;
 		gen_emit(g, G_MOV64_REG(BPF_REG_7, BPF_REG_0));
 	}
+	/* The key zeroed: padding and short strings must hash alike. */
+	for (int o = 0; o < key_size; o += 8)
+		gen_emit(g, G_ST(BPF_DW, BPF_REG_10, (int16_t)(KEY_OFF + o), 0));
 	for (int i = 0; i < d->nkeys; i++) {
-		const struct gen_agg_src *k = &d->keys[i];
-
-		if (k->src == SURF_AGG_COMM) {
-			gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_10));
-			gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, off));
-			gen_emit(g, G_MOV64_IMM(BPF_REG_2, 16));
-			gen_emit(g, G_CALL(BPF_FUNC_get_current_comm));
-		} else {
-			ret = emit_src(g, d, k);
-			if (ret)
-				return ret;
-			gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, (int16_t)off));
-		}
-		off += src_size(k);
+		ret = emit_key(g, d, &d->keys[i], off);
+		if (ret)
+			return ret;
+		off += gen_agg_src_size(&d->keys[i]);
 	}
 	if (is_hist(d->kind)) {
 		gen_emit(g, G_MOV64_REG(BPF_REG_0, BPF_REG_7));
@@ -244,20 +440,7 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
 		gen_goto(g, again);
 		/* The map is full: counted, never silent. */
 		gen_place(g, dropped);
-		if (d->drops_fd >= 0) {
-			int none = gen_label(g);
-
-			gen_emit(g, G_ST(BPF_W, BPF_REG_10, VAL_OFF, 0));
-			gen_ld_map_fd(g, BPF_REG_1, d->drops_fd);
-			gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_10));
-			gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_2, VAL_OFF));
-			gen_emit(g, G_CALL(BPF_FUNC_map_lookup_elem));
-			gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, none);
-			gen_emit(g, G_LDX(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
-			gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
-			gen_emit(g, G_STX(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
-			gen_place(g, none);
-		}
+		emit_drop(g, d);
 		gen_goto(g, out);
 	}
 	/* Found: per-CPU, so plain read-modify-write. */
@@ -284,12 +467,41 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
 		gen_emit(g, G_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_7));
 		gen_emit(g, G_STX(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
 	}
+exit:
 	gen_place(g, out);
 	/*
 	 * 1: the kernel then writes the record as usual for every perf reader
 	 * of this tracepoint or probe; 0 would take it from all of them (the
 	 * program array is the event's, not ours).
 	 */
+	gen_emit(g, G_MOV64_IMM(BPF_REG_0, 1));
+	gen_emit(g, G_EXIT());
+	return gen_finish(g);
+}
+
+int gen_agg_fork_program(struct gen *g, int pids_fd, int child_pid_offset)
+{
+	int out = gen_label(g), ret;
+
+	gen_emit(g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	gen_emit(g, G_CALL(BPF_FUNC_get_current_pid_tgid));
+	gen_emit(g, G_ALU64_IMM(BPF_RSH, BPF_REG_0, 32));
+	gen_emit(g, G_STX(BPF_W, BPF_REG_10, BPF_REG_0, SCRATCH_OFF));
+	emit_map_key(g, pids_fd, SCRATCH_OFF);
+	gen_emit(g, G_CALL(BPF_FUNC_map_lookup_elem));
+	gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, out);
+	/* A thread's "child" is in its process already; another process joins. */
+	ret = gen_field_value(g, BPF_REG_6, child_pid_offset, 4, false);
+	if (ret)
+		return ret;
+	gen_emit(g, G_STX(BPF_W, BPF_REG_10, BPF_REG_0, SCRATCH_OFF));
+	gen_emit(g, G_ST(BPF_DW, BPF_REG_10, VAL_OFF, 1));
+	emit_map_key(g, pids_fd, SCRATCH_OFF);
+	gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_10));
+	gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_3, VAL_OFF));
+	gen_emit(g, G_MOV64_IMM(BPF_REG_4, BPF_ANY));
+	gen_emit(g, G_CALL(BPF_FUNC_map_update_elem));
+	gen_place(g, out);
 	gen_emit(g, G_MOV64_IMM(BPF_REG_0, 1));
 	gen_emit(g, G_EXIT());
 	return gen_finish(g);

@@ -19,18 +19,37 @@
 
 struct gen;
 
-#define GEN_AGG_MAX_KEY 128
+#define GEN_AGG_MAX_KEY 256
+/* Bytes a string key keeps when its length is not fixed (pointers, __data_loc). */
+#define GEN_AGG_STR_KEY 64
+
+/* Where a string key's bytes are. */
+enum gen_str {
+	GEN_STR_NONE,		/* a number */
+	GEN_STR_ARRAY,		/* a char array in the record, at offset */
+	GEN_STR_DATA_LOC,	/* a __data_loc string of the record: u32 at offset (len << 16 | start) */
+	GEN_STR_PTR,		/* an argument's string: at the address its fetch text reads */
+};
 
 /* Where a key or the value comes from, resolved for code generation. */
 struct gen_agg_src {
 	enum surf_agg_src src;
 	int offset, size;	/* SURF_AGG_FIELD: in the record */
 	bool is_signed;
+	enum gen_str str;
+	int key_size;		/* bytes in the map key, a multiple of 8; 0: the source's default */
 	const char *fetch;	/* SURF_AGG_ARG: fetch text and type */
 	const char *type;
 };
 
+/* What a program does with the event. */
+enum gen_agg_role {
+	GEN_AGG_UPDATE,		/* count, measure or lat(): the aggregation map */
+	GEN_AGG_LAT_START,	/* a lat() start: its time by lat_key into the start map */
+};
+
 struct gen_agg_desc {
+	enum gen_agg_role role;
 	enum surf_agg_kind kind;
 	struct gen_agg_src keys[8];
 	int nkeys;
@@ -43,8 +62,13 @@ struct gen_agg_desc {
 	const char *filter;
 	struct { char name[64]; struct gen_agg_src src; } fnames[8];
 	int nfnames;
+	/* lat(): the start's time by this key (the thread, or a value matched across events). */
+	struct gen_agg_src lat_key;
 	int map_fd;
 	int drops_fd;		/* a per-CPU array of one u64: updates the map refused (full); -1: none */
+	int start_fd;		/* lat(): hash of u64 lat_key -> u64 ns */
+	int stack_fd;		/* kstack, ustack keys: the stack trace map */
+	int pids_fd;		/* only processes in this hash (u32 tgid -> u8) count; -1: all */
 };
 
 /* Key and value sizes of the map for desc. */
@@ -62,6 +86,17 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
  */
 int gen_agg_read(const struct gen_agg_desc *d, int map_fd,
 		 int (*cb)(void *ctx, const void *key, const uint64_t *values), void *ctx);
+/*
+ * The program that keeps pids_fd whole: on sched/sched_process_fork, a
+ * child of a process in the map joins it.  child_pid_offset: the field's
+ * offset in the tracepoint's record.
+ */
+int gen_agg_fork_program(struct gen *g, int pids_fd, int child_pid_offset);
+/* The bytes a key takes in the map key. */
+int gen_agg_src_size(const struct gen_agg_src *s);
+/* A kstack or ustack key: the stack id (negative: not recorded), and for ustack the tgid. */
+static inline int gen_agg_stack_id(uint64_t key) { return (int32_t)(uint32_t)key; }
+static inline int gen_agg_stack_pid(uint64_t key) { return (int)(key >> 32); }
 /* The bucket of a power-of-two histogram: 0 for 0, else floor(log2(v)) + 1. */
 unsigned gen_agg_log2_bucket(uint64_t v);
 

@@ -19,161 +19,364 @@
 #include <surf/arch.h>
 
 #include "gen/agg.h"
+#include "gen/aggregator.h"
 #include "gen/desc.h"
 #include "gen/gen.h"
 #include "sys/opts.h"
 #include "sys/util.h"
 
 #define LOG_SIZE (64 * 1024)
-
-struct surf_aggregator {
-	const struct surf_probe_def *def;
-	struct gen_agg_desc desc;
-	int tp_id;
-	int map_fd, drops_fd, prog_fd, perf_fd;
-};
+#define DEFAULT_ENTRIES 10240
+#define DEFAULT_MAX_MAP_BYTES (256ull << 20)
+/* The kernel's default kernel.perf_event_max_stack: frames a stack map keeps. */
+#define STACK_DEPTH 127
+#define STACK_ENTRIES 4096
+/* The per-entry cost of a hash map beyond key and value (struct htab_elem, rounded up). */
+#define HASH_OVERHEAD 64
 
 /* Kernel and user probes run BPF programs of the kprobe type, on pt_regs. */
 static enum bpf_prog_type prog_type(const struct surf_probe_def *def)
 {
-	return def->kind == SURF_PROBE_EVENT ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_KPROBE;
+	return !def || def->kind == SURF_PROBE_EVENT ? BPF_PROG_TYPE_TRACEPOINT
+						     : BPF_PROG_TYPE_KPROBE;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void prog_init(struct agg_prog *p)
+{
+	p->prog_fd = p->perf_fd = -1;
+	p->desc.map_fd = p->desc.drops_fd = p->desc.start_fd = GEN_MAP_NONE;
+	p->desc.stack_fd = p->desc.pids_fd = GEN_MAP_NONE;
+}
+
+static void prog_close(struct agg_prog *p)
+{
+	close_fd(&p->perf_fd);
+	close_fd(&p->prog_fd);
 }
 
 void surf_aggregator__free(struct surf_aggregator *a)
 {
 	if (!a)
 		return;
-	if (a->perf_fd >= 0)
-		close(a->perf_fd);
-	if (a->prog_fd >= 0)
-		close(a->prog_fd);
-	if (a->map_fd >= 0)
-		close(a->map_fd);
-	if (a->drops_fd >= 0)
-		close(a->drops_fd);
+	/* The programs first: nothing may update a map being closed. */
+	prog_close(&a->main);
+	prog_close(&a->start);
+	prog_close(&a->fork);
+	close_fd(&a->map_fd);
+	close_fd(&a->drops_fd);
+	close_fd(&a->start_fd);
+	close_fd(&a->stack_fd);
+	close_fd(&a->pids_fd);
+	surf_ksyms__free(a->ksyms);
+	surf_usyms__free(a->usyms);
 	free(a);
 }
 
-/*
- * What new and listing share: the options checked, what is not done yet
- * refused, the tracepoint's format and id read, the clause described.
- */
-static int prepare(const struct surf_probe_def *def, const struct surf_aggregator_opts *opts,
-		   struct gen_agg_desc *d, int *tp_id, char *errbuf, size_t errlen)
+static struct surf_aggregator *aggregator_alloc(const struct surf_probe_def *def)
 {
-	struct surf_aggregator_opts o;
-	char path[4200], *format = NULL, *id = NULL;
-	size_t len = 0;
+	struct surf_aggregator *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->def = def;
+	a->map_fd = a->drops_fd = a->start_fd = a->stack_fd = a->pids_fd = -1;
+	prog_init(&a->main);
+	prog_init(&a->start);
+	prog_init(&a->fork);
+	return a;
+}
+
+/* A tracepoint's format text and id from tracefs. */
+static int read_format(const char *tracefs, const char *location, char **format, size_t *len,
+		       int *tp_id, char *errbuf, size_t errlen)
+{
+	char path[4200], *id;
 	int ret;
+
+	if (!tracefs) {
+		snprintf(errbuf, errlen, "the program of a tracepoint needs its format: "
+			 "tracefs is not mounted");
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s/events/%s/format", tracefs, location);
+	*format = surf_read_file(path, len);
+	snprintf(path, sizeof(path), "%s/events/%s/id", tracefs, location);
+	id = surf_read_file(path, NULL);
+	if (!*format || !id) {
+		ret = -errno;
+		snprintf(errbuf, errlen, "cannot read %s's format: %s", location, strerror(errno));
+		free(*format);
+		*format = NULL;
+		free(id);
+		return ret;
+	}
+	*tp_id = atoi(id);
+	free(id);
+	return 0;
+}
+
+/* An expression's program described (start: as the start of lat for lat_of). */
+static int describe_prog(struct agg_prog *p, const struct surf_probe_def *def,
+			 const struct surf_aggregator_opts *o, const struct surf_agg *lat_of,
+			 char *errbuf, size_t errlen)
+{
+	const char *arch = o->arch ? o->arch : surf_arch__host()->name;
+	char *format = NULL;
+	size_t len = 0;
+	int ret = 0;
+
+	p->def = def;
+	if (def->kind == SURF_PROBE_EVENT)
+		ret = read_format(o->tracefs, def->location, &format, &len, &p->tp_id, errbuf,
+				  errlen);
+	if (!ret && lat_of)
+		ret = gen_agg_describe_start(def, format, len, arch, lat_of, &p->desc, errbuf,
+					     errlen);
+	else if (!ret)
+		ret = gen_agg_describe(def, format, len, arch, &p->desc, errbuf, errlen);
+	free(format);
+	return ret;
+}
+
+/* The fork program's tracepoint: where its record keeps the child's pid. */
+static int describe_fork(struct agg_prog *p, const struct surf_aggregator_opts *o,
+			 int *child_offset, char *errbuf, size_t errlen)
+{
+	char *format = NULL;
+	size_t len = 0;
+	int ret = read_format(o->tracefs, "sched/sched_process_fork", &format, &len, &p->tp_id,
+			      errbuf, errlen);
+
+	if (!ret) {
+		*child_offset = gen_tp_field_offset(format, len, "child_pid", 4);
+		if (*child_offset < 0) {
+			ret = *child_offset;
+			snprintf(errbuf, errlen, "sched/sched_process_fork has no 4-byte child_pid: "
+				 "cannot follow the children of -p");
+		}
+	}
+	free(format);
+	return ret;
+}
+
+static bool has_stack_key(const struct gen_agg_desc *d)
+{
+	for (int i = 0; i < d->nkeys; i++)
+		if (d->keys[i].src == SURF_AGG_KSTACK || d->keys[i].src == SURF_AGG_USTACK)
+			return true;
+	return false;
+}
+
+static unsigned long long hash_bytes(unsigned long long entries, int key, int value, int ncpus)
+{
+	return entries * (unsigned long long)((key + 7) / 8 * 8 + HASH_OVERHEAD +
+					      (value + 7) / 8 * 8 * ncpus);
+}
+
+/*
+ * What new and listing share: the options checked, the programs described
+ * (the expression's, its lat() start's, the fork follower's), the maps'
+ * memory bounded.
+ */
+static int describe_all(struct surf_aggregator *a, const struct surf_aggregator_opts *opts,
+			struct surf_aggregator_opts *o, int *child_offset, char *errbuf,
+			size_t errlen)
+{
+	const struct surf_probe_def *def = a->def;
+	unsigned long long bytes, limit;
+	int ret, ncpus = libbpf_num_possible_cpus();
 
 	if (errlen)
 		errbuf[0] = '\0';
 	if (!OPTS_VALID(opts, struct surf_aggregator_opts) || !def || !def->agg)
 		return -EINVAL;
-	OPTS_COPY(&o, opts);
-	if (def->kind == SURF_PROBE_USDT) {
-		snprintf(errbuf, errlen, "in-kernel aggregation of USDT probes is not done yet");
-		return -EOPNOTSUPP;
+	OPTS_COPY(o, opts);
+	if (!o->max_entries)
+		o->max_entries = DEFAULT_ENTRIES;
+	if ((def->agg->kind == SURF_AGG_LAT) != !!o->start) {
+		snprintf(errbuf, errlen, o->start ? "a start expression is for lat() only" :
+			 "lat() needs the expression of its start");
+		return -EINVAL;
 	}
-	if (def->kind == SURF_PROBE_EVENT) {
-		if (!o.tracefs) {
-			snprintf(errbuf, errlen, "the program of a tracepoint needs its format: "
-				 "tracefs is not mounted");
-			return -ENOENT;
-		}
-		snprintf(path, sizeof(path), "%s/events/%s/format", o.tracefs, def->location);
-		format = surf_read_file(path, &len);
-		snprintf(path, sizeof(path), "%s/events/%s/id", o.tracefs, def->location);
-		id = surf_read_file(path, NULL);
-		if (!format || !id) {
+	ret = describe_prog(&a->main, def, o, NULL, errbuf, errlen);
+	if (!ret && o->start)
+		ret = describe_prog(&a->start, o->start, o, def->agg, errbuf, errlen);
+	if (!ret && o->pid > 0)
+		ret = describe_fork(&a->fork, o, child_offset, errbuf, errlen);
+	if (ret)
+		return ret;
+	/* Preallocated in the kernel: refused before anything is created. */
+	limit = o->max_map_bytes ? o->max_map_bytes : DEFAULT_MAX_MAP_BYTES;
+	bytes = hash_bytes(o->max_entries, gen_agg_key_size(&a->main.desc),
+			   gen_agg_value_size(&a->main.desc), ncpus > 0 ? ncpus : 1);
+	if (o->start)
+		bytes += hash_bytes(o->max_entries, 8, 8, 1);
+	if (has_stack_key(&a->main.desc))
+		bytes += STACK_ENTRIES * (unsigned long long)(STACK_DEPTH * 8 + HASH_OVERHEAD);
+	if (bytes > limit) {
+		snprintf(errbuf, errlen, "the maps would take up to %llu MiB of kernel memory "
+			 "(%u entries of %d-byte keys and %d-byte values on %d CPUs): more than "
+			 "the limit of %llu MiB; ask for fewer entries", bytes >> 20,
+			 o->max_entries, gen_agg_key_size(&a->main.desc),
+			 gen_agg_value_size(&a->main.desc), ncpus, limit >> 20);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int create_map(int *fd, enum bpf_map_type type, const char *name, int key, int value,
+		      unsigned int entries, char *errbuf, size_t errlen)
+{
+	*fd = bpf_map_create(type, name, (__u32)key, (__u32)value, entries, NULL);
+	if (*fd >= 0)
+		return 0;
+	snprintf(errbuf, errlen, "cannot create the map %s: %s", name, strerror(errno));
+	return -errno;
+}
+
+/* The maps the programs use, created; each program's desc told their descriptors. */
+static int create_maps(struct surf_aggregator *a, const struct surf_aggregator_opts *o,
+		       char *errbuf, size_t errlen)
+{
+	struct gen_agg_desc *d = &a->main.desc;
+	int ret;
+
+	ret = create_map(&a->map_fd, BPF_MAP_TYPE_PERCPU_HASH, "surf_agg", gen_agg_key_size(d),
+			 gen_agg_value_size(d), o->max_entries, errbuf, errlen);
+	if (!ret)
+		ret = create_map(&a->drops_fd, BPF_MAP_TYPE_PERCPU_ARRAY, "surf_agg_drops", 4, 8,
+				 1, errbuf, errlen);
+	if (!ret && o->start)
+		ret = create_map(&a->start_fd, BPF_MAP_TYPE_HASH, "surf_agg_start", 8, 8,
+				 o->max_entries, errbuf, errlen);
+	if (!ret && has_stack_key(d))
+		ret = create_map(&a->stack_fd, BPF_MAP_TYPE_STACK_TRACE, "surf_agg_stacks", 4,
+				 STACK_DEPTH * 8, STACK_ENTRIES, errbuf, errlen);
+	if (!ret && o->pid > 0) {
+		__u32 pid = (__u32)o->pid;
+		__u8 one = 1;
+
+		ret = create_map(&a->pids_fd, BPF_MAP_TYPE_HASH, "surf_agg_pids", 4, 1,
+				 o->max_entries, errbuf, errlen);
+		if (!ret && bpf_map_update_elem(a->pids_fd, &pid, &one, BPF_ANY))
 			ret = -errno;
-			snprintf(errbuf, errlen, "cannot read %s's format: %s", def->location,
-				 strerror(errno));
-			free(format);
-			free(id);
-			return ret;
-		}
-		*tp_id = atoi(id);
 	}
-	ret = gen_agg_describe(def, format, len, o.arch ? o.arch : surf_arch__host()->name, d,
-			       errbuf, errlen);
-	free(format);
-	free(id);
+	return ret;
+}
+
+/*
+ * Each program's desc told the maps it uses: their descriptors, or for a
+ * listing their names.
+ */
+static void assign_maps(struct surf_aggregator *a, const struct surf_aggregator_opts *o,
+			bool listing)
+{
+	struct agg_prog *progs[] = { &a->main, &a->start };
+	int pids = o->pid <= 0 ? GEN_MAP_NONE : listing ? GEN_MAP_PIDS : a->pids_fd;
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct gen_agg_desc *d = &progs[i]->desc;
+
+		d->map_fd = listing ? GEN_MAP_AGG : a->map_fd;
+		d->drops_fd = listing ? GEN_MAP_DROPS : a->drops_fd;
+		d->start_fd = !o->start ? GEN_MAP_NONE : listing ? GEN_MAP_START : a->start_fd;
+		d->stack_fd = !has_stack_key(d) ? GEN_MAP_NONE : listing ? GEN_MAP_STACKS
+									: a->stack_fd;
+		d->pids_fd = pids;
+	}
+	a->fork.desc.pids_fd = pids;
+}
+
+static int generate(struct gen *g, const struct agg_prog *p, int child_offset, char *errbuf,
+		    size_t errlen)
+{
+	int ret;
+
+	gen_init(g);
+	ret = p->def ? gen_agg_program(g, &p->desc, errbuf, errlen)
+		     : gen_agg_fork_program(g, p->desc.pids_fd, child_offset);
+	if (ret && !errbuf[0])
+		snprintf(errbuf, errlen, "generating the program: %s", strerror(-ret));
+	return ret;
+}
+
+/* The program loaded; refused, the verifier's last line in errbuf. */
+static int load(struct agg_prog *p, int child_offset, char *errbuf, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, lo);
+	struct gen g;
+	int ret = generate(&g, p, child_offset, errbuf, errlen);
+
+	if (!ret) {
+		p->prog_fd = bpf_prog_load(prog_type(p->def), "surf_agg", "GPL", g.insns,
+					   (size_t)g.n, &lo);
+		ret = p->prog_fd < 0 ? -errno : 0;
+	}
+	if (ret && p->prog_fd < 0 && !errbuf[0]) {
+		/* Again with the verifier's log: its last line says why. */
+		char *log = calloc(1, LOG_SIZE);
+
+		lo.log_buf = log;
+		lo.log_size = log ? LOG_SIZE : 0;
+		lo.log_level = log ? 1 : 0;
+		p->prog_fd = bpf_prog_load(prog_type(p->def), "surf_agg", "GPL", g.insns,
+					   (size_t)g.n, &lo);
+		ret = p->prog_fd < 0 ? -errno : 0;
+		if (ret && log) {
+			char *last = log + strlen(log);
+
+			while (last > log && last[-1] == '\n')
+				*--last = '\0';
+			last = strrchr(log, '\n');
+			snprintf(errbuf, errlen, "the verifier refused the program of %s: %s",
+				 p->def ? p->def->name : "the fork follower", last ? last + 1 : log);
+		} else if (ret) {
+			snprintf(errbuf, errlen, "cannot load the program: %s", strerror(-ret));
+		}
+		free(log);
+	}
+	gen_free(&g);
 	return ret;
 }
 
 int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_def *def,
 			 const struct surf_aggregator_opts *opts, char *errbuf, size_t errlen)
 {
-	unsigned int entries = OPTS_GET(opts, max_entries, 0);
+	struct surf_aggregator_opts o;
 	struct surf_aggregator *a;
-	struct gen g;
-	int ret;
+	int child_offset = 0, ret;
 
 	*out = NULL;
-	a = calloc(1, sizeof(*a));
+	a = aggregator_alloc(def);
 	if (!a)
 		return -ENOMEM;
-	a->def = def;
-	a->map_fd = a->drops_fd = a->prog_fd = a->perf_fd = -1;
-	ret = prepare(def, opts, &a->desc, &a->tp_id, errbuf, errlen);
-	if (ret)
-		goto fail;
-	a->map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "surf_agg",
-				   (__u32)gen_agg_key_size(&a->desc),
-				   (__u32)gen_agg_value_size(&a->desc), entries ? entries : 10240, NULL);
-	if (a->map_fd < 0) {
-		ret = -errno;
-		snprintf(errbuf, errlen, "cannot create the map: %s", strerror(errno));
-		goto fail;
-	}
-	a->desc.map_fd = a->map_fd;
-	a->drops_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "surf_agg_drops", 4, 8, 1, NULL);
-	if (a->drops_fd < 0) {
-		ret = -errno;
-		snprintf(errbuf, errlen, "cannot create the map: %s", strerror(errno));
-		goto fail;
-	}
-	a->desc.drops_fd = a->drops_fd;
-	gen_init(&g);
-	ret = gen_agg_program(&g, &a->desc, errbuf, errlen);
+	ret = describe_all(a, opts, &o, &child_offset, errbuf, errlen);
 	if (!ret) {
-		LIBBPF_OPTS(bpf_prog_load_opts, lo);
-
-		a->prog_fd = bpf_prog_load(prog_type(def), "surf_agg", "GPL", g.insns, (size_t)g.n,
-					   &lo);
-		if (a->prog_fd < 0) {
-			/* Again with the verifier's log: its last line says why. */
-			char *log = calloc(1, LOG_SIZE);
-
-			lo.log_buf = log;
-			lo.log_size = log ? LOG_SIZE : 0;
-			lo.log_level = log ? 1 : 0;
-			a->prog_fd = bpf_prog_load(prog_type(def), "surf_agg", "GPL", g.insns,
-						   (size_t)g.n, &lo);
-			ret = a->prog_fd < 0 ? -errno : 0;
-			if (ret && log) {
-				char *last = log + strlen(log);
-
-				while (last > log && last[-1] == '\n')
-					*--last = '\0';
-				last = strrchr(log, '\n');
-				snprintf(errbuf, errlen, "the verifier refused the program: %s",
-					 last ? last + 1 : log);
-			}
-			free(log);
-		}
-	} else if (!errbuf[0]) {
-		snprintf(errbuf, errlen, "generating the program: %s", strerror(-ret));
+		if (o.cache_dir)
+			snprintf(a->cache_dir, sizeof(a->cache_dir), "%s", o.cache_dir);
+		ret = create_maps(a, &o, errbuf, errlen);
 	}
-	gen_free(&g);
-	if (ret)
-		goto fail;
+	if (!ret) {
+		assign_maps(a, &o, false);
+		ret = load(&a->main, 0, errbuf, errlen);
+	}
+	if (!ret && o.start)
+		ret = load(&a->start, 0, errbuf, errlen);
+	if (!ret && o.pid > 0)
+		ret = load(&a->fork, child_offset, errbuf, errlen);
+	if (ret) {
+		surf_aggregator__free(a);
+		return ret;
+	}
 	*out = a;
 	return 0;
-fail:
-	surf_aggregator__free(a);
-	return ret;
 }
 
 /* The perf PMU's type ("kprobe", "uprobe") and its retprobe config bit. */
@@ -195,15 +398,16 @@ static int pmu(const char *name, int *retprobe_bit)
 	return type;
 }
 
-int surf_aggregator__attach(struct surf_aggregator *a)
+/* The program held by a perf event on its tracepoint or probe, enabled. */
+static int attach(struct agg_prog *p)
 {
-	const struct surf_probe_def *def = a->def;
+	const struct surf_probe_def *def = p->def;
 	struct perf_event_attr attr = { .size = sizeof(attr), .sample_period = 1 };
 	int type, bit = 0;
 
-	if (def->kind == SURF_PROBE_EVENT) {
+	if (!def || def->kind == SURF_PROBE_EVENT) {
 		attr.type = PERF_TYPE_TRACEPOINT;
-		attr.config = (__u64)a->tp_id;
+		attr.config = (__u64)p->tp_id;
 	} else {
 		bool user = surf_probe_kind__is_user(def->kind);
 		bool ret = def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE;
@@ -215,254 +419,42 @@ int surf_aggregator__attach(struct surf_aggregator *a)
 		attr.type = (__u32)type;
 		if (ret)
 			attr.config = 1ull << bit;
-		if (user) {	/* "/abs/path:0xOFF": the file and the offset in it */
+		if (user) {	/* "/abs/path:0xOFF[(0xSEM)]": the file, the offset, a semaphore */
+			char *end;
+
 			if (!colon || !def->path)
 				return -EINVAL;
 			attr.config1 = (__u64)(uintptr_t)def->path;
-			attr.config2 = strtoull(colon + 1, NULL, 16);
+			attr.config2 = strtoull(colon + 1, &end, 16);
+			/* USDT: the kernel counts tracers in the semaphore while attached. */
+			if (*end == '(')
+				attr.config |= strtoull(end + 1, NULL, 16) << 32;
 		} else {
 			attr.config1 = (__u64)(uintptr_t)def->symbol;
 			attr.config2 = def->offset;
 		}
 	}
 	/* A BPF program on a probe runs on every CPU and task: one perf event holds it. */
-	a->perf_fd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (a->perf_fd < 0)
+	p->perf_fd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (p->perf_fd < 0)
 		return -errno;
-	if (ioctl(a->perf_fd, PERF_EVENT_IOC_SET_BPF, a->prog_fd) ||
-	    ioctl(a->perf_fd, PERF_EVENT_IOC_ENABLE, 0))
+	if (ioctl(p->perf_fd, PERF_EVENT_IOC_SET_BPF, p->prog_fd) ||
+	    ioctl(p->perf_fd, PERF_EVENT_IOC_ENABLE, 0))
 		return -errno;
 	return 0;
 }
 
-/* --- printing ---------------------------------------------------------------------------- */
-
-struct entry {
-	uint8_t *key;
-	uint64_t v[4];
-};
-
-struct collected {
-	struct entry *e;
-	size_t n, cap;
-	int key_size;
-	int err;
-};
-
-static int collect(void *ctx, const void *key, const uint64_t *values)
+int surf_aggregator__attach(struct surf_aggregator *a)
 {
-	struct collected *c = ctx;
+	int ret = 0;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct entry *p = realloc(c->e, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		c->e = p;
-		c->cap = cap;
-	}
-	c->e[c->n].key = malloc((size_t)c->key_size);
-	if (!c->e[c->n].key)
-		return -ENOMEM;
-	memcpy(c->e[c->n].key, key, (size_t)c->key_size);
-	memcpy(c->e[c->n].v, values, sizeof(c->e[c->n].v));
-	c->n++;
-	return 0;
-}
-
-static int keys_size(const struct gen_agg_desc *d)
-{
-	int n = 0;
-
-	for (int i = 0; i < d->nkeys; i++)
-		n += d->keys[i].src == SURF_AGG_COMM ? 16 : 8;
-	return n;
-}
-
-/* Histograms: by key, then bucket; tables: by value, largest first. */
-static uint64_t sort_value(const struct gen_agg_desc *d, const struct entry *e)
-{
-	switch (d->kind) {
-	case SURF_AGG_SUM:
-		return e->v[1];
-	case SURF_AGG_AVG:
-		return e->v[0] ? e->v[1] / e->v[0] : 0;
-	case SURF_AGG_MIN:
-		return e->v[2];
-	case SURF_AGG_MAX:
-		return e->v[3];
-	default:
-		return e->v[0];
-	}
-}
-
-static int cmp_entry(const void *x, const void *y, void *ctx)
-{
-	const struct gen_agg_desc *d = ctx;
-	const struct entry *a = x, *b = y;
-	int ks = keys_size(d);
-
-	if (d->kind == SURF_AGG_HIST || d->kind == SURF_AGG_LHIST) {
-		int c = memcmp(a->key, b->key, (size_t)ks);
-		uint64_t ba, bb;
-
-		if (c)
-			return c;
-		memcpy(&ba, a->key + ks, 8);
-		memcpy(&bb, b->key + ks, 8);
-		return (ba > bb) - (ba < bb);
-	}
-	return (sort_value(d, a) < sort_value(d, b)) - (sort_value(d, a) > sort_value(d, b));
-}
-
-static void print_keys(FILE *out, const struct surf_aggregator *a, const uint8_t *key)
-{
-	const struct surf_agg *agg = a->def->agg;
-	int off = 0;
-
-	for (int i = 0; i < a->desc.nkeys; i++) {
-		const struct gen_agg_src *k = &a->desc.keys[i];
-
-		if (k->src == SURF_AGG_COMM) {
-			fprintf(out, "%s%s=%.16s", i ? " " : "", agg->keys[i].name,
-				(const char *)key + off);
-			off += 16;
-		} else {
-			int64_t v;
-
-			memcpy(&v, key + off, 8);
-			fprintf(out, "%s%s=%" PRId64, i ? " " : "", agg->keys[i].name, v);
-			off += 8;
-		}
-	}
-}
-
-static void print_bar(FILE *out, uint64_t n, uint64_t max)
-{
-	int stars = max ? (int)(n * 40 / max) : 0;
-
-	fprintf(out, "|%.*s%*s|\n", stars, "****************************************",
-		40 - stars, "");
-}
-
-/* One histogram, entries [from, to) of one key, in bcc's layout. */
-static void print_hist(FILE *out, const struct surf_aggregator *a, const struct entry *e,
-		       size_t n)
-{
-	int ks = keys_size(&a->desc);
-	const struct gen_agg_desc *d = &a->desc;
-	uint64_t counts[1100] = { 0 }, max = 0;
-	int w, last = -1, nb = d->kind == SURF_AGG_LHIST ? (int)((d->lmax - d->lmin) / d->lstep) + 2 : 65;
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t b;
-
-		memcpy(&b, e[i].key + ks, 8);
-		if (b < 1100)
-			counts[b] += e[i].v[0];
-	}
-	if (d->kind == SURF_AGG_HIST) {	/* value 0 shows in the first row, "0 -> 1" */
-		counts[1] += counts[0];
-		counts[0] = 0;
-	}
-	for (int b = 0; b < nb; b++) {
-		if (counts[b] > max)
-			max = counts[b];
-		if (counts[b])
-			last = b;
-	}
-	/* bcc's two widths: values up to 2^32 in 10 columns, larger ones in 20. */
-	w = d->kind == SURF_AGG_HIST ? (last <= 32 ? 10 : 20) : 10;
-	for (int b = 0; d->kind == SURF_AGG_LHIST && b < nb; b++)
-		if (counts[b] && (d->lmax > 999999999 || d->lmin < -99999999))
-			w = 20;
-	fprintf(out, "%*s%-*s : count     distribution\n", w - 5, "", 2 * w - 1,
-		a->def->agg->value.name);
-	for (int b = d->kind == SURF_AGG_HIST ? 1 : 0; b <= last; b++) {
-		if (d->kind == SURF_AGG_HIST) {
-			uint64_t low = (1ull << (b - 1)), high = b == 64 ? UINT64_MAX : (1ull << b) - 1;
-
-			if (low == high)
-				low--;
-			fprintf(out, "%*" PRIu64 " -> %-*" PRIu64 " : %-8" PRIu64 " ", w, low, w, high,
-				counts[b]);
-		} else if (b == 0) {
-			fprintf(out, "%*s  < %-*" PRId64 " : %-8" PRIu64 " ", w, "", w, d->lmin,
-				counts[b]);
-		} else if (b == nb - 1) {
-			fprintf(out, "%*s >= %-*" PRId64 " : %-8" PRIu64 " ", w, "", w, d->lmax,
-				counts[b]);
-		} else {
-			int64_t low = d->lmin + (b - 1) * d->lstep;
-
-			fprintf(out, "%*" PRId64 " -> %-*" PRId64 " : %-8" PRIu64 " ", w, low, w,
-				low + d->lstep - 1, counts[b]);
-		}
-		print_bar(out, counts[b], max);
-	}
-}
-
-int surf_aggregator__print(struct surf_aggregator *a, FILE *out)
-{
-	struct collected c = { .key_size = gen_agg_key_size(&a->desc) };
-	const struct surf_agg *agg = a->def->agg;
-	int ret = gen_agg_read(&a->desc, a->map_fd, collect, &c);
-
-	if (ret)
-		goto out;
-	qsort_r(c.e, c.n, sizeof(*c.e), cmp_entry, &a->desc);
-	fprintf(out, "%s: a:%s\n", a->def->name, surf_agg_kind__name(agg->kind));
-	if (agg->kind == SURF_AGG_HIST || agg->kind == SURF_AGG_LHIST) {
-		int ks = keys_size(&a->desc);
-
-		for (size_t i = 0, j; i < c.n; i = j) {
-			for (j = i + 1; j < c.n && !memcmp(c.e[i].key, c.e[j].key, (size_t)ks); j++)
-				;
-			if (a->desc.nkeys) {
-				print_keys(out, a, c.e[i].key);
-				fputs("\n", out);
-			}
-			print_hist(out, a, c.e + i, j - i);
-			if (j < c.n)
-				fputs("\n", out);
-		}
-	} else {
-		for (size_t i = 0; i < c.n; i++) {
-			const uint64_t *v = c.e[i].v;
-
-			print_keys(out, a, c.e[i].key);
-			if (a->desc.nkeys)
-				fputs(": ", out);
-			switch (agg->kind) {
-			case SURF_AGG_SUM:
-				fprintf(out, "%" PRId64 "\n", (int64_t)v[1]);
-				break;
-			case SURF_AGG_AVG:
-				fprintf(out, "%" PRId64 "\n", v[0] ? (int64_t)v[1] / (int64_t)v[0] : 0);
-				break;
-			case SURF_AGG_MIN:
-				fprintf(out, "%" PRId64 "\n", (int64_t)v[2]);
-				break;
-			case SURF_AGG_MAX:
-				fprintf(out, "%" PRId64 "\n", (int64_t)v[3]);
-				break;
-			case SURF_AGG_STATS:
-				fprintf(out, "count %" PRIu64 " sum %" PRId64 " avg %" PRId64 " min %"
-					PRId64 " max %" PRId64 "\n", v[0], (int64_t)v[1],
-					v[0] ? (int64_t)v[1] / (int64_t)v[0] : 0, (int64_t)v[2],
-					(int64_t)v[3]);
-				break;
-			default:
-				fprintf(out, "%" PRIu64 "\n", v[0]);
-				break;
-			}
-		}
-	}
-out:
-	for (size_t i = 0; i < c.n; i++)
-		free(c.e[i].key);
-	free(c.e);
+	/* Children followed before anything counts; starts recorded before ends look. */
+	if (a->fork.prog_fd >= 0)
+		ret = attach(&a->fork);
+	if (!ret && a->start.prog_fd >= 0)
+		ret = attach(&a->start);
+	if (!ret)
+		ret = attach(&a->main);
 	return ret;
 }
 
@@ -482,7 +474,7 @@ int surf_aggregator__counts(struct surf_aggregator *a, unsigned long long *event
 	int ret;
 
 	*events = *dropped = 0;
-	ret = gen_agg_read(&a->desc, a->map_fd, count_events, events);
+	ret = gen_agg_read(&a->main.desc, a->map_fd, count_events, events);
 	if (ret || ncpus <= 0)
 		return ret ? ret : -EINVAL;
 	per_cpu = calloc((size_t)ncpus, sizeof(*per_cpu));
@@ -496,37 +488,61 @@ int surf_aggregator__counts(struct surf_aggregator *a, unsigned long long *event
 	return ret;
 }
 
+static void list_prog(FILE *out, const struct agg_prog *p, const struct gen *g, const char *what)
+{
+	char line[160];
+
+	fprintf(out, "# %s: %s, a %s program of %d instructions\n",
+		p->def ? p->def->name : "sched/sched_process_fork", what,
+		prog_type(p->def) == BPF_PROG_TYPE_TRACEPOINT ? "tracepoint" : "kprobe", g->n);
+	for (int i = 0, step; i < g->n; i += step) {
+		step = gen_format(g->insns, g->n, i, line, sizeof(line));
+		fprintf(out, "%4d: %s\n", i, line);
+	}
+}
+
 int surf_aggregator__listing(const struct surf_probe_def *def,
 			     const struct surf_aggregator_opts *opts, FILE *out, char *errbuf,
 			     size_t errlen)
 {
-	unsigned int entries = OPTS_GET(opts, max_entries, 0);
-	struct gen_agg_desc d;
-	char line[160];
+	struct surf_aggregator *a = aggregator_alloc(def);
+	struct surf_aggregator_opts o;
+	int child_offset = 0, ret;
 	struct gen g;
-	int tp_id, ret = prepare(def, opts, &d, &tp_id, errbuf, errlen);
+	char what[64];
 
+	if (!a)
+		return -ENOMEM;
+	ret = describe_all(a, opts, &o, &child_offset, errbuf, errlen);
 	if (ret)
-		return ret;
-	d.map_fd = GEN_MAP_AGG;
-	d.drops_fd = GEN_MAP_DROPS;
-	gen_init(&g);
-	ret = gen_agg_program(&g, &d, errbuf, errlen);
-	if (!ret) {
-		fprintf(out, "# %s: a:%s, a %s program of %d instructions\n", def->name,
-			surf_agg_kind__name(def->agg->kind),
-			def->kind == SURF_PROBE_EVENT ? "tracepoint" : "kprobe", g.n);
-		fprintf(out, "# map[agg]: per-CPU hash, key %d bytes, value %d bytes, %u entries\n",
-			gen_agg_key_size(&d), gen_agg_value_size(&d),
-			entries ? entries : 10240);
-		fprintf(out, "# map[drops]: per-CPU array of one u64 (updates a full map refused)\n");
-		for (int i = 0, step; i < g.n; i += step) {
-			step = gen_format(g.insns, g.n, i, line, sizeof(line));
-			fprintf(out, "%4d: %s\n", i, line);
-		}
-	} else if (!errbuf[0]) {
-		snprintf(errbuf, errlen, "generating the program: %s", strerror(-ret));
+		goto out;
+	assign_maps(a, &o, true);
+	fprintf(out, "# map[agg]: per-CPU hash, key %d bytes, value %d bytes, %u entries\n",
+		gen_agg_key_size(&a->main.desc), gen_agg_value_size(&a->main.desc),
+		o.max_entries);
+	fprintf(out, "# map[drops]: per-CPU array of one u64 (updates a full map refused)\n");
+	if (o.start)
+		fprintf(out, "# map[start]: hash, u64 key -> u64 ns, %u entries\n", o.max_entries);
+	if (has_stack_key(&a->main.desc))
+		fprintf(out, "# map[stacks]: stack traces of %d frames, %d entries\n", STACK_DEPTH,
+			STACK_ENTRIES);
+	if (o.pid > 0)
+		fprintf(out, "# map[pids]: hash of the processes counted, u32 tgid -> u8, "
+			"%u entries\n", o.max_entries);
+	struct agg_prog *progs[] = { &a->main, &a->start, &a->fork };
+	for (size_t i = 0; !ret && i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (i == 1 && !o.start)
+			continue;
+		if (i == 2 && o.pid <= 0)
+			continue;
+		ret = generate(&g, progs[i], child_offset, errbuf, errlen);
+		snprintf(what, sizeof(what), i == 0 ? "a:%s" : i == 1 ? "the start of %s" :
+			 "children of -p join map[pids]", surf_agg_kind__name(def->agg->kind));
+		if (!ret)
+			list_prog(out, progs[i], &g, what);
+		gen_free(&g);
 	}
-	gen_free(&g);
+out:
+	surf_aggregator__free(a);
 	return ret;
 }

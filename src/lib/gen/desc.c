@@ -15,57 +15,95 @@
 
 #include "gen/agg.h"
 #include "gen/desc.h"
+#include "gen/gen.h"
 
-/* A field of the record as a number source; -EOPNOTSUPP for strings and arrays. */
-static int field_src(struct tep_event *ev, const char *name, struct gen_agg_src *out,
-		     char *errbuf, size_t errlen)
+/* Bytes a string key keeps: its array's, rounded up to 8, or GEN_AGG_STR_KEY. */
+static int str_key_size(int size)
+{
+	return size > 0 && size < GEN_AGG_STR_KEY ? (size + 7) / 8 * 8 : GEN_AGG_STR_KEY;
+}
+
+/*
+ * A field of the record as a source: a number, or as a key (as_key) a
+ * string, in place (char array) or at its __data_loc.
+ */
+static int field_src(struct tep_event *ev, const char *name, bool as_key,
+		     struct gen_agg_src *out, char *errbuf, size_t errlen)
 {
 	struct tep_format_field *f = ev ? tep_find_field(ev, name) : NULL;
+	bool str = f && (f->flags & (TEP_FIELD_IS_STRING | TEP_FIELD_IS_DYNAMIC));
 
 	if (!f) {
 		snprintf(errbuf, errlen, "the tracepoint's format has no field '%s'", name);
 		return -ENOENT;
 	}
-	if (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_STRING)) {
-		snprintf(errbuf, errlen, "'%s' is %s: aggregating by it is not done yet", name,
-			 f->flags & TEP_FIELD_IS_DYNAMIC ? "a string" : "an array");
-		return -EOPNOTSUPP;
-	}
-	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
-		snprintf(errbuf, errlen, "'%s' has %d bytes: not a number", name, f->size);
-		return -EOPNOTSUPP;
+	if (str && !as_key) {
+		snprintf(errbuf, errlen, "'%s' is a string: a number is needed here", name);
+		return -EINVAL;
 	}
 	out->src = SURF_AGG_FIELD;
 	out->offset = f->offset;
 	out->size = f->size;
 	out->is_signed = f->flags & TEP_FIELD_IS_SIGNED;
+	if (str && (f->flags & TEP_FIELD_IS_DYNAMIC)) {
+		out->str = GEN_STR_DATA_LOC;
+		out->key_size = GEN_AGG_STR_KEY;
+		return 0;
+	}
+	if (str) {
+		out->str = GEN_STR_ARRAY;
+		out->key_size = str_key_size(f->size);
+		return 0;
+	}
+	if (f->flags & TEP_FIELD_IS_ARRAY) {
+		snprintf(errbuf, errlen, "'%s' is an array of numbers: pick a number or a string",
+			 name);
+		return -EINVAL;
+	}
+	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
+		snprintf(errbuf, errlen, "'%s' has %d bytes: not a number", name, f->size);
+		return -EINVAL;
+	}
 	return 0;
 }
 
+/* A source by reference: a key (as_key: strings and stacks allowed) or a number. */
 static int ref_src(const struct surf_probe_def *def, struct tep_event *ev,
-		   const struct surf_agg_ref *r, struct gen_agg_src *out, char *errbuf,
-		   size_t errlen)
+		   const struct surf_agg_ref *r, bool as_key, struct gen_agg_src *out,
+		   char *errbuf, size_t errlen)
 {
+	const struct surf_arg *arg = r->index >= 0 ? &def->args[r->index] : NULL;
+
 	memset(out, 0, sizeof(*out));
 	switch (r->src) {
 	case SURF_AGG_ARG:
 		if (def->kind == SURF_PROBE_EVENT)	/* NAME=FIELD: the fetch is the field */
-			return field_src(ev, def->args[r->index].fetch, out, errbuf, errlen);
-		if (def->args[r->index].type && !strcmp(def->args[r->index].type, "string")) {
-			snprintf(errbuf, errlen, "'%s' is a string: aggregating by it is not done "
-				 "yet", r->name);
-			return -EOPNOTSUPP;
-		}
+			return field_src(ev, arg->fetch, as_key, out, errbuf, errlen);
 		out->src = SURF_AGG_ARG;
-		out->fetch = def->args[r->index].fetch;
-		out->type = def->args[r->index].type;
+		out->fetch = arg->fetch;
+		out->type = arg->type;
+		if (arg->type && (!strcmp(arg->type, "string") || !strcmp(arg->type, "ustring"))) {
+			if (!as_key) {
+				snprintf(errbuf, errlen, "'%s' is a string: a number is needed here",
+					 r->name);
+				return -EINVAL;
+			}
+			out->str = GEN_STR_PTR;
+			out->key_size = GEN_AGG_STR_KEY;
+		}
 		return 0;
 	case SURF_AGG_FIELD:
-		return field_src(ev, r->name, out, errbuf, errlen);
+		return field_src(ev, r->name, as_key, out, errbuf, errlen);
 	case SURF_AGG_KSTACK:
 	case SURF_AGG_USTACK:
-		snprintf(errbuf, errlen, "%s keys are not done yet", r->name);
-		return -EOPNOTSUPP;
+	case SURF_AGG_COMM:
+		if (!as_key) {
+			snprintf(errbuf, errlen, "'%s' is not a number: it can only be a key",
+				 r->name);
+			return -EINVAL;
+		}
+		out->src = r->src;
+		return 0;
 	default:
 		out->src = r->src;
 		return 0;
@@ -127,10 +165,12 @@ static int filter_names(const struct surf_probe_def *def, struct tep_event *ev,
 			}
 		if (!ref.src)
 			ref.src = !strcmp(name, "common_pid") ? SURF_AGG_TID : SURF_AGG_FIELD;
-		ret = ref_src(def, ev, &ref, &d->fnames[d->nfnames].src, errbuf, errlen);
-		if (ret == -EOPNOTSUPP)
+		ret = ref_src(def, ev, &ref, false, &d->fnames[d->nfnames].src, errbuf, errlen);
+		if (ret == -EINVAL && strstr(errbuf, "a string")) {
 			snprintf(errbuf, errlen, "f: compares '%s', a string or an array: string "
 				 "comparisons are not done in BPF yet", name);
+			ret = -EOPNOTSUPP;
+		}
 		if (ret)
 			return ret;
 		snprintf(d->fnames[d->nfnames++].name, sizeof(d->fnames[0].name), "%s", name);
@@ -139,51 +179,123 @@ next:;
 	return 0;
 }
 
+/* The event's format parsed (e expressions; NULL *ev for probes), common fields of d set. */
+static int describe_common(const struct surf_probe_def *def, char *format, size_t format_len,
+			   const char *arch, struct tep_handle **tep, struct tep_event **ev,
+			   struct gen_agg_desc *d, char *errbuf, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	*tep = NULL;
+	*ev = NULL;
+	if (def->kind == SURF_PROBE_EVENT) {
+		*tep = tep_alloc();
+		if (!*tep)
+			return -ENOMEM;
+		if (!format || tep_parse_format(*tep, ev, format, format_len, def->group) !=
+				       TEP_ERRNO__SUCCESS) {
+			snprintf(errbuf, errlen, "cannot parse the format of %s", def->location);
+			return -EINVAL;
+		}
+	}
+	d->tracepoint = def->kind == SURF_PROBE_EVENT;
+	d->user = surf_probe_kind__is_user(def->kind);
+	d->arch = arch;
+	d->map_fd = d->drops_fd = d->start_fd = d->stack_fd = d->pids_fd = GEN_MAP_NONE;
+	return 0;
+}
+
+static int describe_filter(const struct surf_probe_def *def, struct tep_event *ev,
+			   struct gen_agg_desc *d, char *errbuf, size_t errlen)
+{
+	return def->filter ? filter_names(def, ev, d, errbuf, errlen) : 0;
+}
+
 int gen_agg_describe(const struct surf_probe_def *def, char *format, size_t format_len,
 		     const char *arch, struct gen_agg_desc *d, char *errbuf, size_t errlen)
 {
 	const struct surf_agg *a = def->agg;
-	struct tep_handle *tep = NULL;
-	struct tep_event *ev = NULL;
-	int ret = 0;
+	struct tep_handle *tep;
+	struct tep_event *ev;
+	int ret;
 
-	memset(d, 0, sizeof(*d));
 	if (!a)
 		return -EINVAL;
-	if (a->kind == SURF_AGG_LAT) {
-		snprintf(errbuf, errlen, "lat() is not done yet");
-		return -EOPNOTSUPP;
-	}
-	if (def->kind == SURF_PROBE_EVENT) {
-		tep = tep_alloc();
-		if (!tep)
-			return -ENOMEM;
-		if (!format || tep_parse_format(tep, &ev, format, format_len, def->group) !=
-				       TEP_ERRNO__SUCCESS) {
-			snprintf(errbuf, errlen, "cannot parse the format of %s", def->location);
-			tep_free(tep);
-			return -EINVAL;
-		}
-	}
+	ret = describe_common(def, format, format_len, arch, &tep, &ev, d, errbuf, errlen);
+	d->role = GEN_AGG_UPDATE;
 	d->kind = a->kind;
 	d->lmin = a->lmin;
 	d->lmax = a->lmax;
 	d->lstep = a->lstep;
-	d->tracepoint = def->kind == SURF_PROBE_EVENT;
-	d->user = surf_probe_kind__is_user(def->kind);
-	d->arch = arch;
-	if (a->value.src)
-		ret = ref_src(def, ev, &a->value, &d->value, errbuf, errlen);
+	if (!ret && a->kind == SURF_AGG_LAT) {	/* matched by the thread, or by a value */
+		d->lat_key.src = SURF_AGG_TID;
+		if (a->lat_event)
+			ret = ref_src(def, ev, &a->value, false, &d->lat_key, errbuf, errlen);
+	} else if (!ret && a->value.src) {
+		ret = ref_src(def, ev, &a->value, false, &d->value, errbuf, errlen);
+	}
 	for (int i = 0; !ret && i < a->nkeys; i++) {
-		ret = ref_src(def, ev, &a->keys[i], &d->keys[i], errbuf, errlen);
+		ret = ref_src(def, ev, &a->keys[i], true, &d->keys[i], errbuf, errlen);
 		d->nkeys = i + 1;
 	}
-	if (!ret && def->filter)
-		ret = filter_names(def, ev, d, errbuf, errlen);
+	if (!ret)
+		ret = describe_filter(def, ev, d, errbuf, errlen);
 	if (!ret && gen_agg_key_size(d) > GEN_AGG_MAX_KEY) {
 		snprintf(errbuf, errlen, "the keys take %d bytes: at most %d",
 			 gen_agg_key_size(d), GEN_AGG_MAX_KEY);
 		ret = -E2BIG;
+	}
+	tep_free(tep);
+	return ret;
+}
+
+int gen_agg_describe_start(const struct surf_probe_def *start, char *format, size_t format_len,
+			   const char *arch, const struct surf_agg *lat, struct gen_agg_desc *d,
+			   char *errbuf, size_t errlen)
+{
+	struct tep_handle *tep;
+	struct tep_event *ev;
+	int ret = describe_common(start, format, format_len, arch, &tep, &ev, d, errbuf, errlen);
+
+	d->role = GEN_AGG_LAT_START;
+	d->kind = SURF_AGG_LAT;
+	d->lat_key.src = SURF_AGG_TID;
+	if (!ret && lat->lat_start) {	/* lat(f0.s==s): f0's s */
+		struct surf_agg_ref ref = { .src = SURF_AGG_FIELD, .name = lat->lat_start,
+					    .index = -1 };
+
+		for (int i = 0; i < start->nargs; i++)
+			if (!strcmp(start->args[i].name, lat->lat_start)) {
+				ref.src = SURF_AGG_ARG;
+				ref.index = i;
+			}
+		if (ref.src == SURF_AGG_FIELD && (!ev || !tep_find_field(ev, lat->lat_start))) {
+			snprintf(errbuf, errlen, "lat(%s.%s==...): %s has no argument%s named '%s'",
+				 lat->lat_event, lat->lat_start, start->name, ev ? " or field" : "",
+				 lat->lat_start);
+			ret = -EINVAL;
+		} else {
+			ret = ref_src(start, ev, &ref, false, &d->lat_key, errbuf, errlen);
+		}
+	}
+	if (!ret)
+		ret = describe_filter(start, ev, d, errbuf, errlen);
+	tep_free(tep);
+	return ret;
+}
+
+int gen_tp_field_offset(char *format, size_t format_len, const char *name, int size)
+{
+	struct tep_handle *tep = tep_alloc();
+	struct tep_format_field *f;
+	struct tep_event *ev = NULL;
+	int ret = -ENOENT;
+
+	if (!tep)
+		return -ENOMEM;
+	if (tep_parse_format(tep, &ev, format, format_len, "") == TEP_ERRNO__SUCCESS) {
+		f = tep_find_field(ev, name);
+		if (f && f->size == size)
+			ret = f->offset;
 	}
 	tep_free(tep);
 	return ret;

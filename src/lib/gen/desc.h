@@ -18,4 +18,16 @@ struct gen_agg_desc;
 int gen_agg_describe(const struct surf_probe_def *def, char *format, size_t format_len,
 		     const char *arch, struct gen_agg_desc *d, char *errbuf, size_t errlen);
 
+/*
+ * The start of lat() (lat: the ending expression's clause): start's
+ * program records its time by the thread, or by lat->lat_start's value.
+ * format as above, for start.
+ */
+int gen_agg_describe_start(const struct surf_probe_def *start, char *format, size_t format_len,
+			   const char *arch, const struct surf_agg *lat, struct gen_agg_desc *d,
+			   char *errbuf, size_t errlen);
+
+/* The offset of a field of size bytes in a tracepoint's record; -ENOENT. */
+int gen_tp_field_offset(char *format, size_t format_len, const char *name, int size);
+
 #endif

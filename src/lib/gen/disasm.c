@@ -63,6 +63,18 @@ static const char *size_name(int size)
 	}
 }
 
+const char *gen_map_name(int fd)
+{
+	switch (fd) {
+	case GEN_MAP_AGG: return "agg";
+	case GEN_MAP_DROPS: return "drops";
+	case GEN_MAP_START: return "start";
+	case GEN_MAP_STACKS: return "stacks";
+	case GEN_MAP_PIDS: return "pids";
+	default: return NULL;
+	}
+}
+
 int gen_format(const struct bpf_insn *insns, int n, int i, char *buf, size_t len)
 {
 	const struct bpf_insn *in = &insns[i];
@@ -111,9 +123,9 @@ int gen_format(const struct bpf_insn *insns, int n, int i, char *buf, size_t len
 			uint64_t imm = (uint64_t)(uint32_t)in->imm |
 				       (uint64_t)(uint32_t)insns[i + 1].imm << 32;
 
-			if (in->src_reg == BPF_PSEUDO_MAP_FD && in->imm < 0)	/* a listing's */
+			if (in->src_reg == BPF_PSEUDO_MAP_FD && gen_map_name(in->imm))
 				snprintf(buf, len, "(%02x) r%d = map[%s]", code, in->dst_reg,
-					 in->imm == GEN_MAP_AGG ? "agg" : "drops");
+					 gen_map_name(in->imm));
 			else if (in->src_reg == BPF_PSEUDO_MAP_FD)
 				snprintf(buf, len, "(%02x) r%d = map[fd:%d]", code, in->dst_reg, in->imm);
 			else

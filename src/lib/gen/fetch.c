@@ -218,6 +218,41 @@ int gen_fetch_value(struct gen *g, const struct gen_fetch_opts *o, const char *t
 	return g->err;
 }
 
+int gen_fetch_address(struct gen *g, const struct gen_fetch_opts *o, const char *text)
+{
+	const char *p;
+	char *end;
+	long long off;
+	int ret;
+
+	if (text[0] == '@') {		/* @0xADDR: the address itself */
+		unsigned long long addr = strtoull(text + 1, &end, 0);
+
+		if (end == text + 1 || *end || text[1] < '0' || text[1] > '9')
+			return -EOPNOTSUPP;
+		gen_ld_imm64(g, BPF_REG_0, addr);
+		return g->err;
+	}
+	if (text[0] != '+' && text[0] != '-')
+		return -EINVAL;		/* a register holds a value, not a string */
+	off = strtoll(text + 1, &end, 0);
+	if (end == text + 1 || *end != '(')
+		return -EINVAL;
+	if (text[0] == '-')
+		off = -off;
+	if (off < INT32_MIN || off > INT32_MAX)
+		return -ERANGE;
+	p = end + 1;
+	ret = fetch(g, o, &p, 8, 1);
+	if (ret)
+		return ret;
+	if (p[0] != ')' || p[1])
+		return -EINVAL;
+	if (off)
+		gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_0, (int32_t)off));
+	return g->err;
+}
+
 int gen_field_value(struct gen *g, int ctx_reg, int offset, int size, bool is_signed)
 {
 	static const int sizes[] = { [1] = BPF_B, [2] = BPF_H, [4] = BPF_W, [8] = BPF_DW };

@@ -38,6 +38,13 @@ int gen_fetch_value(struct gen *g, const struct gen_fetch_opts *o, const char *t
 		    const char *type);
 
 /*
+ * Emit code leaving in r0 the address the outermost dereference of `text`
+ * reads ("+8(%di)": %di + 8): where a string argument's bytes are.
+ * -EINVAL when text reads no memory.  Clobbers r0 to r5.
+ */
+int gen_fetch_address(struct gen *g, const struct gen_fetch_opts *o, const char *text);
+
+/*
  * Emit code leaving a tracepoint field in r0: `size` bytes (1, 2, 4, 8) at
  * `offset` of the record ctx_reg points to (the program's context),
  * sign-extended when is_signed.  -EINVAL for another size; -EACCES for

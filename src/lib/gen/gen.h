@@ -84,8 +84,17 @@ static inline struct bpf_insn gen_insn(uint8_t code, int dst, int src, int16_t o
  * how many instructions it took (2 for a 64-bit immediate), 0 past the end.
  */
 int gen_format(const struct bpf_insn *insns, int n, int i, char *buf, size_t len);
-/* Map "descriptors" of a program generated only to be listed (-S): named, not numbered. */
-#define GEN_MAP_AGG (-1)
-#define GEN_MAP_DROPS (-2)
+/*
+ * Map "descriptors" of a program generated only to be listed (-S): named,
+ * not numbered.  GEN_MAP_NONE: a map a program does without.
+ */
+#define GEN_MAP_NONE (-1)
+#define GEN_MAP_AGG (-100)
+#define GEN_MAP_DROPS (-101)
+#define GEN_MAP_START (-102)
+#define GEN_MAP_STACKS (-103)
+#define GEN_MAP_PIDS (-104)
+/* The name of a listed map ("agg", "drops"...); NULL for a real descriptor. */
+const char *gen_map_name(int fd);
 
 #endif
