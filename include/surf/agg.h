@@ -46,6 +46,13 @@ struct surf_aggregator_opts {
 	const char *cache_dir;
 	/* Refuse (-E2BIG) maps whose kernel memory could exceed this; 0: 256 MiB. */
 	unsigned long long max_map_bytes;
+	/*
+	 * Out, when not NULL: a program the verifier refused blamed on the part
+	 * of def's line it computes (a key, the value, f:, the a: clause):
+	 * code, pos, len and msg as surf_expr__compile's, for
+	 * surf_expr_error__print.  len 0: no part to blame.
+	 */
+	struct surf_expr_error *error;
 };
 
 /* def must outlive the aggregator.  0 or -errno with a sentence in errbuf. */

@@ -94,6 +94,7 @@ struct surf_agg_ref {
 	enum surf_agg_src src;
 	char *name;
 	int index;		/* SURF_AGG_ARG: into def->args; else -1 */
+	size_t pos, len;	/* where the expression line names it */
 };
 
 struct surf_agg {
@@ -105,6 +106,8 @@ struct surf_agg {
 	/* lat between two events: start event name, its argument, and ours (value). */
 	char *lat_event;
 	char *lat_start;
+	/* Where the line has the a: clause and the f: clause (len 0: none). */
+	size_t pos, len, filter_pos, filter_len;
 };
 
 SURF_API const char *surf_agg_kind__name(enum surf_agg_kind kind);

@@ -718,12 +718,17 @@ static int trace_aggregate(struct run *r, const int *starts)
 	}
 	for (int i = 0; i < r->ndefs && !status; i++) {
 		struct surf_aggregator_opts aopts = aggregator_opts(r, starts, i, pid);
+		struct surf_expr_error blame = { .len = 0 };
 		char why[512] = "";
 
 		if (!r->defs[i]->agg)
 			continue;
+		aopts.error = &blame;
 		ret = surf_aggregator__new(&aggs[i], r->defs[i], &aopts, why, sizeof(why));
-		if (ret) {
+		if (ret && blame.len) {	/* the verifier's refusal, under the part it is about */
+			surf_expr_error__print(r->err, "surftrace", o->exprs[i], &blame);
+			status = 1;
+		} else if (ret) {
 			fprintf(r->err, "surftrace: f%d: %s\n", i, why[0] ? why : kernel_strerror(-ret));
 			status = aggregator_status(ret);
 		}

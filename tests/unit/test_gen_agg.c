@@ -22,6 +22,7 @@
 
 #include "gen/agg.h"
 #include "gen/gen.h"
+#include "sys/fault.h"
 #include "test.h"
 
 /* The id and a field's offset, size and sign from GROUP/EVENT's format file. */
@@ -442,4 +443,41 @@ TEST(test_aggregator_full_map_counted)
 	CHECK_INT(ret, ==, 0);
 	CHECK_INT(dropped, >=, 30);
 	CHECK_INT(events + dropped, >=, 50);
+}
+
+/*
+ * A program the verifier refuses: its reason and instruction in the
+ * message, and the part of the line it computes blamed (here the second
+ * key, made unsafe by a fault site); nothing loaded.
+ */
+TEST(test_aggregator_verifier_refusal_blames_its_part)
+{
+	static const char line[] = "e syscalls/sys_enter_getppid a:count(cpu, comm)";
+	struct surf_expr_env env = { .event_fields = real_fields };
+	struct surf_expr_opts o = { .sz = sizeof(o), .env = &env };
+	struct surf_expr_error blame = { .len = 0 };
+	struct surf_aggregator_opts ao = { .sz = sizeof(ao), .tracefs = tfs_dir, .error = &blame };
+	struct surf_aggregator *agg = NULL;
+	struct surf_probe_def *def = NULL;
+	struct surf_expr_error err;
+	char why[512] = "";
+	int ret;
+
+	if (geteuid() != 0)
+		SKIP("BPF needs root");
+	if (surf_tracefs__find(tfs_dir, sizeof(tfs_dir), true))
+		SKIP("no tracefs");
+	CHECK_INT(surf_expr__compile(NULL, line, &o, &def, &err), ==, 0);
+	surf_fault_countdown[SURF_FAULT_GEN_BAD_KEY] = 2;
+	ret = surf_aggregator__new(&agg, def, &ao, why, sizeof(why));
+	surf_fault_countdown[SURF_FAULT_GEN_BAD_KEY] = 0;
+	surf_aggregator__free(agg);
+	surf_probe_def__free(def);
+	CHECK(ret < 0);
+	CHECK(!agg);
+	CHECK_CONTAINS(why, "the verifier refused the program of f0: R0 invalid mem access");
+	CHECK_CONTAINS(why, "(at ");
+	CHECK_STR(blame.msg, why);
+	CHECK_INT(blame.pos, ==, strstr(line, "comm") - line);
+	CHECK_INT(blame.len, ==, 4);
 }

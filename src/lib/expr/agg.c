@@ -136,6 +136,8 @@ static int resolve(const struct agg_ctx *c, struct span at, bool number, const c
 	char name[EXPR_MAX_NAME + 64];
 	const char *close;
 
+	ref->pos = at.pos;
+	ref->len = at.len;
 	if (!at.len)
 		return expr_error(c->err, -EINVAL, (struct span){ at.pos, 1 }, "missing %s", what);
 	if (at.len >= sizeof(name))

@@ -472,6 +472,7 @@ static int compile_agg(const char *line, const struct ast_line *al, struct surf_
 {
 	const char *names[MAX_EVENT_FIELDS];
 	char classes[MAX_EVENT_FIELDS];
+	int ret;
 
 	if (!al->agg_span.len)
 		return 0;
@@ -479,11 +480,18 @@ static int compile_agg(const char *line, const struct ast_line *al, struct surf_
 		names[i] = event_fields[i].name;
 		classes[i] = (char)event_fields[i].cls;
 	}
-	return expr_compile_agg(line, al->agg_span, def->args, def->nargs,
-				def->kind == SURF_PROBE_EVENT && nevent >= 0 ? names : NULL, classes,
-				nevent > 0 ? nevent : 0,
-				def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE,
-				&def->agg, err);
+	ret = expr_compile_agg(line, al->agg_span, def->args, def->nargs,
+			       def->kind == SURF_PROBE_EVENT && nevent >= 0 ? names : NULL, classes,
+			       nevent > 0 ? nevent : 0,
+			       def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE,
+			       &def->agg, err);
+	if (!ret) {	/* for errors found later, in the generated program */
+		def->agg->pos = al->agg_span.pos;
+		def->agg->len = al->agg_span.len;
+		def->agg->filter_pos = al->filter_span.pos;
+		def->agg->filter_len = al->filter_span.len;
+	}
+	return ret;
 }
 
 static int compile_filter(const char *line, const struct ast_line *al, struct surf_probe_def *def,

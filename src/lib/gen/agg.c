@@ -17,6 +17,7 @@
 #include "gen/fetch.h"
 #include "gen/filter.h"
 #include "gen/gen.h"
+#include "sys/fault.h"
 
 #define SCRATCH_OFF (-8)
 #define VAL_OFF (-8 - 32)
@@ -367,11 +368,13 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
 	if (d->filter) {	/* the events f: rejects: out at once */
 		struct filter_ctx fc = { g, d };
 
+		gen_mark(g, GEN_PART_FILTER);
 		ret = gen_filter(g, d->filter, load_filter_name, &fc, out, errbuf, errlen);
 		if (ret)
 			return ret;
 	}
 	if (d->role == GEN_AGG_LAT_START) {
+		gen_mark(g, GEN_PART_LAT);
 		ret = emit_lat_start(g, d, out);
 		if (ret)
 			return ret;
@@ -380,24 +383,31 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
 	/* The value first (into r7): the keys' helpers clobber r0 to r5. */
 	gen_emit(g, G_MOV64_IMM(BPF_REG_7, 1));
 	if (d->kind == SURF_AGG_LAT) {
+		gen_mark(g, GEN_PART_LAT);
 		ret = emit_latency(g, d, out);
 		if (ret)
 			return ret;
 	} else if (has_value(d->kind)) {
+		gen_mark(g, GEN_PART_VALUE);
 		ret = emit_src(g, d, &d->value);
 		if (ret)
 			return ret;
 		gen_emit(g, G_MOV64_REG(BPF_REG_7, BPF_REG_0));
 	}
 	/* The key zeroed: padding and short strings must hash alike. */
+	gen_mark(g, GEN_PART_PROGRAM);
 	for (int o = 0; o < key_size; o += 8)
 		gen_emit(g, G_ST(BPF_DW, BPF_REG_10, (int16_t)(KEY_OFF + o), 0));
 	for (int i = 0; i < d->nkeys; i++) {
+		gen_mark(g, GEN_PART_KEY + i);
 		ret = emit_key(g, d, &d->keys[i], off);
 		if (ret)
 			return ret;
+		if (surf_fault(SURF_FAULT_GEN_BAD_KEY))	/* a key the verifier refuses */
+			gen_emit(g, G_LDX(BPF_DW, BPF_REG_0, BPF_REG_0, 0));
 		off += gen_agg_src_size(&d->keys[i]);
 	}
+	gen_mark(g, GEN_PART_PROGRAM);
 	if (is_hist(d->kind)) {
 		gen_emit(g, G_MOV64_REG(BPF_REG_0, BPF_REG_7));
 		if (d->kind == SURF_AGG_LHIST)

@@ -71,6 +71,15 @@ struct gen_agg_desc {
 	int pids_fd;		/* only processes in this hash (u32 tgid -> u8) count; -1: all */
 };
 
+/* The parts of an a: program (gen_mark): what the verifier's refusal is blamed on. */
+enum gen_agg_part {
+	GEN_PART_PROGRAM,	/* the generator's own frame: map updates, buckets */
+	GEN_PART_FILTER,	/* f: */
+	GEN_PART_VALUE,		/* the measured value */
+	GEN_PART_LAT,		/* lat()'s match */
+	GEN_PART_KEY,		/* key i: GEN_PART_KEY + i */
+};
+
 /* Key and value sizes of the map for desc. */
 int gen_agg_key_size(const struct gen_agg_desc *d);
 int gen_agg_value_size(const struct gen_agg_desc *d);

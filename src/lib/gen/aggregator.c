@@ -307,8 +307,65 @@ static int generate(struct gen *g, const struct agg_prog *p, int child_offset, c
 	return ret;
 }
 
-/* The program loaded; refused, the verifier's last line in errbuf. */
-static int load(struct agg_prog *p, int child_offset, char *errbuf, size_t errlen)
+/*
+ * The verifier's reason and the instruction it stopped at, from its log:
+ * the last line that is neither an instruction nor the statistics, and
+ * the last "N: (op) ..." line before it.  *insn: N, or -1.
+ */
+static void verifier_reason(char *log, char *out, size_t len, int *insn)
+{
+	char *reason = NULL, *at = NULL;
+
+	*insn = -1;
+	for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
+		char *end;
+		long n = strtol(line, &end, 10);
+
+		if (end != line && end[0] == ':' && end[1] == ' ' && end[2] == '(') {
+			at = line;
+			*insn = (int)n;
+		} else if (strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17) &&
+			   strncmp(line, "stack depth", 11)) {
+			reason = line;
+		}
+	}
+	if (reason && at)
+		snprintf(out, len, "%s (at %s)", reason, at);
+	else
+		snprintf(out, len, "%s", reason ? reason : "(no log)");
+}
+
+/* The part of def's line that instruction insn computes. */
+static void blame(const struct agg_prog *p, const struct gen *g, int insn, int code,
+		  const char *msg, struct surf_expr_error *err)
+{
+	const struct surf_agg *a = p->def ? p->def->agg : NULL;
+	int part = insn >= 0 ? gen_part_of(g, insn) : GEN_PART_PROGRAM;
+
+	memset(err, 0, sizeof(*err));
+	err->code = code;
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+	if (!a || p->desc.role != GEN_AGG_UPDATE)
+		return;		/* a start's or the fork follower's: no part of this line */
+	if (part == GEN_PART_FILTER && a->filter_len) {
+		err->pos = a->filter_pos;
+		err->len = a->filter_len;
+	} else if ((part == GEN_PART_VALUE || (part == GEN_PART_LAT && a->lat_event)) &&
+		   a->value.len) {
+		err->pos = a->value.pos;
+		err->len = a->value.len;
+	} else if (part >= GEN_PART_KEY && part - GEN_PART_KEY < a->nkeys) {
+		err->pos = a->keys[part - GEN_PART_KEY].pos;
+		err->len = a->keys[part - GEN_PART_KEY].len;
+	} else {
+		err->pos = a->pos;
+		err->len = a->len;
+	}
+}
+
+/* The program loaded; refused, the verifier's reason in errbuf and *error. */
+static int load(struct agg_prog *p, int child_offset, struct surf_expr_error *error,
+		char *errbuf, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, lo);
 	struct gen g;
@@ -330,13 +387,14 @@ static int load(struct agg_prog *p, int child_offset, char *errbuf, size_t errle
 					   (size_t)g.n, &lo);
 		ret = p->prog_fd < 0 ? -errno : 0;
 		if (ret && log) {
-			char *last = log + strlen(log);
+			char reason[512];
+			int insn;
 
-			while (last > log && last[-1] == '\n')
-				*--last = '\0';
-			last = strrchr(log, '\n');
+			verifier_reason(log, reason, sizeof(reason), &insn);
 			snprintf(errbuf, errlen, "the verifier refused the program of %s: %s",
-				 p->def ? p->def->name : "the fork follower", last ? last + 1 : log);
+				 p->def ? p->def->name : "the fork follower", reason);
+			if (error)
+				blame(p, &g, insn, ret, errbuf, error);
 		} else if (ret) {
 			snprintf(errbuf, errlen, "cannot load the program: %s", strerror(-ret));
 		}
@@ -365,12 +423,12 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 	}
 	if (!ret) {
 		assign_maps(a, &o, false);
-		ret = load(&a->main, 0, errbuf, errlen);
+		ret = load(&a->main, 0, o.error, errbuf, errlen);
 	}
 	if (!ret && o.start)
-		ret = load(&a->start, 0, errbuf, errlen);
+		ret = load(&a->start, 0, o.error, errbuf, errlen);
 	if (!ret && o.pid > 0)
-		ret = load(&a->fork, child_offset, errbuf, errlen);
+		ret = load(&a->fork, child_offset, o.error, errbuf, errlen);
 	if (ret) {
 		surf_aggregator__free(a);
 		return ret;

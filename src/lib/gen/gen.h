@@ -30,6 +30,9 @@ struct gen {
 	/* Jumps waiting for a label: instruction index and label. */
 	struct { int insn, label; } *fixups;
 	int nfixups, fixups_cap;
+	/* What each run of instructions computes (gen_mark), to blame a refusal on. */
+	struct { int insn, part; } marks[64];
+	int nmarks;
 };
 
 void gen_init(struct gen *g);
@@ -48,6 +51,10 @@ void gen_place(struct gen *g, int label);
 void gen_jmp_imm(struct gen *g, int op, int dst, int32_t imm, int label);
 void gen_jmp_reg(struct gen *g, int op, int dst, int src, int label);
 void gen_goto(struct gen *g, int label);
+/* The instructions from the next one on compute `part` (the generator's numbering). */
+void gen_mark(struct gen *g, int part);
+/* The part instruction i belongs to; 0 before the first mark. */
+int gen_part_of(const struct gen *g, int i);
 /*
  * Finish: every label used is placed and every jump in range.  0, or the
  * first error (-ENOMEM, -E2BIG for too long, -EINVAL for a label never

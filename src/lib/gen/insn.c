@@ -146,6 +146,23 @@ void gen_goto(struct gen *g, int label)
 	jump_to(g, gen_emit(g, gen_insn(BPF_JMP | BPF_JA, 0, 0, 0, 0)), label);
 }
 
+void gen_mark(struct gen *g, int part)
+{
+	if (g->nmarks == (int)(sizeof(g->marks) / sizeof(g->marks[0])))
+		return;		/* later parts blamed on the last one marked: a hint only */
+	g->marks[g->nmarks].insn = g->n;
+	g->marks[g->nmarks++].part = part;
+}
+
+int gen_part_of(const struct gen *g, int i)
+{
+	int part = 0;
+
+	for (int m = 0; m < g->nmarks && g->marks[m].insn <= i; m++)
+		part = g->marks[m].part;
+	return part;
+}
+
 int gen_finish(struct gen *g)
 {
 	if (!g->err && g->nfixups)

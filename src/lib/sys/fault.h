@@ -18,6 +18,7 @@ enum surf_fault_site {
 	SURF_FAULT_EVENT_FD,		/* open_event_fds: a perf event of an event */
 	SURF_FAULT_BELL_FD,		/* bells_event_open: a doorbell of an event */
 	SURF_FAULT_BTF_MMAP,		/* blob_open_raw: BTF that cannot be mapped (before 6.16) */
+	SURF_FAULT_GEN_BAD_KEY,		/* gen_agg_program: a key's code the verifier refuses */
 	SURF_FAULT_NR
 };
 
