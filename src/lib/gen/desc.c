@@ -6,7 +6,6 @@
  * text.  What the generator cannot do yet is refused here with a sentence,
  * before anything is loaded.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "gen/agg.h"
 #include "gen/desc.h"
+#include "gen/filter.h"
 #include "gen/gen.h"
 
 /* Bytes a string key keeps: its array's, rounded up to 8, or GEN_AGG_STR_KEY. */
@@ -110,73 +110,68 @@ static int ref_src(const struct surf_probe_def *def, struct tep_event *ev,
 	}
 }
 
-/* The names f: compares (a name, then an operator), each resolved to its source. */
+struct filter_names {
+	const struct surf_probe_def *def;
+	struct tep_event *ev;
+	struct gen_agg_desc *d;
+	char *errbuf;
+	size_t errlen;
+};
+
+/* gen_filter's loader, emitting nothing: each name f: compares resolved to its source. */
+static int resolve_filter_name(void *ctx, const char *name, bool *is_signed)
+{
+	struct filter_names *c = ctx;
+	struct gen_agg_desc *d = c->d;
+	struct surf_agg_ref ref = { .name = (char *)name, .index = -1 };
+	int ret;
+
+	*is_signed = false;
+	for (int i = 0; i < d->nfnames; i++)
+		if (!strcmp(d->fnames[i].name, name))
+			return 0;
+	if (d->nfnames == (int)(sizeof(d->fnames) / sizeof(d->fnames[0]))) {
+		snprintf(c->errbuf, c->errlen, "f: names more than %zu values",
+			 sizeof(d->fnames) / sizeof(d->fnames[0]));
+		return -E2BIG;
+	}
+	for (int i = 0; i < c->def->nargs; i++)
+		if (!strcmp(c->def->args[i].name, name)) {
+			ref.src = SURF_AGG_ARG;
+			ref.index = i;
+		}
+	if (!ref.src)
+		ref.src = !strcmp(name, "common_pid") ? SURF_AGG_TID : SURF_AGG_FIELD;
+	ret = ref_src(c->def, c->ev, &ref, false, &d->fnames[d->nfnames].src, c->errbuf,
+		      c->errlen);
+	if (ret == -EINVAL && strstr(c->errbuf, "a string")) {
+		snprintf(c->errbuf, c->errlen, "f: compares '%s', a string or an array: string "
+			 "comparisons are not done in BPF yet", name);
+		ret = -EOPNOTSUPP;
+	}
+	if (ret)
+		return ret;
+	snprintf(d->fnames[d->nfnames++].name, sizeof(d->fnames[0].name), "%s", name);
+	return 0;
+}
+
+/*
+ * The names f: compares, each resolved to its source: the filter parsed
+ * by the generator itself (into a scratch program), so that both agree on
+ * what a name is.
+ */
 static int filter_names(const struct surf_probe_def *def, struct tep_event *ev,
 			struct gen_agg_desc *d, char *errbuf, size_t errlen)
 {
-	const char *s = def->filter;
+	struct filter_names c = { def, ev, d, errbuf, errlen };
+	struct gen g;
+	int ret;
 
 	d->filter = def->filter;
-	while (*s) {
-		struct surf_agg_ref ref = { .index = -1 };
-		char name[64];
-		size_t n = 0;
-		int ret;
-
-		if (*s == '"' || *s == '\'') {	/* a string: skipped whole */
-			char q = *s++;
-
-			while (*s && *s != q)
-				s += *s == '\\' && s[1] ? 2 : 1;
-			s += *s ? 1 : 0;
-			continue;
-		}
-		if (!(isalpha((unsigned char)*s) || *s == '_')) {
-			/* a number's digits and letters (0x1f) are not names */
-			if (isdigit((unsigned char)*s))
-				while (isalnum((unsigned char)*s))
-					s++;
-			else
-				s++;
-			continue;
-		}
-		while (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '.')
-			n++;
-		if (n >= sizeof(name)) {
-			snprintf(errbuf, errlen, "a name of f: is too long");
-			return -EINVAL;
-		}
-		memcpy(name, s, n);
-		name[n] = '\0';
-		s += n;
-		for (int i = 0; i < d->nfnames; i++)
-			if (!strcmp(d->fnames[i].name, name))
-				goto next;
-		if (d->nfnames == (int)(sizeof(d->fnames) / sizeof(d->fnames[0]))) {
-			snprintf(errbuf, errlen, "f: names more than %zu values",
-				 sizeof(d->fnames) / sizeof(d->fnames[0]));
-			return -E2BIG;
-		}
-		ref.name = name;
-		for (int i = 0; i < def->nargs; i++)
-			if (!strcmp(def->args[i].name, name)) {
-				ref.src = SURF_AGG_ARG;
-				ref.index = i;
-			}
-		if (!ref.src)
-			ref.src = !strcmp(name, "common_pid") ? SURF_AGG_TID : SURF_AGG_FIELD;
-		ret = ref_src(def, ev, &ref, false, &d->fnames[d->nfnames].src, errbuf, errlen);
-		if (ret == -EINVAL && strstr(errbuf, "a string")) {
-			snprintf(errbuf, errlen, "f: compares '%s', a string or an array: string "
-				 "comparisons are not done in BPF yet", name);
-			ret = -EOPNOTSUPP;
-		}
-		if (ret)
-			return ret;
-		snprintf(d->fnames[d->nfnames++].name, sizeof(d->fnames[0].name), "%s", name);
-next:;
-	}
-	return 0;
+	gen_init(&g);
+	ret = gen_filter(&g, def->filter, resolve_filter_name, &c, gen_label(&g), errbuf, errlen);
+	gen_free(&g);
+	return ret;
 }
 
 /* The event's format parsed (e expressions; NULL *ev for probes), common fields of d set. */

@@ -94,7 +94,8 @@ static int parse_unary(struct fparse *p, int on_true, int on_false)
 	p->s = end;
 	ret = p->load(p->ctx, name, &is_signed);
 	if (ret) {
-		snprintf(p->errbuf, p->errlen, "the filter's '%s' cannot be read in BPF", name);
+		if (p->errlen && !p->errbuf[0])	/* the loader's own sentence first */
+			snprintf(p->errbuf, p->errlen, "the filter's '%s' cannot be read in BPF", name);
 		return ret;
 	}
 	{
@@ -109,18 +110,24 @@ static int parse_unary(struct fparse *p, int on_true, int on_false)
 	return 0;
 }
 
-static int parse_and(struct fparse *p, int on_true, int on_false)
+/*
+ * A && chain (and_chain) or a || chain of operands: an operand that
+ * decides the chain (false for &&, true for ||) jumps out at once; the
+ * next operand starts where the last one fell through.  ("goto next;
+ * next:" pairs are removed by the builder.)
+ */
+static int parse_chain(struct fparse *p, bool and_chain, int on_true, int on_false)
 {
 	for (;;) {
 		int next = gen_label(p->g), ret;
 
-		ret = parse_unary(p, next, on_false);
+		ret = and_chain ? parse_unary(p, next, on_false) : parse_chain(p, true, on_true, next);
 		if (ret)
 			return ret;
 		gen_place(p->g, next);
 		blanks(p);
-		if (strncmp(p->s, "&&", 2)) {
-			gen_goto(p->g, on_true);
+		if (strncmp(p->s, and_chain ? "&&" : "||", 2)) {
+			gen_goto(p->g, and_chain ? on_true : on_false);
 			return 0;
 		}
 		p->s += 2;
@@ -129,27 +136,19 @@ static int parse_and(struct fparse *p, int on_true, int on_false)
 
 static int parse_or(struct fparse *p, int on_true, int on_false)
 {
-	for (;;) {
-		int next = gen_label(p->g), ret;
-
-		ret = parse_and(p, on_true, next);
-		if (ret)
-			return ret;
-		gen_place(p->g, next);
-		blanks(p);
-		if (strncmp(p->s, "||", 2)) {
-			gen_goto(p->g, on_false);
-			return 0;
-		}
-		p->s += 2;
-	}
+	return parse_chain(p, false, on_true, on_false);
 }
 
 int gen_filter(struct gen *g, const char *filter, gen_filter_load_fn load, void *ctx, int drop,
 	       char *errbuf, size_t errlen)
 {
 	struct fparse p = { filter, g, load, ctx, errbuf, errlen };
-	int keep = gen_label(g), ret = parse_or(&p, keep, drop);
+	int keep, ret;
+
+	if (errlen)
+		errbuf[0] = '\0';
+	keep = gen_label(g);
+	ret = parse_or(&p, keep, drop);
 
 	if (!ret) {
 		blanks(&p);

@@ -26,6 +26,7 @@ struct gen {
 	int n, cap;
 	int err;			/* the first error, negative errno; 0 */
 	int label_at[GEN_MAX_LABELS];	/* instruction index, -1 while not placed */
+	int label_uses[GEN_MAX_LABELS];	/* jumps to each label */
 	int nlabels;
 	/* Jumps waiting for a label: instruction index and label. */
 	struct { int insn, label; } *fixups;

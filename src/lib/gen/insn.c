@@ -87,6 +87,81 @@ static void patch(struct gen *g, int insn, int target)
 	g->insns[insn].off = (int16_t)off;
 }
 
+/* The pending jump at insn: its fixup's index, or -1 (not a jump, or patched). */
+static int fixup_at(const struct gen *g, int insn)
+{
+	for (int i = 0; i < g->nfixups; i++)
+		if (g->fixups[i].insn == insn)
+			return i;
+	return -1;
+}
+
+static bool is_jump_target(const struct gen *g, int insn)
+{
+	for (int i = 0; i < g->nlabels; i++)
+		if (g->label_at[i] == insn && g->label_uses[i])
+			return true;
+	return false;
+}
+
+/* The condition that holds when op's does not; 0 for none (JSET). */
+static int inverse(int op)
+{
+	switch (op) {
+	case BPF_JEQ: return BPF_JNE;
+	case BPF_JNE: return BPF_JEQ;
+	case BPF_JGT: return BPF_JLE;
+	case BPF_JLE: return BPF_JGT;
+	case BPF_JGE: return BPF_JLT;
+	case BPF_JLT: return BPF_JGE;
+	case BPF_JSGT: return BPF_JSLE;
+	case BPF_JSLE: return BPF_JSGT;
+	case BPF_JSGE: return BPF_JSLT;
+	case BPF_JSLT: return BPF_JSGE;
+	default: return 0;
+	}
+}
+
+static void drop_last(struct gen *g, int fixup)
+{
+	g->label_uses[g->fixups[fixup].label]--;
+	g->fixups[fixup] = g->fixups[--g->nfixups];
+	g->n--;
+}
+
+/*
+ * Before label is placed at the next instruction: jumps that would land
+ * there anyway go.  "goto L; L:" loses the goto; "if C goto L; goto M; L:"
+ * becomes "if !C goto M; L:" (what short-circuit code emits at every
+ * operand).  Only jumps no label points at are touched.
+ */
+static void peephole(struct gen *g, int label)
+{
+	for (;;) {
+		int last = g->n - 1, f = fixup_at(g, last), prev, fp, op;
+
+		if (f < 0 || g->insns[last].code != (BPF_JMP | BPF_JA) || is_jump_target(g, last))
+			return;
+		if (g->fixups[f].label == label) {	/* goto L; L: */
+			drop_last(g, f);
+			continue;
+		}
+		prev = last - 1;
+		fp = fixup_at(g, prev);
+		if (fp < 0 || g->fixups[fp].label != label || BPF_CLASS(g->insns[prev].code) != BPF_JMP)
+			return;
+		op = inverse(BPF_OP(g->insns[prev].code));
+		if (!op)
+			return;
+		g->insns[prev].code = (uint8_t)(BPF_JMP | op | BPF_SRC(g->insns[prev].code));
+		g->label_uses[label]--;
+		g->label_uses[g->fixups[f].label]++;
+		g->fixups[fp].label = g->fixups[f].label;
+		drop_last(g, f);
+		return;
+	}
+}
+
 void gen_place(struct gen *g, int label)
 {
 	if (g->err)
@@ -95,6 +170,7 @@ void gen_place(struct gen *g, int label)
 		fail(g, -EINVAL);
 		return;
 	}
+	peephole(g, label);
 	g->label_at[label] = g->n;
 	for (int i = 0; i < g->nfixups; i++) {
 		if (g->fixups[i].label != label)
@@ -112,6 +188,7 @@ static void jump_to(struct gen *g, int insn, int label)
 		fail(g, -EINVAL);
 		return;
 	}
+	g->label_uses[label]++;
 	if (g->label_at[label] >= 0) {		/* backwards: known now */
 		patch(g, insn, g->label_at[label]);
 		return;
