@@ -767,7 +767,8 @@ static int trace_aggregate(struct run *r, const int *starts)
 	}
 	if (!status)
 		status = print_aggregates(r, aggs, &events, &dropped);
-	if (!status)	/* as a streaming run ends: lost are events the map had no room for */
+	/* As a streaming run ends (-q: only when something was lost): lost, no room in a map. */
+	if (!status && (!o->quiet || dropped))
 		fprintf(r->err, "surftrace: %llu events, %llu lost%s\n", events, dropped,
 			dropped ? " (a map was full)" : "");
 	for (int i = 0; i < r->ndefs; i++)

@@ -47,7 +47,7 @@ else fail two_aggregations_one_run "$out"; fi
 
 # User probes: tests/helpers/tstruct calls probe_me(o) for i = 1..3 with
 # o->count = 10 i and o->in->next->id = 100 + i, and returns their sum.
-out=$($ST -q -c "$H/tstruct 3" "P $H/tstruct:probe_me c=%0->count a:stats(c)" \
+out=$($ST -c "$H/tstruct 3" "P $H/tstruct:probe_me c=%0->count a:stats(c)" \
 	"R $H/tstruct:probe_me r=\$retval a:sum(r)" "P $H/tstruct:probe_me id=S%0->in->next->id a:hist(id)" 2>&1)
 if grep -qx 'count 3 sum 60 avg 20 min 10 max 30' <<<"$out" && grep -qx '366' <<<"$out" &&
    grep -qE '^ +64 -> 127 +: 3 ' <<<"$out" && grep -q 'surftrace: 9 events, 0 lost' <<<"$out"; then
@@ -60,7 +60,7 @@ out=$($ST -q -c "$H/aggwork write $SIZES" 'e syscalls/sys_enter_write a:count(co
 if [ "$(grep -c '^comm=' <<<"$out")" = 1 ] && grep -qx 'comm=aggwork: 5' <<<"$out"; then
 	pass filter_on_fields_in_bpf
 else fail filter_on_fields_in_bpf "want only comm=aggwork: 5" "$out"; fi
-out=$($ST -q -c "$H/tstruct 3" "P $H/tstruct:probe_me c=%0->count id=S%0->in->next->id a:sum(c) f:id>101" 2>&1)
+out=$($ST -c "$H/tstruct 3" "P $H/tstruct:probe_me c=%0->count id=S%0->in->next->id a:sum(c) f:id>101" 2>&1)
 if grep -qx '50' <<<"$out" && grep -q 'surftrace: 2 events, 0 lost' <<<"$out"; then
 	pass filter_on_user_member_chain_in_bpf
 else fail filter_on_user_member_chain_in_bpf "want 50 from 2 events" "$out"; fi
@@ -107,7 +107,7 @@ if grep -qx 'comm=aggwork: 5' <<<"$out" && grep -A8 '^comm=aggwork: 5' <<<"$out"
 else fail kstack_key_exact_and_named "want 5 getppid under do_syscall_64" "$out"; fi
 $H/aggwork stack 7 1000 &
 p=$!
-out=$($ST -q -p $p -t 1.6 'e syscalls/sys_enter_getppid a:count(ustack)' 2>&1)
+out=$($ST -p $p -t 1.6 'e syscalls/sys_enter_getppid a:count(ustack)' 2>&1)
 wait $p
 frames=$(grep -A6 '^7$' <<<"$out" | grep -oE '^        (stack_mid|main)\+' | tr -d ' +' | tr '\n' ' ')
 if [ "$frames" = "stack_mid main " ] && grep -q 'surftrace: 7 events, 0 lost' <<<"$out"; then
@@ -116,7 +116,7 @@ else fail ustack_key_exact_and_named "want 7 calls from stack_mid, main; got fra
 
 # lat(): entry to return per thread (usleeps of known lengths), and between two
 # events matched on a value (spans 1 and 2 overlap on one thread).
-out=$($ST -q -c "$H/aggwork usleep 3000:5 12000:3" 'P libc:usleep' 'R libc:usleep a:lat(comm)' 2>&1)
+out=$($ST -c "$H/aggwork usleep 3000:5 12000:3" 'P libc:usleep' 'R libc:usleep a:lat(comm)' 2>&1)
 got=$(awk '/^comm=/ { k = $1 } $2 == "->" && $5 > 0 { print k, $1, $5 }' <<<"$out" | tr '\n' ',')
 if [ "$got" = "comm=sl-12000 8388608 3,comm=sl-3000 2097152 5," ] &&
    grep -q '^     nsecs               : count     distribution$' <<<"$out" &&
@@ -149,6 +149,11 @@ if grep -qx 'comm=pk-a: 30' <<<"$out" && grep -qx 'comm=pk-b: 12' <<<"$out" &&
    ! grep -q 'seqgen' <<<"$out"; then
 	pass pid_counts_process_and_children_only
 else fail pid_counts_process_and_children_only "want pk-a: 30, pk-b: 12 and no seqgen" "$out"; fi
+
+# -q: no summary unless something was lost (as when streaming).
+out=$($ST -q -c "$H/aggwork getppid q:3" 'e syscalls/sys_enter_getppid a:count(comm)' 2>&1)
+if grep -qx 'comm=q: 3' <<<"$out" && ! grep -q 'events,' <<<"$out"; then pass quiet_without_losses_no_summary
+else fail quiet_without_losses_no_summary "$out"; fi
 
 # --top and --json: the largest entries; one parsable object per aggregation.
 out=$($ST -q --top 2 -c "$H/aggwork getppid t-a:5 t-b:9 t-c:7" 'e syscalls/sys_enter_getppid a:count(comm)' 2>/dev/null)
