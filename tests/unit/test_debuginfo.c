@@ -653,3 +653,53 @@ TEST(test_debuginfo_none)
 		SKIP("%s", fx.skip);
 	with_root(none_body);
 }
+
+/*
+ * The dynamic linker's cache read in place, against ldconfig -p: every
+ * library it lists of this machine's word size resolves by its name to the
+ * path ldconfig shows first for it; a short name ("libc") to libc.so.6;
+ * files that are no cache are refused.
+ */
+#include "elf/elfoff.h"
+
+TEST(test_ld_cache_matches_ldconfig)
+{
+	FILE *f = popen("/sbin/ldconfig -p 2>/dev/null", "r");
+	char line[PATH_MAX + 256], path[PATH_MAX], want[PATH_MAX], seen[1024][128];
+	int n = 0, nseen = 0;
+
+	if (!f)
+		SKIP("no ldconfig");
+	while (fgets(line, sizeof(line), f)) {
+		char *name = line + strspn(line, " \t"), *arrow = strstr(line, " => "), *sp;
+		bool dup = false;
+
+		if (!arrow || !strstr(line, "(libc6,x86-64)") || strstr(line, "hwcap"))
+			continue;
+		sp = strchr(name, ' ');
+		*sp = '\0';
+		for (int i = 0; i < nseen && !dup; i++)
+			dup = !strcmp(seen[i], name);
+		if (dup || strlen(name) >= sizeof(seen[0]) || nseen == 1024)
+			continue;	/* ldconfig's first entry of a name is the one */
+		snprintf(seen[nseen++], sizeof(seen[0]), "%s", name);
+		arrow[strcspn(arrow, "\n")] = '\0';
+		if (!realpath(arrow + 4, want))
+			continue;	/* a dangling link in the cache */
+		if (elf_find_in_ld_cache(NULL, name, path, sizeof(path)))
+			test_fail(__FILE__, __LINE__, "%s: not found", name);
+		else if (strcmp(path, want))
+			test_fail(__FILE__, __LINE__, "%s: %s, ldconfig says %s", name, path, want);
+		n++;
+	}
+	pclose(f);
+	if (!n)
+		SKIP("ldconfig -p lists no x86-64 library here");
+	CHECK_INT(n, >, 50);
+	CHECK_INT(elf_find_in_ld_cache(NULL, "libc", path, sizeof(path)), ==, 0);
+	CHECK_CONTAINS(path, "libc.so.6");
+	CHECK_INT(elf_find_in_ld_cache(NULL, "libsurf-no-such-lib", path, sizeof(path)), ==,
+		  -ENOENT);
+	CHECK_INT(elf_find_in_ld_cache("/proc/self/status", "libc", path, sizeof(path)), ==,
+		  -ENOEXEC);
+}

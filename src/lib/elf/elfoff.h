@@ -4,7 +4,16 @@
 #define SURF_ELFOFF_H
 
 #include <gelf.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/*
+ * A library's path from the dynamic linker's cache (cache_path NULL:
+ * /etc/ld.so.cache): the first entry whose name is bin ("libc" matches
+ * "libc.so.6") of this machine's word size, else the first.  -ENOENT;
+ * -ENOEXEC for a cache format not known.
+ */
+int elf_find_in_ld_cache(const char *cache_path, const char *bin, char *path, size_t len);
 
 /*
  * The file offset of a virtual address, through the PT_LOAD segment that

@@ -113,32 +113,93 @@ static int find_in_maps(const char *bin, int pid, char *path, size_t len)
 	return -ENOENT;
 }
 
-/* The dynamic linker's cache, through ldconfig -p (its format is not stable). */
-static int find_in_ld_cache(const char *bin, char *path, size_t len)
+/*
+ * The dynamic linker's cache, /etc/ld.so.cache, read in place (a library
+ * never runs programs, and ldconfig -p costs two forks and 3 ms per
+ * lookup).  glibc 2.32 and later write the "glibc-ld.so.cache1.1" format
+ * alone; older ones put it after the old "ld.so-1.7.0" table.  Entries
+ * come in ldconfig -p's order: the first of this machine's word size
+ * wins, as ld.so would pick it.  String offsets count from the new
+ * header.
+ */
+#define LD_CACHE_MAGIC_OLD "ld.so-1.7.0"
+#define LD_CACHE_MAGIC_NEW "glibc-ld.so.cache1.1"
+#define LD_CACHE_NEW_HEADER 48	/* magic 20, nlibs, len_strings, flags 4, extension, unused 12 */
+#define LD_CACHE_NEW_ENTRY 24	/* flags, key, value, osversion, hwcap (u64) */
+#define LD_CACHE_OLD_ENTRY 12	/* flags, key, value */
+#if defined(__x86_64__)
+#define LD_CACHE_HOST_ARCH 0x0300	/* FLAG_X8664_LIB64 */
+#elif defined(__aarch64__)
+#define LD_CACHE_HOST_ARCH 0x0a00	/* FLAG_AARCH64_LIB64 */
+#else
+#define LD_CACHE_HOST_ARCH 0
+#endif
+
+static uint32_t cache_u32(const char *p)
 {
-	char line[PATH_MAX + 256];
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The new format's header within the file, or NULL. */
+static const char *ld_cache_new(const char *data, size_t size)
+{
+	size_t off = 0;
+
+	if (size >= sizeof(LD_CACHE_MAGIC_OLD) + 4 &&
+	    !memcmp(data, LD_CACHE_MAGIC_OLD, sizeof(LD_CACHE_MAGIC_OLD))) {
+		uint64_t nlibs = cache_u32(data + sizeof(LD_CACHE_MAGIC_OLD));
+
+		off = sizeof(LD_CACHE_MAGIC_OLD) + 4 + nlibs * LD_CACHE_OLD_ENTRY;
+		off = (off + 7) & ~(size_t)7;	/* aligned as glibc's struct is */
+	}
+	if (off + LD_CACHE_NEW_HEADER > size ||
+	    memcmp(data + off, LD_CACHE_MAGIC_NEW, strlen(LD_CACHE_MAGIC_NEW)))
+		return NULL;
+	return data + off;
+}
+
+int elf_find_in_ld_cache(const char *cache_path, const char *bin, char *path, size_t len)
+{
+	size_t size = 0, avail;
+	char *data = surf_read_file(cache_path ? cache_path : "/etc/ld.so.cache", &size);
+	const char *hdr, *found = NULL;
+	uint32_t nlibs;
 	int ret = -ENOENT;
-	FILE *f = popen("/sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null", "re");
 
-	if (!f)
+	if (!data)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *name = line, *arrow = strstr(line, " => ");
+	hdr = ld_cache_new(data, size);
+	if (!hdr) {
+		free(data);
+		return -ENOEXEC;	/* a format this version does not know */
+	}
+	avail = size - (size_t)(hdr - data);
+	nlibs = cache_u32(hdr + 20);
+	for (uint64_t i = 0; i < nlibs; i++) {
+		const char *e = hdr + LD_CACHE_NEW_HEADER + i * LD_CACHE_NEW_ENTRY;
+		uint32_t flags, key, value;
 
-		while (*name == ' ' || *name == '\t')
-			name++;
-		if (!arrow || !lib_matches(name, bin))
+		if ((size_t)(e - hdr) + LD_CACHE_NEW_ENTRY > avail)
+			break;
+		flags = cache_u32(e);
+		key = cache_u32(e + 4);
+		value = cache_u32(e + 8);
+		if (key >= avail || value >= avail || !memchr(hdr + key, '\0', avail - key) ||
+		    !memchr(hdr + value, '\0', avail - value) || !lib_matches(hdr + key, bin))
 			continue;
-		/* Prefer this machine's word size: the first entry usually is. */
-		arrow += 4;
-		arrow[strcspn(arrow, "\n")] = '\0';
-		if (ret == -ENOENT || strstr(line, "x86-64") || strstr(line, "AArch64")) {
-			ret = absolute(arrow, path, len);
-			if (ret == 0 && (strstr(line, "x86-64") || strstr(line, "AArch64")))
-				break;
+		if (!found)
+			found = hdr + value;
+		if (LD_CACHE_HOST_ARCH && (flags & 0xff00) == LD_CACHE_HOST_ARCH) {
+			found = hdr + value;
+			break;
 		}
 	}
-	pclose(f);
+	if (found)
+		ret = absolute(found, path, len);
+	free(data);
 	return ret;
 }
 
@@ -152,7 +213,7 @@ int surf_elf__find_binary(const char *bin, int pid, char *path, size_t len)
 		return 0;
 	if (pid > 0 && find_in_maps(bin, pid, path, len) == 0)
 		return 0;
-	return find_in_ld_cache(bin, path, len);
+	return elf_find_in_ld_cache(NULL, bin, path, len);
 }
 
 /* ---- Symbols --------------------------------------------------------------- */

@@ -61,11 +61,9 @@ static void prog_close(struct agg_prog *p)
 	close_fd(&p->prog_fd);
 }
 
-void surf_aggregator__free(struct surf_aggregator *a)
+/* Every descriptor closed, the programs first: nothing may update a map being closed. */
+static void tear_down(struct surf_aggregator *a)
 {
-	if (!a)
-		return;
-	/* The programs first: nothing may update a map being closed. */
 	prog_close(&a->main);
 	prog_close(&a->start);
 	prog_close(&a->fork);
@@ -74,6 +72,13 @@ void surf_aggregator__free(struct surf_aggregator *a)
 	close_fd(&a->start_fd);
 	close_fd(&a->stack_fd);
 	close_fd(&a->pids_fd);
+}
+
+void surf_aggregator__free(struct surf_aggregator *a)
+{
+	if (!a)
+		return;
+	tear_down(a);
 	surf_ksyms__free(a->ksyms);
 	surf_usyms__free(a->usyms);
 	free(a);
@@ -232,39 +237,45 @@ static int describe_all(struct surf_aggregator *a, const struct surf_aggregator_
 }
 
 static int create_map(int *fd, enum bpf_map_type type, const char *name, int key, int value,
-		      unsigned int entries, char *errbuf, size_t errlen)
+		      unsigned int entries, __u32 flags, char *errbuf, size_t errlen)
 {
-	*fd = bpf_map_create(type, name, (__u32)key, (__u32)value, entries, NULL);
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = flags);
+
+	*fd = bpf_map_create(type, name, (__u32)key, (__u32)value, entries, &mo);
 	if (*fd >= 0)
 		return 0;
 	snprintf(errbuf, errlen, "cannot create the map %s: %s", name, strerror(errno));
 	return -errno;
 }
 
-/* The maps the programs use, created; each program's desc told their descriptors. */
+/*
+ * The maps the programs use, created.  Hash maps without preallocation
+ * (hash_flags BPF_F_NO_PREALLOC) are created at once; preallocated, 10240
+ * entries take 4 ms here, a fifth of a start.
+ */
 static int create_maps(struct surf_aggregator *a, const struct surf_aggregator_opts *o,
-		       char *errbuf, size_t errlen)
+		       __u32 hash_flags, char *errbuf, size_t errlen)
 {
 	struct gen_agg_desc *d = &a->main.desc;
 	int ret;
 
 	ret = create_map(&a->map_fd, BPF_MAP_TYPE_PERCPU_HASH, "surf_agg", gen_agg_key_size(d),
-			 gen_agg_value_size(d), o->max_entries, errbuf, errlen);
+			 gen_agg_value_size(d), o->max_entries, hash_flags, errbuf, errlen);
 	if (!ret)
 		ret = create_map(&a->drops_fd, BPF_MAP_TYPE_PERCPU_ARRAY, "surf_agg_drops", 4, 8,
-				 1, errbuf, errlen);
+				 1, 0, errbuf, errlen);
 	if (!ret && o->start)
 		ret = create_map(&a->start_fd, BPF_MAP_TYPE_HASH, "surf_agg_start", 8, 8,
-				 o->max_entries, errbuf, errlen);
+				 o->max_entries, hash_flags, errbuf, errlen);
 	if (!ret && has_stack_key(d))
 		ret = create_map(&a->stack_fd, BPF_MAP_TYPE_STACK_TRACE, "surf_agg_stacks", 4,
-				 STACK_DEPTH * 8, STACK_ENTRIES, errbuf, errlen);
+				 STACK_DEPTH * 8, STACK_ENTRIES, 0, errbuf, errlen);
 	if (!ret && o->pid > 0) {
 		__u32 pid = (__u32)o->pid;
 		__u8 one = 1;
 
 		ret = create_map(&a->pids_fd, BPF_MAP_TYPE_HASH, "surf_agg_pids", 4, 1,
-				 o->max_entries, errbuf, errlen);
+				 o->max_entries, hash_flags, errbuf, errlen);
 		if (!ret && bpf_map_update_elem(a->pids_fd, &pid, &one, BPF_ANY))
 			ret = -errno;
 	}
@@ -404,6 +415,23 @@ static int load(struct agg_prog *p, int child_offset, struct surf_expr_error *er
 	return ret;
 }
 
+/* Maps created and programs loaded; what a failure left open is closed by the caller. */
+static int set_up(struct surf_aggregator *a, const struct surf_aggregator_opts *o,
+		  int child_offset, __u32 hash_flags, char *errbuf, size_t errlen)
+{
+	int ret = create_maps(a, o, hash_flags, errbuf, errlen);
+
+	if (!ret) {
+		assign_maps(a, o, false);
+		ret = load(&a->main, 0, o->error, errbuf, errlen);
+	}
+	if (!ret && o->start)
+		ret = load(&a->start, 0, o->error, errbuf, errlen);
+	if (!ret && o->pid > 0)
+		ret = load(&a->fork, child_offset, o->error, errbuf, errlen);
+	return ret;
+}
+
 int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_def *def,
 			 const struct surf_aggregator_opts *opts, char *errbuf, size_t errlen)
 {
@@ -416,19 +444,18 @@ int surf_aggregator__new(struct surf_aggregator **out, const struct surf_probe_d
 	if (!a)
 		return -ENOMEM;
 	ret = describe_all(a, opts, &o, &child_offset, errbuf, errlen);
-	if (!ret) {
-		if (o.cache_dir)
-			snprintf(a->cache_dir, sizeof(a->cache_dir), "%s", o.cache_dir);
-		ret = create_maps(a, &o, errbuf, errlen);
+	if (!ret && o.cache_dir)
+		snprintf(a->cache_dir, sizeof(a->cache_dir), "%s", o.cache_dir);
+	if (!ret)
+		ret = set_up(a, &o, child_offset, BPF_F_NO_PREALLOC, errbuf, errlen);
+	if (ret && strstr(errbuf, "preallocated")) {
+		/* Before 6.1, tracing programs use preallocated hash maps only. */
+		tear_down(a);
+		errbuf[0] = '\0';
+		if (o.error)
+			memset(o.error, 0, sizeof(*o.error));
+		ret = set_up(a, &o, child_offset, 0, errbuf, errlen);
 	}
-	if (!ret) {
-		assign_maps(a, &o, false);
-		ret = load(&a->main, 0, o.error, errbuf, errlen);
-	}
-	if (!ret && o.start)
-		ret = load(&a->start, 0, o.error, errbuf, errlen);
-	if (!ret && o.pid > 0)
-		ret = load(&a->fork, child_offset, o.error, errbuf, errlen);
 	if (ret) {
 		surf_aggregator__free(a);
 		return ret;
