@@ -750,8 +750,17 @@ static int trace_aggregate(struct run *r, const int *starts)
 		next_print = now() + o->interval;
 	/* Until a signal, -t, or the end of -c's command or -p's process. */
 	while (!status && !cmd_stop_signal && (!deadline || now() < deadline)) {
-		struct timespec gap = { 0, 10 * 1000 * 1000 };
+		/*
+		 * Asleep until the next thing to do: signals end the sleep, -p's
+		 * pidfd too; -c's end is polled (SIGCHLD is not caught).
+		 */
+		double wait = o->command ? 0.01 : 0.2, t = now();
+		struct pollfd pfd = { .fd = r->target_fd, .events = POLLIN };
 
+		if (deadline && deadline - t < wait)
+			wait = deadline - t;
+		if (next_print && next_print - t < wait)
+			wait = next_print - t;
 		reap_command(r, false);
 		if (r->child_done || target_gone(r))
 			break;
@@ -762,8 +771,9 @@ static int trace_aggregate(struct run *r, const int *starts)
 			if (!o->json)
 				fputc('\n', out);
 			next_print += o->interval;
+			continue;
 		}
-		nanosleep(&gap, NULL);
+		poll(&pfd, r->target_fd >= 0 ? 1 : 0, wait > 0 ? (int)(wait * 1000) + 1 : 0);
 	}
 	if (!status)
 		status = print_aggregates(r, aggs, &events, &dropped);
