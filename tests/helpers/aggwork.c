@@ -70,23 +70,28 @@ __attribute__((noinline)) void stack_mid(long n)
 	__asm__ volatile("" : : : "memory");
 }
 
+/* One thread per "KEY:N", one after the other, named PREFIX KEY: fn(job) with N. */
+static int run_jobs(int n, char **specs, const char *prefix, void *(*fn)(void *))
+{
+	for (int i = 0; i < n; i++) {
+		struct job j = { .n = 0 };
+		const char *colon = strchr(specs[i], ':');
+		pthread_t t;
+
+		if (!colon || strlen(prefix) + (size_t)(colon - specs[i]) > 15)
+			return 2;
+		snprintf(j.name, sizeof(j.name), "%s%.*s", prefix, (int)(colon - specs[i]), specs[i]);
+		j.n = atol(colon + 1);
+		pthread_create(&t, NULL, fn, &j);
+		pthread_join(t, NULL);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "usleep")) {
-		for (int i = 2; i < argc; i++) {
-			struct job j = { .n = 0 };
-			const char *colon = strchr(argv[i], ':');
-			pthread_t t;
-
-			if (!colon || colon - argv[i] > 12)
-				return 2;
-			snprintf(j.name, sizeof(j.name), "sl-%.*s", (int)(colon - argv[i]), argv[i]);
-			j.n = atol(colon + 1);
-			pthread_create(&t, NULL, sleeps, &j);
-			pthread_join(t, NULL);
-		}
-		return 0;
-	}
+	if (argc > 1 && !strcmp(argv[1], "usleep"))
+		return run_jobs(argc - 2, argv + 2, "sl-", sleeps);
 	if (argc > 1 && !strcmp(argv[1], "getenv")) {
 		for (int i = 2; i < argc; i++)
 			if (getenv(argv[i]))
@@ -109,21 +114,8 @@ int main(int argc, char **argv)
 		usleep((useconds_t)atol(argv[3]) * 1000);
 		return 0;
 	}
-	if (argc > 1 && !strcmp(argv[1], "getppid")) {
-		for (int i = 2; i < argc; i++) {
-			struct job j = { .n = 0 };
-			const char *colon = strchr(argv[i], ':');
-			pthread_t t;
-
-			if (!colon || colon - argv[i] > 15)
-				return 2;
-			memcpy(j.name, argv[i], (size_t)(colon - argv[i]));
-			j.n = atol(colon + 1);
-			pthread_create(&t, NULL, calls, &j);
-			pthread_join(t, NULL);
-		}
-		return 0;
-	}
+	if (argc > 1 && !strcmp(argv[1], "getppid"))
+		return run_jobs(argc - 2, argv + 2, "", calls);
 	if (argc > 1 && !strcmp(argv[1], "write")) {
 		for (int i = 2; i < argc; i++)
 			syscall(SYS_write, 1000077, NULL, strtoul(argv[i], NULL, 0));
