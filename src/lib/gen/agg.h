@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The BPF program and map of an a: clause (issue 15): the program computes
+ * The BPF programs and maps of an a: clause (issue 15): the program computes
  * the keys and the value of each event and updates a per-CPU hash map; the
- * reader sums the CPUs.  Internal to libsurf (the engine and surftrace use
- * it through the aggregation API that comes next).
+ * reader sums the CPUs.  lat() adds a start program that records times in a
+ * hash by thread or value; -p and -c a program that follows forks into a
+ * hash of processes.  Internal to libsurf (surf/agg.h is the API).
  *
  * Map key: the keys, each at an 8-byte aligned offset (comm: 16 bytes,
- * integers: 8), then for histograms a u64 bucket.  Map value: u64 count for
- * count and histograms; for sum, avg, min, max and stats four u64: count,
- * sum, min, max.
+ * strings: their array's size rounded up to 8, or GEN_AGG_STR_KEY; numbers
+ * and stack ids: 8), then for histograms a u64 bucket.  Map value: u64
+ * count for count and histograms; for sum, avg, min, max and stats four
+ * u64: count, sum, min, max.
  */
 #ifndef SURF_GEN_AGG_H
 #define SURF_GEN_AGG_H
@@ -65,10 +67,10 @@ struct gen_agg_desc {
 	/* lat(): the start's time by this key (the thread, or a value matched across events). */
 	struct gen_agg_src lat_key;
 	int map_fd;
-	int drops_fd;		/* a per-CPU array of one u64: updates the map refused (full); -1: none */
+	int drops_fd;		/* a per-CPU array of one u64: updates the map refused (full); GEN_MAP_NONE: none */
 	int start_fd;		/* lat(): hash of u64 lat_key -> u64 ns */
 	int stack_fd;		/* kstack, ustack keys: the stack trace map */
-	int pids_fd;		/* only processes in this hash (u32 tgid -> u8) count; -1: all */
+	int pids_fd;		/* only processes in this hash (u32 tgid -> u8) count; GEN_MAP_NONE: all */
 };
 
 /* The parts of an a: program (gen_mark): what the verifier's refusal is blamed on. */
