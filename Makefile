@@ -10,7 +10,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
             -Wshadow -Wformat=2 -Iinclude -Isrc/lib
 DEPFLAGS := -MMD -MP
-LIBS     := -lbpf -ltraceevent -lelf -ldw -lz -llzma -lcapstone
+LIBS     := -lbpf -ltraceevent -lelf -ldw -lz -llzma
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # One version, in include/surf/api.h; the soname changes with the major.

@@ -121,7 +121,14 @@ if [ -n "$pc" ]; then
 	done
 fi
 
-depends="$shlibs, clang, libbpf-dev, linux-libc-dev"
+# capstone is dlopen()ed when first needed (src/lib/elf/disasm.c): no ELF
+# file names it, so dpkg-shlibdeps cannot see it.  The package of the
+# soname libsurf was built against.
+major=$(sed -n 's/^#define CS_API_MAJOR \([0-9]*\).*/\1/p' /usr/include/capstone/capstone.h)
+cs=$(ldconfig -p | awk -v so="libcapstone.so.$major" '$1 == so { print $NF; exit }')
+cspkg=$([ -n "$cs" ] && dpkg -S "$(readlink -f "$cs")" 2>/dev/null | head -1 | cut -d: -f1)
+[ -n "$cspkg" ] || { echo "deb.sh: no package has libcapstone.so.$major here" >&2; exit 1; }
+depends="$shlibs, $cspkg, clang, libbpf-dev, linux-libc-dev"
 for p in $pcdeps; do
 	case ", $depends, " in *", $p, "*) ;; *) depends="$depends, $p" ;; esac
 done

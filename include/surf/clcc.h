@@ -5,7 +5,7 @@
  *
  *	surfcc hello.bpf.c                       -> hello.so
  *	cc -Iinclude hello.c build/libsurf.a -Wl,--as-needed -lbpf -ltraceevent -lelf -ldw \
- *		-lz -llzma -lcapstone -o hello
+ *		-lz -llzma -o hello
  *
  *	struct clcc_struct *p = clcc_init("hello.so");
  *	if (!p || p->init(-1, 1))            // load, attach every program
@@ -32,8 +32,9 @@
  * $(LIBS), as above, and the linker keeps only the libraries the tool uses.
  * The least a tool needs is -lbpf -lelf -lz; clcc_attach_uprobe_sym,
  * clcc_attach_usdt and clcc_attach_perf_event_all also need -llzma (for
- * binaries' compressed MiniDebugInfo) and -lcapstone (a probe offset must
- * be on an instruction boundary).  tests/cli/test_link.sh links both kinds.
+ * binaries' compressed MiniDebugInfo); capstone, which checks that a probe
+ * offset is on an instruction boundary, is loaded when first needed.
+ * tests/cli/test_link.sh links both kinds.
  */
 #ifndef CLCC_H
 #define CLCC_H
@@ -260,7 +261,7 @@ SURF_API int clcc_attach_usdt(struct clcc_struct *p, const char *func, int pid, 
  * bcc's attach_perf_event: open a perf event (type, config) on every online
  * CPU, sampling every `period` events or, with freq != 0, `period` times a
  * second, for every process (pid -1) or one, and attach func to each.
- * Needs -llzma -lcapstone at link time (it is linked with the uprobe helpers).
+ * Needs -llzma at link time (it is linked with the uprobe helpers).
  */
 SURF_API int clcc_attach_perf_event_all(struct clcc_struct *p, const char *func, unsigned int type,
 			       unsigned long long config, unsigned long long period, int freq,

@@ -382,7 +382,7 @@ else
 	TPL=$OUT/tp_layout
 	if [ ! -x "$TPL" ] || [ tests/chains/tp_layout.c -nt "$TPL" ] || [ build/libsurf.a -nt "$TPL" ]; then
 		"$CC" -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Iinclude -o "$TPL" tests/chains/tp_layout.c \
-			build/libsurf.a -lbpf -ltraceevent -lelf -ldw -lz -llzma -lcapstone || die "cannot build $TPL"
+			build/libsurf.a -lbpf -ltraceevent -lelf -ldw -lz -llzma || die "cannot build $TPL"
 	fi
 	"$TPL" $TFS > "$OUT/tp_got.txt" 2> "$OUT/tp_layout.err"
 	[ -s "$OUT/tp_got.txt" ] || die "tp_layout printed nothing: $(head -3 "$OUT/tp_layout.err")"

@@ -3,7 +3,7 @@
 # hello example of bpf/README.md with -lbpf -lelf -lz alone (libsurf.a's
 # objects that clcc pulls in must not need libtraceevent, libdw or
 # capstone), and a tool that attaches user probes by symbol with -llzma
-# -lcapstone added.  Then the hello tool runs as bpf/README.md shows, on a
+# nothing more (capstone is loaded when needed).  Then the hello tool runs as bpf/README.md shows, on a
 # fresh-boot tracefs (not mounted: clcc mounts it).
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -70,8 +70,8 @@ int main(int argc, char **argv)
 	       clcc_attach_perf_event_all(p, "f", 1, 0, 99, 1, -1);
 }
 EOF
-if link usym "$TMP/usym.c" -lbpf -lelf -lz -llzma -lcapstone; then
-	only_needs link_uprobe_sym "$TMP/usym" libbpf libelf libz liblzma libcapstone
+if link usym "$TMP/usym.c" -lbpf -lelf -lz -llzma; then
+	only_needs link_uprobe_sym "$TMP/usym" libbpf libelf libz liblzma
 fi
 
 # --- the hello tool runs as the README shows, tracefs not mounted ----------

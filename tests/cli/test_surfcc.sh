@@ -138,7 +138,7 @@ expect_fail "no lbc.h" "lbc.h" -- \
 RUN=$TMP/clcc_run
 # shellcheck disable=SC2086
 if ! cc -Wall -Wextra -I"$ROOT/include" -o "$RUN" "$FIX/clcc_run.c" "$ROOT/build/libsurf.a" \
-	-Wl,--as-needed -lbpf -ltraceevent -lelf -ldw -lz -llzma -lcapstone 2>"$TMP/cc.err"; then
+	-Wl,--as-needed -lbpf -ltraceevent -lelf -ldw -lz -llzma 2>"$TMP/cc.err"; then
 	fail "clcc_run builds" "$(cat "$TMP/cc.err")"
 	summary; exit
 fi

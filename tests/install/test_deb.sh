@@ -149,6 +149,15 @@ else
 	skip "surftrace -S with a struct member" "no /sys/kernel/btf/vmlinux on this kernel"
 fi
 
+# capstone is not linked (loaded when first needed): Depends must bring it.
+out=$(in_root surftrace -F libc:getppid 2>&1); rc=$?
+if [ $rc = 0 ] && grep -qE '^<\+[0-9]+> +getppid\+0x[0-9a-f]+ .*syscall' <<<"$out" &&
+   grep -q '^Depends: .*libcapstone' <<<"$ctrl"; then
+	pass "surftrace -F disassembles: capstone, loaded at run time, from Depends"
+else
+	fail "surftrace -F in the root" "exit $rc" "$out" "$(grep '^Depends' <<<"$ctrl")"
+fi
+
 # surfcc on lesson 1 of the bcc tutorial: clang, lbc.h, libbpf's headers and
 # a C compiler, all from the package's Depends; no SURFCC_LBC_DIR.
 mkdir -p "$M/tmp/lesson"

@@ -6,11 +6,13 @@
  * the listing.
  */
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -109,8 +111,43 @@ static int find_func(Elf *elf, const char *path, const char *symbol, GElf_Sym *o
 	return -ENOENT;
 }
 
+/*
+ * capstone, loaded the first time something is disassembled: linked, its
+ * 77,000 relocations cost every run of every program 0.7 ms at exec,
+ * though few runs disassemble.  The soname of the version built against.
+ */
+#define CS_STR(x) #x
+#define CS_SONAME(major) "libcapstone.so." CS_STR(major)
+
+static struct {
+	cs_err (*open)(cs_arch arch, cs_mode mode, csh *handle);
+	cs_err (*option)(csh handle, cs_opt_type type, size_t value);
+	cs_err (*close)(csh *handle);
+	cs_insn *(*malloc)(csh handle);
+	void (*free)(cs_insn *insn, size_t count);
+	bool (*disasm_iter)(csh handle, const uint8_t **code, size_t *size, uint64_t *address,
+			    cs_insn *insn);
+	bool loaded;
+} cs;
+
+static void load_capstone(void)
+{
+	void *lib = dlopen(CS_SONAME(CS_API_MAJOR), RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib)
+		return;
+	*(void **)&cs.open = dlsym(lib, "cs_open");
+	*(void **)&cs.option = dlsym(lib, "cs_option");
+	*(void **)&cs.close = dlsym(lib, "cs_close");
+	*(void **)&cs.malloc = dlsym(lib, "cs_malloc");
+	*(void **)&cs.free = dlsym(lib, "cs_free");
+	*(void **)&cs.disasm_iter = dlsym(lib, "cs_disasm_iter");
+	cs.loaded = cs.open && cs.option && cs.close && cs.malloc && cs.free && cs.disasm_iter;
+}
+
 static int open_cs(const GElf_Ehdr *eh, csh *h, const char **arch)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	cs_arch a;
 	cs_mode m;
 
@@ -129,10 +166,11 @@ static int open_cs(const GElf_Ehdr *eh, csh *h, const char **arch)
 	default:
 		return -EOPNOTSUPP;
 	}
-	if (cs_open(a, m, h) != CS_ERR_OK)
+	pthread_once(&once, load_capstone);
+	if (!cs.loaded || cs.open(a, m, h) != CS_ERR_OK)
 		return -EOPNOTSUPP;
 	if (a == CS_ARCH_X86)
-		cs_option(*h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
+		cs.option(*h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
 	return 0;
 }
 
@@ -167,7 +205,7 @@ static void print_insns(csh h, cs_insn *insn, const char *symbol, const uint8_t 
 		snprintf(off, sizeof(off), "<+%" PRIu64 ">", at - addr);
 		snprintf(hex, sizeof(hex), "%s+0x%" PRIx64, symbol, at - addr);
 		fprintf(out, "%-*s  %-*s  0x%" PRIx64 ":  ", offw, off, hexw, hex, at);
-		if (cs_disasm_iter(h, &p, &left, &pc, insn)) {
+		if (cs.disasm_iter(h, &p, &left, &pc, insn)) {
 			fprintf(out, insn->op_str[0] ? "%-7s %s" : "%s", insn->mnemonic,
 				insn->op_str);
 			/* A branch inside the function: where to, as a probe names it. */
@@ -226,9 +264,9 @@ int surf_disasm_boundary(Elf *elf, uint64_t vaddr, uint64_t size, uint64_t off,
 		return -ENODATA;
 	if (open_cs(&eh, &h, &arch))
 		return -EOPNOTSUPP;
-	insn = cs_malloc(h);
+	insn = cs.malloc(h);
 	if (!insn) {
-		cs_close(&h);
+		cs.close(&h);
 		return -ENOMEM;
 	}
 	step = eh.e_machine == EM_AARCH64 ? 4 : 1;
@@ -236,7 +274,7 @@ int surf_disasm_boundary(Elf *elf, uint64_t vaddr, uint64_t size, uint64_t off,
 	while (left) {
 		uint64_t start = pc - vaddr;
 
-		if (cs_disasm_iter(h, &p, &left, &pc, insn)) {
+		if (cs.disasm_iter(h, &p, &left, &pc, insn)) {
 			at->len = insn->size;
 		} else {	/* step over it as print_insns does: not a place to probe */
 			at->len = 0;
@@ -254,8 +292,8 @@ int surf_disasm_boundary(Elf *elf, uint64_t vaddr, uint64_t size, uint64_t off,
 			break;
 		}
 	}
-	cs_free(insn, 1);
-	cs_close(&h);
+	cs.free(insn, 1);
+	cs.close(&h);
 	return ret;
 }
 
@@ -317,11 +355,11 @@ int surf_disasm__print(const char *path, const char *symbol, FILE *out, char *er
 			 path, eh.e_machine);
 		goto out;
 	}
-	insn = cs_malloc(h);
+	insn = cs.malloc(h);
 	if (!insn) {
 		snprintf(errbuf, errlen, "out of memory");
 		ret = -ENOMEM;
-		cs_close(&h);
+		cs.close(&h);
 		goto out;
 	}
 	fprintf(out, "# %s in %s: %s, %" PRIu64 " bytes at 0x%" PRIx64, symbol, path, arch,
@@ -333,8 +371,8 @@ int surf_disasm__print(const char *path, const char *symbol, FILE *out, char *er
 	fputc('\n', out);
 	print_insns(h, insn, symbol, (const uint8_t *)data->d_buf + start, sym.st_size,
 		    sym.st_value, eh.e_machine == EM_AARCH64 ? 4 : 1, out);
-	cs_free(insn, 1);
-	cs_close(&h);
+	cs.free(insn, 1);
+	cs.close(&h);
 out:
 	if (elf)
 		elf_end(elf);
