@@ -157,6 +157,7 @@ bench: all $(BUILD)/bench-decode $(BUILD)/bench-latency
 	bench/throughput.sh
 	$(BUILD)/bench-decode
 	bench/bitehist.sh
+	BUILD=$(BUILD) bench/agg.sh
 
 # Start-up with kprobe expressions beside bpftrace, in the VM tier's guest (~40 s).
 bench-vm: all

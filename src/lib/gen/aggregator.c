@@ -487,7 +487,12 @@ static int pmu(const char *name, int *retprobe_bit)
 static int attach(struct agg_prog *p)
 {
 	const struct surf_probe_def *def = p->def;
-	struct perf_event_attr attr = { .size = sizeof(attr), .sample_period = 1 };
+	/*
+	 * Counting, not sampling: the program returns 1 (other perf readers of
+	 * the event keep their records), after which a sampling event of ours
+	 * would have the kernel prepare a sample per event for no buffer.
+	 */
+	struct perf_event_attr attr = { .size = sizeof(attr) };
 	int type, bit = 0;
 
 	if (!def || def->kind == SURF_PROBE_EVENT) {
