@@ -25,6 +25,11 @@ INCLUDEDIR ?= $(PREFIX)/include
 DATADIR    ?= $(PREFIX)/share/surftrace
 MANDIR     ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Where Debian's python3 looks for packages of this prefix: dist-packages of
+# /usr (the system's) or of /usr/local/lib/python3.X.
+PYTHONDIR  ?= $(shell python3 -c 'import sys; p = "$(PREFIX)"; \
+	print(p + "/lib/python3/dist-packages" if p == "/usr" else \
+	      "%s/lib/python%d.%d/dist-packages" % ((p,) + sys.version_info[:2]))' 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -176,10 +181,12 @@ clean:
 PUB_HEADERS := $(wildcard include/surf/*.h)
 MANPAGES    := $(wildcard man/*.1)
 BPF_FILES   := bpf/lbc.h
+PY_FILES    := $(wildcard python/pylcc/*.py)
 INSTALLED   := $(CMDS:%=$(BINDIR)/%) $(LIBDIR)/libsurf.so.$(VERSION) $(LIBDIR)/$(SONAME) \
                $(LIBDIR)/libsurf.so $(LIBDIR)/libsurf.a $(PKGCONFIGDIR)/libsurf.pc \
                $(PUB_HEADERS:include/%=$(INCLUDEDIR)/%) $(INCLUDEDIR)/clcc.h \
-               $(BPF_FILES:%=$(DATADIR)/%) $(MANPAGES:man/%=$(MANDIR)/man1/%)
+               $(BPF_FILES:%=$(DATADIR)/%) $(MANPAGES:man/%=$(MANDIR)/man1/%) \
+               $(PY_FILES:python/%=$(PYTHONDIR)/%)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/surf \
@@ -194,11 +201,14 @@ install: all
 	install -m 644 include/clcc.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(BPF_FILES) $(DESTDIR)$(DATADIR)/bpf/
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PYTHONDIR)/pylcc
+	install -m 644 $(PY_FILES) $(DESTDIR)$(PYTHONDIR)/pylcc/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -rf $(DESTDIR)$(PYTHONDIR)/pylcc/__pycache__
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/surf $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(DATADIR) \
-		$(DESTDIR)$(PKGCONFIGDIR) 2>/dev/null
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PYTHONDIR)/pylcc 2>/dev/null
 
 deb: all
 	@scripts/deb.sh

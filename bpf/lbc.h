@@ -84,12 +84,15 @@
 /* ---- maps ------------------------------------------------------------ */
 
 /*
- * CELL names the record type (documentation only: a perf event array's
- * values are file descriptors).  ENTRIES is ignored: the map gets one slot
- * per possible CPU, so that no CPU loses its events (coolbpf's 128 silently
- * dropped CPUs 128 and above).
+ * CELL is the record type: a perf event array's values are file
+ * descriptors, so the type is kept apart, as a CELL * variable in section
+ * .lbc.cells (libbpf skips the section; its BTF stays), for front ends that
+ * decode records by type (pylcc's getMap).  ENTRIES is ignored: the map gets
+ * one slot per possible CPU, so that no CPU loses its events (coolbpf's 128
+ * silently dropped CPUs 128 and above).
  */
 #define LBC_PERF_OUTPUT(MAPS, CELL, ENTRIES)					\
+	CELL *lbc__cell_##MAPS __attribute__((used)) SEC(".lbc.cells");		\
 	struct {								\
 		__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);			\
 		__uint(key_size, sizeof(int));					\

@@ -54,13 +54,13 @@ fi
 files=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 missing=""
 for f in ./usr/bin/surftrace ./usr/bin/surfcc ./usr/bin/surfgraph ./usr/include/surf/api.h \
-	 ./usr/share/surftrace/bpf/lbc.h; do
+	 ./usr/share/surftrace/bpf/lbc.h ./usr/lib/python3/dist-packages/pylcc/lbcBase.py; do
 	grep -qxF "$f" <<<"$files" || missing="$missing $f"
 done
 grep -q '/libsurf\.so\.0' <<<"$files" || missing="$missing libsurf.so.0"
 grep -q '/pkgconfig/libsurf\.pc$' <<<"$files" || missing="$missing libsurf.pc"
 grep -q '/man1/surftrace\.1\.gz$' <<<"$files" || missing="$missing surftrace.1.gz"
-if [ -z "$missing" ]; then pass "the package has the programs, libsurf, headers, lbc.h, .pc, man pages"
+if [ -z "$missing" ]; then pass "the package has the programs, libsurf, headers, lbc.h, .pc, man pages, pylcc"
 else fail "package contents" "missing:$missing"; fi
 
 # --- the root ------------------------------------------------------------

@@ -397,6 +397,123 @@ static void type_name(const struct btf *btf, __u32 id, char *buf, size_t len, in
 	}
 }
 
+static void json_str(struct strbuf *sb, const char *s)
+{
+	sb_printf(sb, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			sb_printf(sb, "\\%c", c);
+		else if (c < 0x20)
+			sb_printf(sb, "\\u%04x", c);
+		else
+			sb_printf(sb, "%c", c);
+	}
+	sb_printf(sb, "\"");
+}
+
+/*
+ * A type's layout as JSON, for front ends that decode records and map
+ * values themselves (pylcc): {"kind": "int", "size": 4, "signed": true},
+ * "char" for plain char (a char array is text; u8, unsigned char are ints),
+ * "bool", {"kind": "array", "size", "len", "elem"},
+ * {"kind": "struct"|"union", "name", "size", "members": [{"name", "offset"
+ * (bytes), "bit_offset" and "bits" for bitfields, "type"}]}, "ptr", "enum"
+ * (an int), "float"; typedefs and qualifiers are looked through.
+ */
+static void layout_json(struct strbuf *sb, const struct btf *btf, __u32 id, int depth)
+{
+	const struct btf_type *t;
+	__s64 size;
+
+	id = btf__resolve_type(btf, id) < 0 ? id : (__u32)btf__resolve_type(btf, id);
+	t = btf__type_by_id(btf, id);
+	size = t ? btf__resolve_size(btf, id) : 0;
+	if (!t || depth > 16 || size < 0) {
+		sb_printf(sb, "{\"kind\": \"void\", \"size\": 0}");
+		return;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: {
+		__u32 enc = btf_int_encoding(t);
+		const char *name = btf__name_by_offset(btf, t->name_off);
+
+		sb_printf(sb, "{\"kind\": \"%s\", \"size\": %lld, \"signed\": %s}",
+			  (enc & BTF_INT_CHAR) || (name && !strcmp(name, "char")) ? "char" :
+			  (enc & BTF_INT_BOOL) ? "bool" : "int", (long long)size,
+			  enc & BTF_INT_SIGNED ? "true" : "false");
+		return;
+	}
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		sb_printf(sb, "{\"kind\": \"int\", \"size\": %lld, \"signed\": %s}",
+			  (long long)size, btf_kflag(t) ? "true" : "false");
+		return;
+	case BTF_KIND_FLOAT:
+		sb_printf(sb, "{\"kind\": \"float\", \"size\": %lld}", (long long)size);
+		return;
+	case BTF_KIND_PTR:
+		sb_printf(sb, "{\"kind\": \"ptr\", \"size\": %lld}", (long long)size);
+		return;
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+
+		sb_printf(sb, "{\"kind\": \"array\", \"size\": %lld, \"len\": %u, \"elem\": ",
+			  (long long)size, a->nelems);
+		layout_json(sb, btf, a->type, depth + 1);
+		sb_printf(sb, "}");
+		return;
+	}
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION: {
+		const struct btf_member *m = btf_members(t);
+		const char *name = btf__name_by_offset(btf, t->name_off);
+
+		sb_printf(sb, "{\"kind\": \"%s\", \"name\": ",
+			  btf_kind(t) == BTF_KIND_STRUCT ? "struct" : "union");
+		json_str(sb, name ? name : "");
+		sb_printf(sb, ", \"size\": %lld, \"members\": [", (long long)size);
+		for (int i = 0; i < btf_vlen(t); i++, m++) {
+			const char *mname = btf__name_by_offset(btf, m->name_off);
+			__u32 bits = btf_member_bitfield_size(t, i), off = btf_member_bit_offset(t, i);
+
+			sb_printf(sb, "%s{\"name\": ", i ? ", " : "");
+			json_str(sb, mname ? mname : "");
+			sb_printf(sb, ", \"offset\": %u", off / 8);
+			if (bits)
+				sb_printf(sb, ", \"bit_offset\": %u, \"bits\": %u", off, bits);
+			sb_printf(sb, ", \"type\": ");
+			layout_json(sb, btf, m->type, depth + 1);
+			sb_printf(sb, "}");
+		}
+		sb_printf(sb, "]}");
+		return;
+	}
+	default:
+		sb_printf(sb, "{\"kind\": \"void\", \"size\": %lld}", (long long)size);
+	}
+}
+
+/*
+ * The record type LBC_PERF_OUTPUT(NAME, CELL, ...) declared: lbc.h leaves a
+ * CELL * variable lbc__cell_NAME in section .lbc.cells for its BTF.
+ */
+static __u32 cell_type(const struct btf *btf, const char *map)
+{
+	char var[256];
+	__s32 id;
+	const struct btf_type *t;
+
+	snprintf(var, sizeof(var), "lbc__cell_%s", map);
+	id = btf__find_by_name_kind(btf, var, BTF_KIND_VAR);
+	t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+	if (!t)
+		return 0;
+	t = btf__type_by_id(btf, t->type);
+	return t && btf_is_ptr(t) ? t->type : 0;
+}
+
 static const char *map_type_name(enum bpf_map_type t)
 {
 	switch (t) {
@@ -415,22 +532,6 @@ static const char *map_type_name(enum bpf_map_type t)
 		return s ? s : "unknown";
 	}
 	}
-}
-
-static void json_str(struct strbuf *sb, const char *s)
-{
-	sb_printf(sb, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			sb_printf(sb, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(sb, "\\u%04x", c);
-		else
-			sb_printf(sb, "%c", c);
-	}
-	sb_printf(sb, "\"");
 }
 
 static uint64_t fnv_file(const char *path, uint64_t h)
@@ -522,9 +623,27 @@ static int describe(struct build *b, const char *obj_path, const char *name, cha
 			json_str(&sb, vt);
 			sb_printf(&sb, ", ");
 		}
-		sb_printf(&sb, "\"key_size\": %u, \"value_size\": %u, \"max_entries\": %u}",
+		sb_printf(&sb, "\"key_size\": %u, \"value_size\": %u, \"max_entries\": %u",
 			  bpf_map__key_size(map), bpf_map__value_size(map),
 			  bpf_map__max_entries(map));
+		if (btf && bpf_map__btf_key_type_id(map)) {
+			sb_printf(&sb, ", \"key\": ");
+			layout_json(&sb, btf, bpf_map__btf_key_type_id(map), 0);
+		}
+		if (btf && bpf_map__btf_value_type_id(map)) {
+			sb_printf(&sb, ", \"value\": ");
+			layout_json(&sb, btf, bpf_map__btf_value_type_id(map), 0);
+		}
+		if (btf && cell_type(btf, bpf_map__name(map))) {
+			char ct[256];
+
+			type_name(btf, cell_type(btf, bpf_map__name(map)), ct, sizeof(ct), 0);
+			sb_printf(&sb, ", \"fvtype\": ");
+			json_str(&sb, ct);
+			sb_printf(&sb, ", \"cell\": ");
+			layout_json(&sb, btf, cell_type(btf, bpf_map__name(map)), 0);
+		}
+		sb_printf(&sb, "}");
 	}
 	sb_printf(&sb, "}}");
 	bpf_object__close(obj);
