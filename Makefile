@@ -168,6 +168,7 @@ bench: all $(BUILD)/bench-decode $(BUILD)/bench-latency
 	$(BUILD)/bench-decode
 	bench/bitehist.sh
 	BUILD=$(BUILD) bench/agg.sh
+	BUILD=$(BUILD) bench/pylcc.sh
 
 # Start-up with kprobe expressions beside bpftrace, in the VM tier's guest (~40 s).
 bench-vm: all

@@ -8,7 +8,6 @@ $SURFCC, the tree's build/surfcc, then PATH.
 """
 import ctypes as ct
 import os
-import shutil
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _TREE_BUILD = os.path.normpath(os.path.join(_HERE, "..", "..", "build"))
@@ -96,6 +95,8 @@ def surfcc_path():
     tree = os.path.join(_TREE_BUILD, "surfcc")
     if os.access(tree, os.X_OK):
         return tree
+    import shutil   # only when compiling
+
     found = shutil.which("surfcc")
     if not found:
         raise OSError("pylcc: surfcc not found (install surftrace, or set SURFCC)")
