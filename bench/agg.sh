@@ -43,7 +43,10 @@ cc -O2 -Wall -o "$OUT/agg_run" bench/agg_run.c || exit 1
 cc -O2 -Wall -o "$OUT/agg_work" bench/agg_work.c || exit 1
 RUN=$OUT/agg_run
 WORK=$(cd "$OUT" && pwd)/agg_work
-[ -d "$TFS/events" ] || mount -t tracefs nodev "$TFS" 2>/dev/null
+# tracefs as it was found: mounted here only for the run.
+if [ ! -d "$TFS/events" ] && mount -t tracefs nodev "$TFS" 2>/dev/null; then
+	trap 'umount "$TFS" 2>/dev/null' EXIT
+fi
 LIBC=$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64|AArch64/ { print $NF; exit }')
 LIBC=$(readlink -f "$LIBC")
 
