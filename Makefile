@@ -182,7 +182,7 @@ clean:
 PUB_HEADERS := $(wildcard include/surf/*.h)
 MANPAGES    := $(wildcard man/*.1)
 BPF_FILES   := bpf/lbc.h
-PY_FILES    := $(wildcard python/pylcc/*.py)
+PY_FILES    := $(wildcard python/pylcc/*.py python/surftrace/*.py)
 INSTALLED   := $(CMDS:%=$(BINDIR)/%) $(LIBDIR)/libsurf.so.$(VERSION) $(LIBDIR)/$(SONAME) \
                $(LIBDIR)/libsurf.so $(LIBDIR)/libsurf.a $(PKGCONFIGDIR)/libsurf.pc \
                $(PUB_HEADERS:include/%=$(INCLUDEDIR)/%) $(INCLUDEDIR)/clcc.h \
@@ -202,14 +202,16 @@ install: all
 	install -m 644 include/clcc.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(BPF_FILES) $(DESTDIR)$(DATADIR)/bpf/
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
-	install -d $(DESTDIR)$(PYTHONDIR)/pylcc
-	install -m 644 $(PY_FILES) $(DESTDIR)$(PYTHONDIR)/pylcc/
+	install -d $(DESTDIR)$(PYTHONDIR)/pylcc $(DESTDIR)$(PYTHONDIR)/surftrace
+	install -m 644 $(wildcard python/pylcc/*.py) $(DESTDIR)$(PYTHONDIR)/pylcc/
+	install -m 644 $(wildcard python/surftrace/*.py) $(DESTDIR)$(PYTHONDIR)/surftrace/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	rm -rf $(DESTDIR)$(PYTHONDIR)/pylcc/__pycache__
+	rm -rf $(DESTDIR)$(PYTHONDIR)/pylcc/__pycache__ $(DESTDIR)$(PYTHONDIR)/surftrace/__pycache__
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/surf $(DESTDIR)$(DATADIR)/bpf $(DESTDIR)$(DATADIR) \
-		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PYTHONDIR)/pylcc 2>/dev/null
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PYTHONDIR)/pylcc \
+		$(DESTDIR)$(PYTHONDIR)/surftrace 2>/dev/null
 
 deb: all
 	@scripts/deb.sh

@@ -123,6 +123,32 @@ while read -r st name why; do
 done < <(timeout 120 $PY "$ROOT/tests/python/decode_check.py" "$W" 2>&1 |
 	sed -n 's/^\(ok\|FAIL\) *\([^:]*\):\{0,1\} *\(.*\)$/\1 \2 \3/p')
 
+# The surftrace module: events of known workloads, by callback and iteration.
+while read -r st name why; do
+	case $st in ok) pass "py$v: surftrace module $name" ;; *) fail "py$v: surftrace module $name" "$why" ;; esac
+done < <(timeout 120 $PY "$ROOT/tests/python/surftrace_check.py" "$H" 2>&1 |
+	sed -n 's/^\(ok\|FAIL\) *\([^:]*\):\{0,1\} *\(.*\)$/\1 \2 \3/p')
+# ... and its uprobe events gone from tracefs after SIGINT and SIGTERM.
+cat >"$W/st_wait.py" <<PYEOF
+import signal, sys; sys.path.insert(0, "$ROOT/python")
+# A background job of a script starts with SIGINT ignored: Ctrl-C's handler back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import surftrace
+with surftrace.surftrace(["P $H/tstruct:probe_me c=%0->count"]) as t:
+    print("tracing", flush=True)
+    t.loop()
+PYEOF
+for sig in INT TERM; do
+	$PY "$W/st_wait.py" >"$W/st_wait.out" 2>&1 &
+	p=$!
+	for i in $(seq 100); do grep -q tracing "$W/st_wait.out" && break; sleep 0.1; done
+	mid=$(grep -c "surftrace_${p}_" "$TFS/uprobe_events")
+	kill -$sig $p; wait $p
+	after=$(grep -c "surftrace_${p}_" "$TFS/uprobe_events")
+	if [ "$mid" = 1 ] && [ "$after" = 0 ]; then pass "py$v: surftrace module removes its events on SIG$sig"
+	else fail "py$v: surftrace module cleanup on SIG$sig" "events of pid $p: during $mid, after $after" "$(cat "$W/st_wait.out")"; fi
+done
+
 # Errors: clang's message for bad C; nothing loaded.
 cat >"$W/bad.py" <<PYEOF
 import sys; sys.path.insert(0, "$ROOT/python")

@@ -117,11 +117,12 @@ else fail installed_surftrace_runs "$out"; fi
 pydir=$(python3 -c 'import sys; print("/usr/lib/python3/dist-packages")')
 if [ -f "$D$P/lib/python3/dist-packages/pylcc/lbcBase.py" ] &&
    out=$(cd / && PYTHONPATH="$D$P/lib/python3/dist-packages" LD_LIBRARY_PATH="$D$P/lib" \
-	 PATH="$D$P/bin:$PATH" python3 -c 'import pylcc, pylcc._lib as l; from pylcc.lbcBase import ClbcBase
-print(pylcc.__file__); print(l.lib._name); print(l.surfcc_path())' 2>&1) &&
+	 PATH="$D$P/bin:$PATH" python3 -c 'import pylcc, pylcc._lib as l, surftrace; from pylcc.lbcBase import ClbcBase
+print(pylcc.__file__); print(l.lib._name); print(l.surfcc_path()); print(surftrace.__file__)' 2>&1) &&
+   grep -q "^$D$P/lib/python3/dist-packages/surftrace/__init__.py$" <<<"$out" &&
    grep -q "^$D$P/lib/python3/dist-packages/pylcc/__init__.py$" <<<"$out" &&
    grep -qx "libsurf.so.0" <<<"$out" && grep -qx "$D$P/bin/surfcc" <<<"$out"; then
-	pass "installed_pylcc_imports ($pydir, the installed libsurf.so.0 and surfcc)"
+	pass "installed_pylcc_imports (pylcc and surftrace in $pydir, the installed libsurf.so.0 and surfcc)"
 else fail installed_pylcc_imports "$out" "$(ls -R "$D$P/lib/python3" 2>&1 | head)"; fi
 
 if out=$(make -s uninstall DESTDIR="$D" PREFIX=$P 2>&1) && left=$(find "$D" -type f -o -type l) && [ -z "$left" ]; then

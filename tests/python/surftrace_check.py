@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+"""The surftrace Python module against the running kernel (tests/cli/test_pylcc.sh):
+exact events of known workloads by callback and by iteration, typed fields,
+an expression error with its caret.  Prints "ok NAME" / "FAIL NAME: why".
+    surftrace_check.py HELPERS_DIR"""
+import os
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+import surftrace  # noqa: E402
+
+H = sys.argv[1]
+
+
+def check(name, cond, why):
+    print(("ok   %s" % name) if cond else ("FAIL %s: %s" % (name, why)), flush=True)
+
+
+try:
+    surftrace.surftrace(["e syscalls/sys_enter_write sz=nosuch"])
+    check("error_with_caret", False, "no error")
+except surftrace.SurfError as e:
+    lines = str(e).split("\n")
+    check("error_with_caret", e.msg == "the tracepoint has no field 'nosuch'" and
+          lines[2] == "  " + " " * e.pos + "^" + "~" * (e.len - 1) and
+          e.line[e.pos:e.pos + e.len] == "nosuch", str(e))
+
+got = []
+t = surftrace.surftrace(["e syscalls/sys_enter_getppid",
+                         "P %s/tstruct:probe_me c=%%0->count id=S%%0->in->next->id" % H],
+                        cb=got.append)
+t.start()
+threading.Timer(0.5, lambda: (subprocess.run([H + "/aggwork", "getppid", "pyx:3"]),
+                              subprocess.run([H + "/tstruct", "3"], stdout=subprocess.DEVNULL))).start()
+t.loop(2.5)
+st = t.stats()
+t.stop()
+pp = [e for e in got if e.comm == "pyx"]
+ts = [(e["c"], e["id"]) for e in got if e.name == "f1"]
+check("callback_tracepoint_events", len(pp) == 3 and all(e.name == "sys_enter_getppid" and
+      e.fields["__syscall_nr"] == 110 for e in pp), repr(pp))
+check("callback_uprobe_member_chains", ts == [(10, 101), (20, 102), (30, 103)], repr(ts))
+check("stats", st["lost"] == 0 and st["records"] >= 6, repr(st))
+
+seen = []
+with surftrace.surftrace("e sched/sched_process_exec") as t2:
+    threading.Timer(0.3, lambda: subprocess.run(["/bin/true"])).start()
+    for ev in t2.events(timeout=1.5):
+        if ev.comm == "true":
+            seen.append(ev["filename"])
+check("iteration_and_strings", seen == ["/bin/true"], repr(seen))
