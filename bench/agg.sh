@@ -121,9 +121,27 @@ per() { awk -v t="$1" -v a="$2" -v n="$3" 'BEGIN { printf "%.0f ns", (t - a) / n
 
 declare -A S_START B_START S_RSS B_RSS S_NS B_NS S_EXACT B_EXACT
 
+# One tool's measured run (prefix S: surftrace, B: bpftrace): its peak RSS,
+# ns/event and exactness into ${prefix}_RSS, _NS, _EXACT.
+tool_run() {	# prefix, marker, name, events, alone ns, TOOL ARGS... -- WORKLOAD ARGS...
+	local p=$1 mark=$2 name=$3 events=$4 alone=$5 out r x
+	shift 5
+	local -n rss=${p}_RSS ns=${p}_NS ex=${p}_EXACT
+	out=$OUT/${p,,}-$name.txt
+	r=$("$RUN" "$mark" "$out" "$@") || return 1
+	rss[$name]=$(awk '{ print $2 }' <<<"$r")
+	ns[$name]=$(per "$(awk '{ print $3 }' <<<"$r")" "$alone" "$events")
+	case $name in
+	getppid) x=$(exact "$("${p,,}_count" "$out")" "$events") ;;
+	read) x=$(exact "$("${p,,}_hist" "$out")" "$READ_WANT") ;;
+	latency) x=$(exact "$("${p,,}_hist" "$out" | hist_total)" "$events") ;;
+	esac
+	ex[$name]=$x
+}
+
 measure() {	# name, events, tracepoint (or -), workload args...
 	local name=$1 events=$2 ev=$3; shift 3
-	local sarr barr alone tp s b s_ns b_ns sx bx
+	local sarr barr alone tp
 	case $name in
 	getppid) sarr=("${S_GETPPID[@]}") barr=$B_GETPPID ;;
 	read) sarr=("${S_READ[@]}") barr=$B_READ ;;
@@ -132,32 +150,17 @@ measure() {	# name, events, tracepoint (or -), workload args...
 	S_START[$name]=$(starts "$SMARK" "$OUT/s-$name.txt" "$ST" "${sarr[@]}")
 	[ $HAVE_BT = 1 ] && B_START[$name]=$(starts "$BMARK" "$OUT/b-$name.txt" bpftrace -e "$barr")
 	alone=$("$RUN" - - -- "$WORK" "$@" | awk '{ print $3 }')
-	s=$("$RUN" "$SMARK" "$OUT/s-$name.txt" "$ST" "${sarr[@]}" -- "$WORK" "$@") || return 1
-	S_RSS[$name]=$(awk '{ print $2 }' <<<"$s")
-	s_ns=$(awk '{ print $3 }' <<<"$s")
-	case $name in
-	getppid) sx=$(exact "$(s_count "$OUT/s-$name.txt")" "$events") ;;
-	read) sx=$(exact "$(s_hist "$OUT/s-$name.txt")" "$READ_WANT") ;;
-	latency) sx=$(exact "$(s_hist "$OUT/s-$name.txt" | hist_total)" "$events") ;;
-	esac
-	S_NS[$name]=$(per "$s_ns" "$alone" "$events"); S_EXACT[$name]=$sx
+	tool_run S "$SMARK" "$name" "$events" "$alone" "$ST" "${sarr[@]}" -- "$WORK" "$@" || return 1
 	if [ $HAVE_BT = 1 ]; then
-		b=$("$RUN" "$BMARK" "$OUT/b-$name.txt" bpftrace -e "$barr" -- "$WORK" "$@") || return 1
-		B_RSS[$name]=$(awk '{ print $2 }' <<<"$b")
-		b_ns=$(awk '{ print $3 }' <<<"$b")
-		case $name in
-		getppid) bx=$(exact "$(b_count "$OUT/b-$name.txt")" "$events") ;;
-		read) bx=$(exact "$(b_hist "$OUT/b-$name.txt")" "$READ_WANT") ;;
-		latency) bx=$(exact "$(b_hist "$OUT/b-$name.txt" | hist_total)" "$events") ;;
-		esac
-		B_NS[$name]=$(per "$b_ns" "$alone" "$events"); B_EXACT[$name]=$bx
+		tool_run B "$BMARK" "$name" "$events" "$alone" bpftrace -e "$barr" -- "$WORK" "$@" ||
+			return 1
 	fi
 	echo
 	echo "== $name: $events events ($*)"
 	row "" "start->attached" "peak RSS" "ns/event" "exact"
-	row surftrace "$(ms "${S_START[$name]}")" "$(mib "${S_RSS[$name]}")" "${S_NS[$name]}" "$sx"
+	row surftrace "$(ms "${S_START[$name]}")" "$(mib "${S_RSS[$name]}")" "${S_NS[$name]}" "${S_EXACT[$name]}"
 	if [ $HAVE_BT = 1 ]; then
-		row bpftrace "$(ms "${B_START[$name]}")" "$(mib "${B_RSS[$name]}")" "${B_NS[$name]}" "$bx"
+		row bpftrace "$(ms "${B_START[$name]}")" "$(mib "${B_RSS[$name]}")" "${B_NS[$name]}" "${B_EXACT[$name]}"
 	else
 		row bpftrace "not measured: $BT_NOTE"
 	fi

@@ -19,6 +19,15 @@ PYS=$(for p in /usr/bin/python3 $(compgen -c python3 | grep -E '^python3(\.[0-9]
 W=$(mktemp -d /tmp/surf-pylcc.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 1
+# A Python check script's "ok NAME" / "FAIL NAME: why" lines as results.
+checks() {	# label, script, args...
+	local label=$1 st name why
+	shift
+	while read -r st name why; do
+		case $st in ok) pass "$label $name" ;; *) fail "$label $name" "$why" ;; esac
+	done < <(timeout 120 $PY "$@" 2>&1 |
+		sed -n 's/^\(ok\|FAIL\) *\([^:]*\):\{0,1\} *\(.*\)$/\1 \2 \3/p')
+}
 ours() { bpftool prog list 2>/dev/null | grep -cE 'name (j_wake_up_new_|j_getppid|call_symbol|j_exec|j_read)'; }
 
 for PY in $PYS; do
@@ -118,16 +127,10 @@ else fail "py$v: hello" "$(tail -3 "$TFS/trace")"; fi
 echo "$on" >"$TFS/tracing_on"
 
 # Decoding against C, per-CPU maps, short records, unknown maps.
-while read -r st name why; do
-	case $st in ok) pass "py$v: decode $name" ;; *) fail "py$v: decode $name" "$why" ;; esac
-done < <(timeout 120 $PY "$ROOT/tests/python/decode_check.py" "$W" 2>&1 |
-	sed -n 's/^\(ok\|FAIL\) *\([^:]*\):\{0,1\} *\(.*\)$/\1 \2 \3/p')
+checks "py$v: decode" "$ROOT/tests/python/decode_check.py" "$W"
 
 # The surftrace module: events of known workloads, by callback and iteration.
-while read -r st name why; do
-	case $st in ok) pass "py$v: surftrace module $name" ;; *) fail "py$v: surftrace module $name" "$why" ;; esac
-done < <(timeout 120 $PY "$ROOT/tests/python/surftrace_check.py" "$H" 2>&1 |
-	sed -n 's/^\(ok\|FAIL\) *\([^:]*\):\{0,1\} *\(.*\)$/\1 \2 \3/p')
+checks "py$v: surftrace module" "$ROOT/tests/python/surftrace_check.py" "$H"
 # ... and its uprobe events gone from tracefs after SIGINT and SIGTERM.
 cat >"$W/st_wait.py" <<PYEOF
 import signal, sys; sys.path.insert(0, "$ROOT/python")
