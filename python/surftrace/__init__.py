@@ -16,8 +16,10 @@ A bad expression raises surftrace.SurfError, whose str() shows the caret under
 the bad part (as the command line does); .msg, .pos, .len, .line.  Tracing
 stops and every event is removed at stop(), at the end of a with block, at
 garbage collection and at interpreter exit.  Tracepoints (e), kernel probes
-(p, r) and user probes (P, R) with their NAME=VALUE arguments and f:; U
-probes and a: aggregations are the command line's only, for now.
+(p, r) and user probes (P, R) with their NAME=VALUE arguments and f:; with
+a: clauses (all expressions, or all but lat()'s starts) the kernel counts and
+results() reads them as dicts, in the shape of `surftrace --json`.  U probes
+are the command line's only, for now.
 """
 import atexit
 import collections
@@ -109,6 +111,46 @@ class _Stats(ct.Structure):
 
 _RECORD_CB = ct.CFUNCTYPE(None, ct.c_void_p, ct.POINTER(_Record))
 
+
+class _AggRef(ct.Structure):
+    _fields_ = [("src", ct.c_int), ("name", ct.c_char_p), ("index", ct.c_int),
+                ("pos", ct.c_size_t), ("len", ct.c_size_t)]
+
+
+class _Agg(ct.Structure):
+    """struct surf_agg, as far as the module reads it."""
+    _fields_ = [("kind", ct.c_int), ("value", _AggRef), ("lmin", ct.c_int64),
+                ("lmax", ct.c_int64), ("lstep", ct.c_int64), ("keys", ct.c_void_p),
+                ("nkeys", ct.c_int), ("lat_event", ct.c_char_p), ("lat_start", ct.c_char_p)]
+
+
+class _ProbeDef(ct.Structure):
+    """struct surf_probe_def, as far as the module reads it."""
+    _fields_ = [("kind", ct.c_int), ("name", ct.c_char_p), ("symbol", ct.c_char_p),
+                ("offset", ct.c_uint64), ("location", ct.c_char_p), ("path", ct.c_char_p),
+                ("group", ct.c_char_p), ("event", ct.c_char_p), ("args", ct.c_void_p),
+                ("nargs", ct.c_int), ("filter", ct.c_char_p), ("module", ct.c_char_p),
+                ("agg", ct.POINTER(_Agg))]
+
+
+class _AggOpts(ct.Structure):
+    _fields_ = [("sz", ct.c_size_t), ("tracefs", ct.c_char_p), ("arch", ct.c_char_p),
+                ("max_entries", ct.c_uint), ("start", ct.c_void_p), ("pid", ct.c_int),
+                ("cache_dir", ct.c_char_p), ("max_map_bytes", ct.c_ulonglong),
+                ("error", ct.POINTER(_ExprError))]
+
+
+class _PrintOpts(ct.Structure):
+    _fields_ = [("sz", ct.c_size_t), ("top", ct.c_uint), ("json", ct.c_bool)]
+
+
+_AGG_LAT = 9    # SURF_AGG_LAT
+_libc = ct.CDLL(None)
+_libc.open_memstream.restype = ct.c_void_p
+_libc.open_memstream.argtypes = [ct.POINTER(ct.c_char_p), ct.POINTER(ct.c_size_t)]
+_libc.fclose.argtypes = [ct.c_void_p]
+_libc.free.argtypes = [ct.c_void_p]
+
 _P = ct.c_void_p
 for _name, _res, _args in [
         ("surf_types__open", ct.c_int, [ct.POINTER(_P), ct.POINTER(_TypesOpts)]),
@@ -138,7 +180,12 @@ for _name, _res, _args in [
         ("surf_event__field_info", ct.POINTER(_FieldInfo), [_P, ct.c_int]),
         ("surf_record__int", ct.c_uint64, [ct.POINTER(_Record), ct.c_int]),
         ("surf_record__str", ct.c_char_p, [ct.POINTER(_Record), ct.c_int,
-                                           ct.POINTER(ct.c_uint32)])]:
+                                           ct.POINTER(ct.c_uint32)]),
+        ("surf_aggregator__new", ct.c_int, [ct.POINTER(_P), _P, ct.POINTER(_AggOpts),
+                                             ct.c_char_p, ct.c_size_t]),
+        ("surf_aggregator__attach", ct.c_int, [_P]),
+        ("surf_aggregator__print", ct.c_int, [_P, ct.c_void_p, ct.POINTER(_PrintOpts)]),
+        ("surf_aggregator__free", None, [_P])]:
     _f = getattr(lib, _name)
     _f.restype, _f.argtypes = _res, _args
 
@@ -278,9 +325,81 @@ class surftrace(object):
         else:
             self._queue.append(ev)
 
+    def _def(self, d):
+        return ct.cast(d, ct.POINTER(_ProbeDef)).contents
+
+    def _lat_start(self, i):
+        """The expression a lat() starts from, as the command line matches it."""
+        me = self._def(self._defs[i])
+        a = me.agg.contents
+        for j, d in enumerate(self._defs):
+            o = self._def(d)
+            if j == i:
+                continue
+            if a.lat_event and o.name == a.lat_event:
+                return d
+            if not a.lat_event and j < i and o.location == me.location and \
+                    chr(o.kind) == {"R": "P", "r": "p"}.get(chr(me.kind)):
+                return d
+        raise SurfError("f%d: lat() has no start expression among these" % i)
+
+    def _start_aggregations(self):
+        """a: clauses: a BPF program and map each (surf/agg.h); all or none aggregate."""
+        self._aggs = []
+        starts = set()
+        for i, d in enumerate(self._defs):
+            a = self._def(d).agg
+            if a and a.contents.kind == _AGG_LAT:
+                starts.add(self._lat_start(i).value)
+        for i, d in enumerate(self._defs):
+            if not self._def(d).agg:
+                if d.value in starts:
+                    continue
+                raise SurfError("streaming events and aggregating them in one tracer is "
+                                "not done yet: give a: to every expression or to none")
+            a = self._def(d).agg.contents
+            opts = _AggOpts(sz=ct.sizeof(_AggOpts), tracefs=self._tracefs, pid=self._pid,
+                            start=self._lat_start(i) if a.kind == _AGG_LAT else None)
+            agg, why = _P(), ct.create_string_buffer(512)
+            ret = lib.surf_aggregator__new(ct.byref(agg), d, ct.byref(opts), why, 512)
+            if ret:
+                raise SurfError("f%d: %s" % (i, why.value.decode() or os.strerror(-ret)))
+            self._aggs.append(agg)
+            ret = lib.surf_aggregator__attach(agg)
+            if ret:
+                raise SurfError("f%d: cannot attach: %s" % (i, os.strerror(-ret)))
+
+    def results(self):
+        """What every a: clause counted so far: one dict each, in the shape of
+        `surftrace --json` ({"probe", "agg", "entries": [{"key": [...], "value"
+        or "buckets"}]})."""
+        import json
+        out = []
+        for agg in getattr(self, "_aggs", []):
+            buf, size = ct.c_char_p(), ct.c_size_t()
+            f = _libc.open_memstream(ct.byref(buf), ct.byref(size))
+            popts = _PrintOpts(sz=ct.sizeof(_PrintOpts), json=True)
+            ret = lib.surf_aggregator__print(agg, f, ct.byref(popts))
+            _libc.fclose(f)
+            text = ct.string_at(buf, size.value).decode()
+            _libc.free(buf)
+            if ret:
+                raise SurfError("reading an aggregation: %s" % os.strerror(-ret))
+            out.append(json.loads(text))
+        return out
+
     def start(self):
-        """Create the events in the kernel and start tracing."""
-        if self._engine:
+        """Create the events (or the aggregations) in the kernel and start tracing."""
+        if self._engine or getattr(self, "_aggs", None):
+            return
+        if any(self._def(d).agg for d in self._defs):
+            _live.add(self)
+            _hold_term(True)
+            try:
+                self._start_aggregations()
+            except Exception:
+                self.stop()
+                raise
             return
         opts = _EngineOpts(sz=ct.sizeof(_EngineOpts), tracefs=self._tracefs, pid=self._pid,
                            inherit=self._pid > 0, ring_pages=self._pages, exclude_self=True)
@@ -305,9 +424,14 @@ class surftrace(object):
             raise SurfError("cannot start tracing: %s" % os.strerror(-ret))
 
     def loop(self, timeout=-1):
-        """Deliver events to cb for timeout seconds (-1: until Ctrl-C)."""
+        """Deliver events to cb for timeout seconds (-1: until Ctrl-C); with a:
+        clauses, only wait (the kernel counts)."""
         import time
         end = None if timeout < 0 else time.monotonic() + timeout
+        if getattr(self, "_aggs", None):
+            while end is None or time.monotonic() < end:
+                time.sleep(0.2 if end is None else max(0, min(0.2, end - time.monotonic())))
+            return
         while end is None or time.monotonic() < end:
             left = 200 if end is None else max(0, min(200, int((end - time.monotonic()) * 1000)))
             ret = lib.surf_engine__poll(self._engine, left)
@@ -338,7 +462,10 @@ class surftrace(object):
         return {"records": st.records, "lost": st.lost}
 
     def stop(self):
-        """Stop, remove every event from the kernel, free everything."""
+        """Stop, remove every event and program from the kernel, free everything."""
+        for agg in getattr(self, "_aggs", []):
+            lib.surf_aggregator__free(agg)
+        self._aggs = []
         if self._engine:
             lib.surf_engine__stop(self._engine)
             lib.surf_engine__drain(self._engine)

@@ -51,3 +51,18 @@ with surftrace.surftrace("e sched/sched_process_exec") as t2:
         if ev.comm == "true":
             seen.append(ev["filename"])
 check("iteration_and_strings", seen == ["/bin/true"], repr(seen))
+
+# a: clauses: counted in the kernel, read as dicts (the shape of surftrace --json).
+with surftrace.surftrace(["e syscalls/sys_enter_getppid a:count(comm)", "P libc:usleep",
+                          "R libc:usleep a:lat(comm)"]) as t3:
+    threading.Timer(0.3, lambda: (subprocess.run([H + "/aggwork", "getppid", "pya:3", "pyb:5"]),
+                                  subprocess.run([H + "/aggwork", "usleep", "3000:4"]))).start()
+    t3.loop(1.5)
+    res = t3.results()
+counts = {e["key"][0]: e["value"] for e in res[0]["entries"] if e["key"][0] in ("pya", "pyb")}
+lat = [e["buckets"] for e in res[1]["entries"] if e["key"] == ["sl-3000"]]
+check("aggregation_count_as_dict", res[0]["agg"] == "count" and counts == {"pya": 3, "pyb": 5},
+      repr(res[0])[:300])
+check("aggregation_lat_buckets", res[1]["agg"] == "lat" and len(lat) == 1 and
+      sum(b["count"] for b in lat[0]) == 4 and all(b["low"] >= 2097152 for b in lat[0]),
+      repr(res[1])[:300])
