@@ -19,7 +19,6 @@
 #include "gen/aggregator.h"
 #include "sys/opts.h"
 
-#define STACK_DEPTH 127
 /* Buckets a histogram can have: 65 powers of two, or lhist's at most 1000 and two more. */
 #define MAX_BUCKETS 1100
 

@@ -28,8 +28,6 @@
 #define LOG_SIZE (64 * 1024)
 #define DEFAULT_ENTRIES 10240
 #define DEFAULT_MAX_MAP_BYTES (256ull << 20)
-/* The kernel's default kernel.perf_event_max_stack: frames a stack map keeps. */
-#define STACK_DEPTH 127
 #define STACK_ENTRIES 4096
 /* The per-entry cost of a hash map beyond key and value (struct htab_elem, rounded up). */
 #define HASH_OVERHEAD 64

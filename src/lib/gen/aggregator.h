@@ -8,6 +8,9 @@
 
 #include "gen/agg.h"
 
+/* The kernel's default kernel.perf_event_max_stack: frames a stack map keeps. */
+#define STACK_DEPTH 127
+
 /* One program and the perf event that holds it. */
 struct agg_prog {
 	const struct surf_probe_def *def;	/* NULL for the fork program */
