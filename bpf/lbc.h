@@ -15,6 +15,7 @@
  *
  *	LBC_PERF_OUTPUT(e_out, struct data_t, 128);   per-CPU perf buffer
  *	LBC_RINGBUF(events, 256 * 1024);               ring buffer (bytes)
+ *	LBC_RINGBUF_OUTPUT(events, struct data_t, 4096 * 64);  with a record type
  *	LBC_HASH(pid_cnt, u32, u64, 1024);             also LRU_HASH, PERCPU_HASH,
  *	LBC_ARRAY(cfg, u32, struct cfg, 1);            LRU_PERCPU_HASH, PERCPU_ARRAY
  *	LBC_STACK(call_stack, 1024);                   bpf_get_stackid() target
@@ -105,6 +106,14 @@
 		__uint(type, BPF_MAP_TYPE_RINGBUF);				\
 		__uint(max_entries, SIZE);					\
 	} MAPS SEC(".maps")
+
+/*
+ * A ring buffer whose records are CELLs: the type kept as LBC_PERF_OUTPUT
+ * keeps it, for front ends that decode records by type (pylcc's getMap).
+ */
+#define LBC_RINGBUF_OUTPUT(MAPS, CELL, SIZE)					\
+	CELL *lbc__cell_##MAPS __attribute__((used)) SEC(".lbc.cells");		\
+	LBC_RINGBUF(MAPS, SIZE)
 
 #define LBC__KV_MAP(MAPS, TYPE, KEY_T, VALUE_T, ENTRIES)			\
 	struct {								\

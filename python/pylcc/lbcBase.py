@@ -172,6 +172,13 @@ class CeventMap(_Map):
                 if left <= 0:
                     return
 
+    # bcc's names for a ring buffer (there cpu is -1 and nothing is counted lost)
+    def open_ring_buffer(self, cb):
+        self.open_perf_buffer(cb)
+
+    def ring_buffer_poll(self, timeout=-1):
+        self.perf_buffer_poll(timeout)
+
 
 class CtableMap(_Map):
     """Hash and array maps: keys and values decoded by their BTF types."""
@@ -359,11 +366,11 @@ class ClbcBase(object):
             self.maps[name] = cls(self, name, mid, info)
 
     def getMap(self, name, data, size):
-        """A perf output's record (the CELL of LBC_PERF_OUTPUT) as an object."""
+        """A record (the CELL of LBC_PERF_OUTPUT or LBC_RINGBUF_OUTPUT) as an object."""
         info = self._types["maps"].get(name)
         if not info or "cell" not in info:
-            raise LbcError("getMap: '%s' is not an LBC_PERF_OUTPUT map with a record type"
-                           % name)
+            raise LbcError("getMap: '%s' is not an LBC_PERF_OUTPUT or LBC_RINGBUF_OUTPUT map "
+                           "(a map with a record type)" % name)
         _check_size(info["cell"], size, "getMap(%s)" % name)
         return decode(info["cell"], ct.string_at(data, size))
 

@@ -16,20 +16,23 @@ A bad expression raises surftrace.SurfError, whose str() shows the caret under
 the bad part (as the command line does); .msg, .pos, .len, .line.  Tracing
 stops and every event is removed at stop(), at the end of a with block, at
 garbage collection and at interpreter exit.  Tracepoints (e), kernel probes
-(p, r) and user probes (P, R) with their NAME=VALUE arguments and f:; with
-a: clauses (all expressions, or all but lat()'s starts) the kernel counts and
-results() reads them as dicts, in the shape of `surftrace --json`.  U probes
-are the command line's only, for now.
+(p, r), user probes (P, R) and USDT probes (U) with their NAME=VALUE arguments
+and f:; with a: clauses (all expressions, or all but lat()'s starts) the
+kernel counts and results() reads them as dicts, in the shape of
+`surftrace --json`.
 """
 import atexit
 import collections
 import ctypes as ct
 import os
+import re
 import sys
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(_HERE))
-from pylcc._lib import lib  # noqa: E402  (one libsurf.so.0 for both packages)
+try:
+    from pylcc._lib import lib      # one libsurf.so.0 for both packages
+except ImportError:                 # run from the tree: pylcc is our sibling
+    sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from pylcc._lib import lib
 
 __all__ = ["surftrace", "SurfError", "Event"]
 
@@ -63,12 +66,14 @@ _EVENT_FIELDS = ct.CFUNCTYPE(ct.c_int, ct.c_void_p, ct.c_char_p, ct.c_char_p,
 _RESOLVE_USER = ct.CFUNCTYPE(ct.c_int, ct.c_void_p, ct.c_char_p, ct.c_char_p, ct.c_void_p,
                              ct.c_size_t, ct.POINTER(ct.c_uint64), ct.c_void_p, ct.c_size_t)
 
+_RESOLVE_USDT = ct.CFUNCTYPE(ct.c_int, ct.c_void_p, ct.c_char_p, ct.c_char_p, ct.c_char_p,
+                             ct.c_void_p, ct.c_size_t, ct.c_void_p, ct.c_void_p, ct.c_size_t)
 _USER_TYPES = ct.CFUNCTYPE(ct.c_void_p, ct.c_void_p, ct.c_char_p)
 
 
 class _Env(ct.Structure):
     _fields_ = [("event_fields", _EVENT_FIELDS), ("resolve_user", _RESOLVE_USER),
-                ("resolve_usdt", ct.c_void_p), ("kernel_function", ct.c_void_p),
+                ("resolve_usdt", _RESOLVE_USDT), ("kernel_function", ct.c_void_p),
                 ("user_types", _USER_TYPES), ("kernel_symbol", ct.c_void_p),
                 ("ctx", ct.c_void_p)]
 
@@ -165,6 +170,8 @@ for _name, _res, _args in [
         ("surf_elf__symbol_offset", ct.c_int, [ct.c_void_p, ct.c_char_p,
                                                ct.POINTER(ct.c_uint64), ct.c_void_p,
                                                ct.c_size_t]),
+        ("surf_usdt__find", ct.c_int, [ct.c_void_p, ct.c_char_p, ct.c_char_p, ct.c_void_p,
+                                       ct.c_void_p, ct.c_void_p, ct.c_size_t]),
         ("surf_engine__new", ct.c_int, [ct.POINTER(_P), ct.POINTER(_EngineOpts)]),
         ("surf_engine__free", None, [_P]),
         ("surf_engine__add_probe", ct.c_int, [_P, _P, _RECORD_CB, _P, ct.POINTER(_P)]),
@@ -253,10 +260,12 @@ class surftrace(object):
         self._user_types = {}
         self._env = _Env(event_fields=_EVENT_FIELDS(self._event_fields),
                          resolve_user=_RESOLVE_USER(self._resolve_user),
+                         resolve_usdt=_RESOLVE_USDT(self._resolve_usdt),
                          user_types=_USER_TYPES(self._open_user_types))
         try:
             for i, line in enumerate(exprs):
                 self._defs.append(self._compile(line, "f%d" % i))
+            self._check_kinds(exprs)
         except Exception:
             self.stop()
             raise
@@ -266,13 +275,22 @@ class surftrace(object):
             return -2
         return lib.surf_tracefs__event_fields(self._tracefs, group, event, fields, nmax)
 
-    def _resolve_user(self, ctx, binary, sym, path, path_len, offset, errbuf, errlen):
+    @staticmethod
+    def _find_binary(binary, path, path_len, errbuf, errlen):
         ret = lib.surf_elf__find_binary(binary, 0, path, path_len)
         if ret:
             msg = b"no binary or library '%s'" % binary
             ct.memmove(errbuf, msg[:errlen - 1] + b"\0", min(len(msg) + 1, errlen))
-            return ret
-        return lib.surf_elf__symbol_offset(path, sym, offset, errbuf, errlen)
+        return ret
+
+    def _resolve_user(self, ctx, binary, sym, path, path_len, offset, errbuf, errlen):
+        ret = self._find_binary(binary, path, path_len, errbuf, errlen)
+        return ret or lib.surf_elf__symbol_offset(path, sym, offset, errbuf, errlen)
+
+    def _resolve_usdt(self, ctx, binary, provider, name, path, path_len, probe, errbuf, errlen):
+        # No arch: the binary's own machine decides how its notes read.
+        ret = self._find_binary(binary, path, path_len, errbuf, errlen)
+        return ret or lib.surf_usdt__find(path, provider, name, None, probe, errbuf, errlen)
 
     def _open_user_types(self, ctx, path):
         """A user binary's DWARF types, opened once a path (None: it has none)."""
@@ -343,6 +361,26 @@ class surftrace(object):
                 return d
         raise SurfError("f%d: lat() has no start expression among these" % i)
 
+    def _check_kinds(self, exprs):
+        """What the command line refuses before anything reaches the kernel: a
+        tracer streams or aggregates (lat() starts aside), and NAME=FIELD of a
+        tracepoint is for a: clauses and lat() starts (its fields are shown)."""
+        aggs = [i for i, d in enumerate(self._defs) if self._def(d).agg]
+        starts = set(self._lat_start(i).value for i in aggs
+                     if self._def(self._defs[i]).agg.contents.kind == _AGG_LAT)
+        for i, d in enumerate(self._defs):
+            me = self._def(d)
+            if aggs and not me.agg and d.value not in starts:
+                raise SurfError("f%d: streaming events and aggregating them in one tracer is "
+                                "not done yet: give a: to every expression or to none "
+                                "(or use two tracers)" % i)
+            if not aggs and chr(me.kind) == "e" and me.nargs:
+                name = ct.cast(me.args, ct.POINTER(ct.c_char_p))[0].decode()
+                m = re.search(r"(?<![\w.])%s=" % re.escape(name), exprs[i])
+                raise SurfError("a tracepoint shows its own fields: NAME=FIELD (%s=) is for "
+                                "a: clauses and lat() starts" % name, exprs[i],
+                                m.start() if m else 0, len(name) + 1 if m else 0)
+
     def _start_aggregations(self):
         """a: clauses: a BPF program and map each (surf/agg.h); all or none aggregate."""
         self._aggs = []
@@ -353,10 +391,7 @@ class surftrace(object):
                 starts.add(self._lat_start(i).value)
         for i, d in enumerate(self._defs):
             if not self._def(d).agg:
-                if d.value in starts:
-                    continue
-                raise SurfError("streaming events and aggregating them in one tracer is "
-                                "not done yet: give a: to every expression or to none")
+                continue            # a lat() start (_check_kinds saw to it)
             a = self._def(d).agg.contents
             opts = _AggOpts(sz=ct.sizeof(_AggOpts), tracefs=self._tracefs, pid=self._pid,
                             start=self._lat_start(i) if a.kind == _AGG_LAT else None)

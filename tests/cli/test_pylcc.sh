@@ -115,6 +115,15 @@ if awk '$1 == 65536 && $2 == "->" && $5 >= 5 { ok = 1 } END { exit !ok }' <<<"$o
 	pass "py$v: showHist"
 else fail "py$v: showHist" "$out"; fi
 
+# traceExec: the surftrace module, execs by callback, getppid calls counted in the kernel.
+(sleep 1; /bin/true & echo $! >"$W/true.pid"; wait; "$H/aggwork" getppid q:3 >/dev/null) &
+out=$(timeout 60 $PY "$EX/traceExec.py" 2.5 2>&1)
+wait
+want="exec true: pid $(cat "$W/true.pid"), /bin/true"
+if grep -qx "$want" <<<"$out" && grep -qx "getppid q: 3" <<<"$out"
+then pass "py$v: traceExec (surftrace module: exec by callback, a:count as a dict)"
+else fail "py$v: traceExec" "want '$want' and 'getppid q: 3'" "$out"; fi
+
 # hello: bpf_printk lines in the trace buffer (written only while tracing is on).
 on=$(cat "$TFS/tracing_on")
 echo 1 >"$TFS/tracing_on"

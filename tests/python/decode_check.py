@@ -3,7 +3,10 @@
 struct with every member kind; the record, a hash map value and a per-CPU
 array come back as Python objects equal to what the C put there.  Prints
 "ok NAME" / "FAIL NAME: why" lines for tests/cli/test_pylcc.sh."""
+import contextlib
+import io
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -27,8 +30,11 @@ struct rec {
     s32 neg:4, pad:28;
 };
 LBC_PERF_OUTPUT(out, struct rec, 128);
+LBC_RINGBUF_OUTPUT(ring, struct rec, 4096 * 4);
 LBC_HASH(vals, u32, struct rec, 16);
 LBC_PERCPU_ARRAY(per, u32, u64, 1);
+struct big { u64 seq; char pad[1016]; };
+LBC_PERF_OUTPUT(flood, struct big, 128);
 SEC("tp/syscalls/sys_enter_getppid")
 int on_getppid(void *ctx)
 {
@@ -50,10 +56,24 @@ int on_getppid(void *ctx)
     r.b3 = 5; r.s5 = 17; r.rest = 123456;
     r.neg = -3; r.pad = 0;
     bpf_perf_event_output(ctx, &out, BPF_F_CURRENT_CPU, &r, sizeof(r));
+    bpf_ringbuf_output(&ring, &r, sizeof(r), 0);
     bpf_map_update_elem(&vals, &k, &r, BPF_ANY);
     n = bpf_map_lookup_elem(&per, &zero);
     if (n)
         *n += 1;
+    return 0;
+}
+
+/* Records far faster than anyone reads them: the perf buffer overflows. */
+SEC("tp/syscalls/sys_enter_getpgid")
+int on_getpgid(void *ctx)
+{
+    static struct big b;
+
+    if ((bpf_get_current_pid_tgid() >> 32) != WANT_PID)
+        return 0;
+    b.seq++;
+    bpf_perf_event_output(ctx, &flood, BPF_F_CURRENT_CPU, &b, sizeof(b));
     return 0;
 }
 char _license[] SEC("license") = "GPL";
@@ -95,15 +115,22 @@ def main():
         except LbcError as e:
             got.append(str(e))
 
+    ring = []
     b.maps["out"].open_perf_buffer(cb)
+    b.maps["ring"].open_ring_buffer(lambda cpu, data, size:
+                                    ring.append((cpu, b.getMap("ring", data, size))))
     ncalls = 5
     threading.Thread(target=lambda: [os.getppid() for _ in range(ncalls)]).start()
     b.maps["out"].perf_buffer_poll(2)
+    b.maps["ring"].ring_buffer_poll(0)
     recs = [g for g in got if not isinstance(g, str)]
     check("record_count", len(recs) == ncalls, "%d records for %d calls" % (len(recs), ncalls))
     if recs:
         bad = compare(recs[0])
         check("record_every_member_kind", not bad, "; ".join(bad))
+    check("ring_buffer_records", len(ring) == ncalls and all(c == -1 and not compare(r)
+                                                             for c, r in ring),
+          "%d records: %r" % (len(ring), ring[:1]))
     errs = [g for g in got if isinstance(g, str)]
     check("short_record_refused", errs and "shorter than its type" in errs[0], errs[:1])
     vals = b.maps["vals"].get()
@@ -121,8 +148,42 @@ def main():
         b.getMap("vals", None, 0)
         check("getmap_not_perf_output", False, "no error")
     except LbcError as e:
-        check("getmap_not_perf_output", "not an LBC_PERF_OUTPUT" in str(e), str(e))
+        check("getmap_not_perf_output", "not an LBC_PERF_OUTPUT or LBC_RINGBUF_OUTPUT" in str(e), str(e))
+    lost_records(b)
     b.close()
+
+
+def lost_records(b):
+    """Every record is delivered or counted lost: by the default lost callback
+    ("cpuN lost M events" on stdout, as pylcc prints) or by the caller's."""
+    for how in ("default", "own"):
+        got, lost, printed = [0], [], io.StringIO()
+        b.maps["flood"].open_perf_buffer(lambda cpu, data, size: got.__setitem__(0, got[0] + 1),
+                                         None if how == "default" else
+                                         lambda cpu, n: lost.append(n))
+        n = 20000
+        cpus = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(cpus)})
+        for _ in range(n):          # 20 MB of records into 64 pages per CPU, unread
+            os.getpgid(0)
+        with contextlib.redirect_stdout(printed):
+            b.maps["flood"].perf_buffer_poll(0.2)
+            # The kernel says how many it lost with the first record it writes
+            # once there is room again (perf's PERF_RECORD_LOST): one more.
+            os.getpgid(0)
+            n += 1
+            b.maps["flood"].perf_buffer_poll(0.2)
+        os.sched_setaffinity(0, cpus)
+        if how == "default":
+            lines = printed.getvalue().splitlines()
+            lost = [int(m.group(1)) for m in
+                    (re.fullmatch(r"cpu\d+ lost (\d+) events", ln) for ln in lines) if m]
+            ok = len(lost) == len(lines)
+        else:
+            ok = True
+        check("lost_records_%s_callback" % how, ok and sum(lost) > 0 and got[0] + sum(lost) == n,
+              "%d delivered + %d lost != %d (%r)" % (got[0], sum(lost), n,
+                                                    printed.getvalue()[:200]))
 
 
 main()

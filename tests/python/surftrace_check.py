@@ -27,6 +27,16 @@ except surftrace.SurfError as e:
           lines[2] == "  " + " " * e.pos + "^" + "~" * (e.len - 1) and
           e.line[e.pos:e.pos + e.len] == "nosuch", str(e))
 
+for exprs, want in ((["e sched/sched_process_exec file=filename"], "file="),
+                    (["e sched/sched_process_exec", "e syscalls/sys_enter_getppid a:count(comm)"],
+                     None)):
+    try:
+        surftrace.surftrace(exprs)
+        check("refused_" + exprs[-1].split()[-1], False, "no error")
+    except surftrace.SurfError as e:
+        check("refused_" + exprs[-1].split()[-1], want is None and "streaming" in e.msg or
+              e.line and e.line[e.pos:e.pos + e.len] == want, str(e))
+
 got = []
 t = surftrace.surftrace(["e syscalls/sys_enter_getppid",
                          "P %s/tstruct:probe_me c=%%0->count id=S%%0->in->next->id" % H],
@@ -66,3 +76,20 @@ check("aggregation_count_as_dict", res[0]["agg"] == "count" and counts == {"pya"
 check("aggregation_lat_buckets", res[1]["agg"] == "lat" and len(lat) == 1 and
       sum(b["count"] for b in lat[0]) == 4 and all(b["low"] >= 2097152 for b in lat[0]),
       repr(res[1])[:300])
+
+# USDT probes, the semaphore of a gated one raised while traced.
+got = []
+with surftrace.surftrace(["U %s/usdtprog:surftest:tick i=%%0 big=%%1" % H,
+                          "U %s/usdtprog:surftest:gated i=%%0" % H], cb=got.append) as t4:
+    t4.start()
+    out = subprocess.run([H + "/usdtprog", "3"], stdout=subprocess.PIPE).stdout
+    t4.loop(0.3)
+ticks = [(e["i"], e["big"]) for e in got if e.name == "f0"]
+gated = [e["i"] for e in got if e.name == "f1"]
+check("usdt_arguments", ticks == [(1, 1000), (2, 2000), (3, 3000)], repr(ticks))
+check("usdt_semaphore", gated == [1, 2, 3] and out == b"enabled=3\n", repr((gated, out)))
+try:
+    surftrace.surftrace(["U %s/usdtprog:surftest:nosuch" % H])
+    check("usdt_unknown_probe", False, "no error")
+except surftrace.SurfError as e:
+    check("usdt_unknown_probe", "nosuch" in e.msg, e.msg)

@@ -496,8 +496,9 @@ static void layout_json(struct strbuf *sb, const struct btf *btf, __u32 id, int 
 }
 
 /*
- * The record type LBC_PERF_OUTPUT(NAME, CELL, ...) declared: lbc.h leaves a
- * CELL * variable lbc__cell_NAME in section .lbc.cells for its BTF.
+ * The record type LBC_PERF_OUTPUT(NAME, CELL, ...) or LBC_RINGBUF_OUTPUT
+ * declared: lbc.h leaves a CELL * variable lbc__cell_NAME in section
+ * .lbc.cells for its BTF.
  */
 static __u32 cell_type(const struct btf *btf, const char *map)
 {
