@@ -60,29 +60,29 @@ all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-t
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libsurf.a
 	@mkdir -p $(dir $@)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsurf.a $(LIBS)
 
 # Programs the tests trace: built with -g (DWARF), not optimised away.
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
-	$(Q)$(CC) -g -O0 -Wall -Wextra -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -g -O0 -Wall -Wextra $(LDFLAGS) -o $@ $<
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$< [pic])
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -DSURF_DATADIR='"$(DATADIR)"' \
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -fPIC -fvisibility=hidden -DSURF_DATADIR='"$(DATADIR)"' \
 		-c $< -o $@
 
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$< [san])
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -O1 $(SAN) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -O1 $(SAN) -c $< -o $@
 
 # The data directory surfcc looks in is compiled in (also in the static
 # library's copy of cc.c, which the installed programs link).
@@ -114,10 +114,10 @@ $(BUILD)/libsurf.pc: libsurf.pc.in include/surf/api.h Makefile
 # libbpf): ld.so's mapping and binding of six shared objects is 0.45 ms of
 # every start, a quarter of an a: run's 2 ms start to attached.  libsurf.so
 # links them as shared libraries.
-PROG_LIBS := -Wl,-Bstatic -lbpf -ltraceevent -ldw -lelf -lz -llzma -lbz2 -Wl,-Bdynamic
+PROG_LIBS := -Wl,-Bstatic -lbpf -ltraceevent -ldw -lelf -lz -llzma -lbz2 -llz4 -lzstd -Wl,-Bdynamic
 $(BUILD)/%: $(BUILD)/obj/src/cmd/%.o $(CMD_OBJS) $(BUILD)/libsurf.a Makefile
 	$(call msg,LINK,$@)
-	$(Q)$(CC) -o $@ $< $(CMD_OBJS) $(BUILD)/libsurf.a $(PROG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(CMD_OBJS) $(BUILD)/libsurf.a $(PROG_LIBS)
 
 # The kernel's types for BPF programs (surfcc keeps its own copy in a cache).
 $(BUILD)/vmlinux.h: $(BUILD)/surfcc
@@ -143,8 +143,9 @@ test: deps
 	$(MAKE) all
 	@tests/run.sh
 
-# The kernel-probe tier alone: the binaries booted with Debian's 6.1 kernel
-# under qemu (scripts/vm/run.sh; `make test` runs it too).
+# The kernel-probe tier alone: the binaries booted with Debian kernels (6.1,
+# 6.12, 6.1 arm64; KERNELS=... for some) under qemu (scripts/vm/run.sh;
+# `make test` runs it too).
 .PHONY: test-vm
 test-vm: $(CMDS:%=$(BUILD)/%) $(EXAMPLES) $(HELPERS)
 	@SURF_BUILD=$(BUILD) bash scripts/vm/run.sh

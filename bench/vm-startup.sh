@@ -17,13 +17,13 @@ VM=$BUILD/vm-bench
 BT=$(command -v bpftrace) || { echo "bench: no bpftrace on this machine (apt install bpftrace)" >&2; exit 1; }
 [ -x "$BUILD/surftrace" ] || { echo "bench: $BUILD/surftrace is missing: run make first" >&2; exit 1; }
 # The guest has no compiler: the two bench programs, static, beside the VM helpers.
-mkdir -p "$VM/bin"
-gcc -static -O2 -Wall -o "$VM/bin/bench-run" bench/runner.c || exit 1
-gcc -static -O2 -Wall -o "$VM/bin/bench-latency" bench/latency.c || exit 1
+mkdir -p "$VM/6.1/bin"
+gcc -static -O2 -Wall -o "$VM/6.1/bin/bench-run" bench/runner.c || exit 1
+gcc -static -O2 -Wall -o "$VM/6.1/bin/bench-latency" bench/latency.c || exit 1
 # The VM tier's kernel download is shared with the tests' work directory.
-if [ ! -s "$VM/kernel/vmlinuz" ] && [ -s "$BUILD/vm/kernel/vmlinuz" ]; then
-	cp -r "$BUILD/vm/kernel" "$VM/"
+if [ ! -s "$VM/6.1/kernel/vmlinuz" ] && [ -s "$BUILD/vm/6.1/kernel/vmlinuz" ]; then
+	cp -r "$BUILD/vm/6.1/kernel" "$VM/6.1/"
 fi
-SURF_BUILD=$BUILD SURF_VM_DIR=$VM SURF_VM_GUEST=bench/vm-startup-guest.sh \
+KERNELS=6.1 SURF_BUILD=$BUILD SURF_VM_DIR=$VM SURF_VM_GUEST=bench/vm-startup-guest.sh \
 	SURF_VM_EXTRA="$BT" SURF_VM_MEM=${SURF_VM_MEM:-2048} SURF_VM_TIMEOUT=${SURF_VM_TIMEOUT:-900} \
 	bash scripts/vm/run.sh

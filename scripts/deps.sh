@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev \
 libtraceevent-dev libtracefs-dev bpftool dwarves dwz bpftrace linux-perf \
-systemtap-sdt-dev libcapstone-dev liblzma-dev libbz2-dev xz-utils binutils libc6-dbg gdb \
+systemtap-sdt-dev libcapstone-dev liblzma-dev libbz2-dev liblz4-dev libzstd-dev xz-utils binutils libc6-dbg gdb \
 chromium libxml2-utils python3 strace debootstrap dpkg-dev"
 missing=""
 for p in $PKGS; do

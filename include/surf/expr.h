@@ -189,8 +189,10 @@ struct surf_expr_env {
 	struct surf_types *(*user_types)(void *ctx, const char *path);
 	/*
 	 * Whether the kernel has symbol name, and its size (0: not known), for
-	 * "FUNC+OFF" and "@sym": 0, -ENOENT when it has none, any other error
-	 * when this cannot be known.  NULL: not checked.
+	 * "FUNC+OFF" and "@sym": 0, -ENOENT when it has none, -EADDRNOTAVAIL
+	 * when it is not listed by a kernel that lists no variables (no
+	 * CONFIG_KALLSYMS_ALL: the kernel resolves no variable by name), any
+	 * other error when this cannot be known.  NULL: not checked.
 	 */
 	int (*kernel_symbol)(void *ctx, const char *name, uint64_t *size);
 	void *ctx;

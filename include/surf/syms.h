@@ -9,6 +9,7 @@
 
 #include "surf/api.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -50,6 +51,12 @@ SURF_API int surf_ksyms__lookup(const struct surf_ksyms *ksyms, const char *name
  * address.
  */
 SURF_API int surf_ksyms__symbol(const struct surf_ksyms *ksyms, const char *name, struct surf_sym *out);
+/*
+ * Whether the table lists functions only (a kernel built without
+ * CONFIG_KALLSYMS_ALL): then the kernel itself cannot resolve a variable
+ * by name either (a probe's @jiffies), its lookup reading the same table.
+ */
+SURF_API bool surf_ksyms__code_only(const struct surf_ksyms *ksyms);
 
 struct surf_usyms;	/* a cache of processes and ELF files */
 

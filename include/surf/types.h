@@ -82,7 +82,32 @@ struct surf_types_opts {
 	 * kept there per kernel release and boot and mapped by later runs.
 	 */
 	const char *cache_dir;
+	/*
+	 * Where to look for this kernel's BTF when sysfs has none (a kernel
+	 * built without CONFIG_DEBUG_INFO_BTF): colon-separated directories,
+	 * see surf_btf_db__find.  NULL: SURF_BTF_DB_DIRS.
+	 */
+	const char *btf_db_dirs;
+	/*
+	 * Modules without BTF: colon-separated .ko files whose DWARF gives
+	 * their functions' types.  Loaded modules without BTF are also looked
+	 * for under /lib/modules/RELEASE.
+	 */
+	const char *module_paths;
 };
+
+/* The type database's default directories. */
+#define SURF_BTF_DB_DIRS "/usr/lib/surftrace/btf:/var/lib/surftrace/btf"
+
+/*
+ * This kernel's BTF file in dirs (colon-separated; NULL: SURF_BTF_DB_DIRS)
+ * for release (NULL: uname -r): the first of DIR/RELEASE.btf, DIR/RELEASE
+ * and BTFHub's layout DIR/ID/VERSION_ID/ARCH/RELEASE.btf (ID and VERSION_ID
+ * of /etc/os-release, ARCH as uname says but arm64 for aarch64).  0 and
+ * path, or -ENOENT and in looked (when not NULL) every path tried.
+ */
+SURF_API int surf_btf_db__find(const char *dirs, const char *release, char *path, size_t len,
+			       char *looked, size_t looked_len);
 
 struct surf_types;
 

@@ -6,7 +6,9 @@
 # as /init and tests/vm/guest-tests.sh.  Usage: initramfs.sh BUILD VM-DIR;
 # writes VM-DIR/initrd.gz.  SURF_VM_EXTRA: more host programs (paths,
 # space-separated) copied at their host path with their libraries (the
-# VM benchmark's bpftrace).
+# VM benchmark's bpftrace).  For another architecture: BUILD holds its
+# static binaries (scripts/vm/arm64.sh), SURF_VM_BUSYBOX its busybox, CC_VM
+# its compiler.
 set -eu
 BUILD=$1 VM=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,9 +29,10 @@ build_static udp_send udp_send.c
 
 rm -rf "$R"
 mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,run,etc,surf/examples,surf/helpers,surf/bin}
-BB=$(command -v busybox)
+BB=${SURF_VM_BUSYBOX:-$(command -v busybox)}
 cp "$BB" "$R/bin/busybox"
-for a in $("$BB" --list); do
+# The applets, from this machine's busybox (the guest's may not run here).
+for a in $(busybox --list); do
 	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
 done
 
@@ -79,6 +82,19 @@ done
 # SURF_VM_GUEST: another script in guest-tests.sh's place (a recording, not the tests).
 [ -n "${SURF_VM_GUEST:-}" ] && cp "$SURF_VM_GUEST" "$R/surf/guest-tests.sh"
 chmod 755 "$R/init" "$R"/surf/guest-*.sh
+# The self-built module (scripts/vm/module.sh), when it was built.
+if [ -d "$VM/module" ]; then
+	for k in btf dwarf; do
+		[ -f "$VM/module/$k/surfmod.ko" ] || continue
+		mkdir -p "$R/surf/module/$k"
+		cp "$VM/module/$k/surfmod.ko" "$R/surf/module/$k/"
+	done
+fi
+# SURF_VM_BTF: the kernel's BTF file for the type database's default place.
+if [ -n "${SURF_VM_BTF:-}" ]; then
+	mkdir -p "$R/usr/lib/surftrace/btf"
+	cp "$SURF_VM_BTF" "$R/usr/lib/surftrace/btf/$(cat "$VM/kernel/VERSION" | awk '{ print $3 }').btf"
+fi
 echo "root:x:0:0:root:/:/bin/sh" > "$R/etc/passwd"
 echo "root:x:0:" > "$R/etc/group"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$VM/initrd.gz.tmp"

@@ -3,7 +3,7 @@
 # for surfgraph's fixtures instead of running the tests (busybox ash):
 #
 #   SURF_VM_GUEST=scripts/vm/record-graph.sh SURF_VM_SERIAL2=build/graph-rounds.txt \
-#     SURF_VM_DIR=build/vm-record bash scripts/vm/run.sh
+#     SURF_VM_DIR=build/vm-record KERNELS=6.1 bash scripts/vm/run.sh
 #
 # Each round clears the top-level trace, has one shell per CPU (pinned with
 # taskset) open a file RG_OPENS times with its ': <' redirection (one

@@ -7,7 +7,8 @@
  *
  * `grep -rn 'signal(\|sigaction\|fork(\|exit(' src/lib` finds only names
  * that are not those calls: clcc's rt_exit and clcc_exit (the seeds' API),
- * graph/capture.c's irq_in_function_exit (a trace line's kind) and
+ * graph/capture.c's irq_in_function_exit (a trace line's kind),
+ * gen/aggregator.c's describe_fork (the program that follows forks) and
  * pthread_cond_signal in engine/pool.c.  surfcc's clang runs through
  * posix_spawn (clcc/cc.c), which a library may use.
  */

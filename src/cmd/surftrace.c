@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <surf/expr.h>
 #include <surf/disasm.h>
@@ -21,6 +22,7 @@
 #include <surf/types.h>
 
 #include "common.h"
+#include "kernel_types.h"
 #include "trace_run.h"
 
 #define MAX_EXPRS 256
@@ -68,14 +70,20 @@ static const char usage_text[] =
 "  -s, --stack         add the call chain to every event: kernel frames, then\n"
 "                      the process's user frames (a user probe has only these)\n"
 "  -a, --arch=ARCH     register names of ARCH: x86_64 (default here), aarch64\n"
-"  -d, --db=FILE       take kernel types from this BTF file (another kernel)\n"
+"  -d, --db=FILE|DIR   take kernel types from this BTF file (another kernel),\n"
+"                      or look in DIR first for this kernel's (type database)\n"
 "  -v, --vmlinux=FILE  take kernel types from a vmlinux (.BTF or DWARF)\n"
+"  -m, --module=FILE.ko  types of a module without BTF from its DWARF\n"
+"                      (loaded ones are found under /lib/modules too)\n"
 "  -l, --list=PATTERN  list functions ('tcp_*'), tracepoints ('sched:*') or a\n"
 "                      struct's layout ('struct task_struct'); in a user\n"
 "                      binary: functions ('libc:str*'), a struct's layout\n"
 "                      ('BIN:struct NAME'), USDT probes ('BIN:usdt[:GLOB]')\n"
 "  -F, --disassemble=BIN:FUNC  disassemble a user function with offsets, to\n"
 "                      pick a place for 'P BIN:FUNC+OFF'\n"
+"      --gen-btf=SOURCE [OUTPUT]  write the BTF of a vmlinux, a kernel image\n"
+"                      (vmlinuz) or a module (.ko with DWARF) for the type\n"
+"                      database (OUTPUT: RELEASE.btf or MODULE.btf here)\n"
 "      --version       print the version and exit\n"
 "  -h, --help          this help\n"
 "\n"
@@ -101,6 +109,7 @@ static const char usage_text[] =
 "  surftrace -l 'tcp_v4_*'\n"
 "  surftrace -l 'struct sk_buff'\n"
 "  surftrace -l 'libc:str*'\n"
+"  surftrace --gen-btf /sys/kernel/btf/vmlinux $(uname -r).btf   # for -d elsewhere\n"
 "\n"
 "Exit status: 0 on success, 2 on a bad expression or option, 1 on other errors;\n"
 "with -c, when the command failed: its exit status, or 128+N if signal N killed it.\n";
@@ -109,6 +118,8 @@ struct options {
 	struct trace_run_opts run;
 	const char *list;
 	const char *disasm;	/* -F BIN:FUNC */
+	const char *gen_btf;	/* --gen-btf SOURCE [OUTPUT] */
+	const char *gen_btf_out;
 	const char *exprs[MAX_EXPRS];
 	char *owned[MAX_EXPRS];	/* lines read from -f */
 	int nexprs;
@@ -208,14 +219,34 @@ static int parse_number(const char *opt, const char *arg, bool integer, double m
 	return 0;
 }
 
+/* -m FILE.ko, repeatable: one colon-separated list for the library. */
+static int add_module(struct trace_run_opts *r, const char *path)
+{
+	static char list[8192];
+	size_t n = strlen(list);
+
+	if (access(path, R_OK)) {
+		fprintf(stderr, "surftrace: -m %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	if (strchr(path, ':') || n + strlen(path) + 2 > sizeof(list)) {
+		fprintf(stderr, "surftrace: -m %s: %s\n", path, strchr(path, ':') ?
+			"a module path with ':' is not supported" : "too many modules");
+		return -EINVAL;
+	}
+	snprintf(list + n, sizeof(list) - n, "%s%s", n ? ":" : "", path);
+	r->module_paths = list;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_JSON = 256, OPT_SELF, OPT_VERSION, OPT_TOP, OPT_MAP_ENTRIES };
+	enum { OPT_JSON = 256, OPT_SELF, OPT_VERSION, OPT_TOP, OPT_MAP_ENTRIES, OPT_GEN_BTF };
 	static const struct option longopts[] = {
 		{ "show", no_argument, NULL, 'S' },	 { "output", required_argument, NULL, 'o' },
 		{ "file", required_argument, NULL, 'f' }, { "stack", no_argument, NULL, 's' },
 		{ "arch", required_argument, NULL, 'a' }, { "db", required_argument, NULL, 'd' },
-		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "vmlinux", required_argument, NULL, 'v' }, { "module", required_argument, NULL, 'm' },
 		{ "list", required_argument, NULL, 'l' }, { "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, OPT_JSON },  { "self", no_argument, NULL, OPT_SELF },  { "pid", required_argument, NULL, 'p' },
 		{ "command", required_argument, NULL, 'c' },
@@ -224,6 +255,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "interval", required_argument, NULL, 'i' }, { "top", required_argument, NULL, OPT_TOP },
 		{ "map-entries", required_argument, NULL, OPT_MAP_ENTRIES },
 		{ "disassemble", required_argument, NULL, 'F' },
+		{ "gen-btf", required_argument, NULL, OPT_GEN_BTF },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
 	};
@@ -232,16 +264,30 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c, nfiles = 0, ret;
 	double v;
 
-	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:l:qp:c:t:n:b:F:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "So:f:sa:d:v:m:l:qp:c:t:n:b:F:i:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S': r->show = true; break;
 		case 'o': r->script = optarg; break;
 		case 's': r->stack = true; break;
 		case 'a': r->arch = optarg; break;
-		case 'd': r->btf_path = optarg; break;
+		case 'd': {
+			struct stat st;
+
+			/* a directory is the type database; a file, the types themselves */
+			if (!stat(optarg, &st) && S_ISDIR(st.st_mode))
+				r->btf_db_dir = optarg;
+			else
+				r->btf_path = optarg;
+			break;
+		}
 		case 'v': r->vmlinux_path = optarg; break;
+		case 'm':
+			if (add_module(r, optarg))
+				return EXIT_BAD_INPUT;
+			break;
 		case 'l': o->list = optarg; break;
 		case 'F': o->disasm = optarg; break;
+		case OPT_GEN_BTF: o->gen_btf = optarg; break;
 		case 'q': r->quiet = true; break;
 		case OPT_JSON: r->json = true; break;
 		case OPT_SELF: r->self = true; break;
@@ -302,6 +348,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return EXIT_BAD_INPUT;
 		}
 	}
+	if (o->gen_btf) {
+		if (argc - optind > 1) {
+			fprintf(stderr, "surftrace: --gen-btf SOURCE [OUTPUT]: one output file, not "
+				"'%s' too\n", argv[optind + 1]);
+			return EXIT_BAD_INPUT;
+		}
+		o->gen_btf_out = optind < argc ? argv[optind] : NULL;
+		return 0;
+	}
 	for (int i = optind; i < argc; i++)
 		if (add_expr(o, argv[i], NULL))
 			return EXIT_BAD_INPUT;
@@ -334,20 +389,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int open_types(const struct options *o, struct surf_types **types)
+static struct cmd_types_opts types_opts(const struct options *o)
 {
-	struct surf_types_opts topts = {
-		.sz = sizeof(topts), .btf_path = o->run.btf_path, .vmlinux_path = o->run.vmlinux_path,
-		.cache_dir = cmd_cache_dir(),
-	};
-	int ret = surf_types__open(types, &topts);
-
-	if (ret)
-		fprintf(stderr, "surftrace: cannot load kernel types from %s: %s%s\n",
-			o->run.btf_path ? o->run.btf_path : o->run.vmlinux_path ? o->run.vmlinux_path :
-			"/sys/kernel/btf/vmlinux", strerror(-ret), !o->run.btf_path && !o->run.vmlinux_path ?
-			" (this kernel has no BTF: pass -d BTF_FILE or -v VMLINUX)" : "");
-	return ret;
+	return (struct cmd_types_opts){ .prog = "surftrace", .btf_path = o->run.btf_path,
+					.vmlinux_path = o->run.vmlinux_path,
+					.db_dir = o->run.btf_db_dir,
+					.module_paths = o->run.module_paths };
 }
 
 /*
@@ -455,11 +502,18 @@ int main(int argc, char **argv)
 	status = parse_options(argc, argv, &o);
 	if (status)
 		return status;
-	if (o.disasm) {
+	if (o.gen_btf) {
+		struct cmd_types_opts t = types_opts(&o);
+
+		status = cmd_gen_btf(&t, o.gen_btf, o.gen_btf_out);
+	} else if (o.disasm) {
 		status = disassemble(o.disasm, o.run.pid);
 	} else if (o.list) {
-		if (open_types(&o, &types))
-			return 1;
+		struct cmd_types_opts t = types_opts(&o);
+
+		status = cmd_open_kernel_types(&t, stderr, &types);
+		if (status)
+			return status;
 		status = list(&o, types);
 		surf_types__close(types);
 	} else {

@@ -41,6 +41,7 @@
 #include <surf/types.h>
 
 #include "common.h"
+#include "kernel_types.h"
 #include "trace_run.h"
 
 #define POLL_MS 100
@@ -165,7 +166,7 @@ static int kernel_symbol(void *ctx, const char *name, uint64_t *size)
 		return -EOPNOTSUPP;
 	ret = surf_ksyms__symbol(r->ksyms, name, &sym);
 	*size = sym.size;
-	return ret;
+	return ret == -ENODATA && surf_ksyms__code_only(r->ksyms) ? -EADDRNOTAVAIL : ret;
 }
 
 /* The DWARF types of a user binary, opened once; NULL when it has none. */
@@ -190,9 +191,9 @@ static struct surf_types *user_types(void *ctx, const char *path)
 static int compile_all(struct run *r)
 {
 	const struct trace_run_opts *o = r->o;
-	struct surf_types_opts topts = {
-		.sz = sizeof(topts), .btf_path = o->btf_path, .vmlinux_path = o->vmlinux_path,
-		.cache_dir = cmd_cache_dir(),
+	struct cmd_types_opts topts = {
+		.prog = "surftrace", .btf_path = o->btf_path, .vmlinux_path = o->vmlinux_path,
+		.db_dir = o->btf_db_dir, .module_paths = o->module_paths,
 	};
 	struct surf_expr_env env = { .event_fields = event_fields, .resolve_user = resolve_user,
 				       .resolve_usdt = resolve_usdt,
@@ -211,16 +212,9 @@ static int compile_all(struct run *r)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	ret = surf_types__open(&r->types, &topts);
-	if (ret) {
-		fprintf(r->err, "surftrace: cannot load kernel types from %s: %s%s\n",
-			o->btf_path ? o->btf_path : o->vmlinux_path ? o->vmlinux_path :
-								       "/sys/kernel/btf/vmlinux",
-			kernel_strerror(-ret), !o->btf_path && !o->vmlinux_path ?
-			" (this kernel has no BTF: pass -d BTF_FILE or -v VMLINUX)" : "");
-		/* A file the user named is bad input; the kernel's own missing BTF is not. */
-		return o->btf_path || o->vmlinux_path ? EXIT_BAD_INPUT : 1;
-	}
+	status = cmd_open_kernel_types(&topts, r->err, &r->types);
+	if (status)
+		return status;
 	/*
 	 * Tracepoint fields come from tracefs; without it they are not checked.
 	 * -S and -o touch nothing, not even the mount table: they use tracefs

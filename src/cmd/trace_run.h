@@ -29,6 +29,8 @@ struct trace_run_opts {
 	const char *arch;
 	const char *btf_path;		/* -d */
 	const char *vmlinux_path;	/* -v */
+	const char *btf_db_dir;		/* -d DIR: the type database, searched first */
+	const char *module_paths;	/* -m FILE.ko...: colon-separated */
 	int pid;			/* -p */
 	const char *command;		/* -c: run it, trace only it */
 	double duration;		/* -t seconds, 0: none */

@@ -152,7 +152,7 @@ run_example() {
 }
 
 is_live_trace() {
-	[[ "$1" =~ ^surftrace\  ]] && ! [[ "$1" =~ \ -(S|l|F|-show|-list|-disassemble)(\ |=) ]]
+	[[ "$1" =~ ^surftrace\  ]] && ! [[ "$1" =~ \ -(S|l|F|-show|-list|-disassemble|-gen-btf)(\ |=) ]]
 }
 
 # check_example SRC CMD WANT_FILE(or "") WANT_STATUS

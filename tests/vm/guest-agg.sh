@@ -29,8 +29,8 @@ if [ -x $AW ]; then
 		$W/agg_kprobe_filter.out $W/agg_kprobe_filter.err; fi
 	# lat() from a kprobe to its kretprobe, per thread: usleeps of 3 and 100 ms
 	# (TCG's timers are coarse: the 3 ms ones anywhere under 16 ms).
-	st agg_kretprobe_lat -q -c "$AW usleep 3000:5 100000:3" 'p __x64_sys_clock_nanosleep' \
-		'r __x64_sys_clock_nanosleep a:lat(comm)'
+	st agg_kretprobe_lat -q -c "$AW usleep 3000:5 100000:3" "p ${SYS}clock_nanosleep" \
+		"r ${SYS}clock_nanosleep a:lat(comm)"
 	got=$(awk '/^comm=/ { k = $1 } $2 == "->" && $5 > 0 { n[k] += $5; if ($3 > top[k]) top[k] = $3 }
 		END { print n["comm=sl-3000"], top["comm=sl-3000"] < 16777216, n["comm=sl-100000"], top["comm=sl-100000"] }' \
 		$W/agg_kretprobe_lat.out)
@@ -42,7 +42,7 @@ if [ -x $AW ]; then
 	st agg_kprobe_keys -q -c "$AW write 1 2 3; cat /surf-agg-missing-1 /surf-agg-missing-1 2>/dev/null; true" \
 		'p do_sys_openat2 fn=%1 a:count(fn)' 'p ksys_write a:count(comm, kstack)'
 	if [ $RC = 0 ] && grep -qx 'fn=/surf-agg-missing-1: 2' $W/agg_kprobe_keys.out &&
-	   grep -A8 '^comm=aggwork: 3' $W/agg_kprobe_keys.out | grep -qE '^        (ksys_write|do_syscall_64)\+'; then
+	   grep -A8 '^comm=aggwork: 3' $W/agg_kprobe_keys.out | grep -qE '^        (ksys_write|do_syscall_64|__arm64_sys_write|invoke_syscall)\+'; then
 		pass agg_kprobe_string_and_stack_keys $W/agg_kprobe_keys.out aggwork
 	else fail agg_kprobe_string_and_stack_keys "exit $RC; want fn=/surf-agg-missing-1: 2, 3 writes under ksys_write" \
 		$W/agg_kprobe_keys.out $W/agg_kprobe_keys.err; fi

@@ -864,12 +864,16 @@ static int user_retval(struct compile_ctx *cc, const struct ast_value *av, uint6
 		    cc->func, tname);
 }
 
-static bool unknown_kernel_symbol(struct compile_ctx *cc, const char *name)
+/* What the kernel's symbol table says of name: 0 (or not known), -ENOENT, -EADDRNOTAVAIL. */
+static int kernel_symbol_known(struct compile_ctx *cc, const char *name)
 {
 	uint64_t size;
+	int ret;
 
-	return cc->env && cc->env->kernel_symbol &&
-	       cc->env->kernel_symbol(cc->env->ctx, name, &size) == -ENOENT;
+	if (!cc->env || !cc->env->kernel_symbol)
+		return 0;
+	ret = cc->env->kernel_symbol(cc->env->ctx, name, &size);
+	return ret == -ENOENT || ret == -EADDRNOTAVAIL ? ret : 0;
 }
 
 static int compile_base(struct compile_ctx *cc, const struct ast_value *av, struct val *v)
@@ -886,9 +890,15 @@ static int compile_base(struct compile_ctx *cc, const struct ast_value *av, stru
 		if (surf_probe_kind__is_user(cc->kind))
 			return fail(cc, -EINVAL, av->base_span, "user probes cannot read kernel "
 				    "symbols; use @0xADDR or a register");
-		if (unknown_kernel_symbol(cc, av->base_name))
+		ret = kernel_symbol_known(cc, av->base_name);
+		if (ret == -ENOENT)
 			return fail(cc, -ENOENT, av->base_span, "the kernel has no symbol '%s' "
 				    "(/proc/kallsyms)", av->base_name);
+		if (ret)
+			return fail(cc, -ENOENT, av->base_span, "the kernel cannot find '%s' by "
+				    "name: its /proc/kallsyms lists functions only (built without "
+				    "CONFIG_KALLSYMS_ALL), and a probe's @SYMBOL is looked up there",
+				    av->base_name);
 		v->where = ADDR_SYM;
 		snprintf(v->text, sizeof(v->text), "%s", av->base_name);
 		snprintf(v->what, sizeof(v->what), "@%s", av->base_name);

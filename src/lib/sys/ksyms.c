@@ -728,6 +728,11 @@ int surf_ksyms__symbol(const struct surf_ksyms *ksyms, const char *name, struct 
 	return surf_ksyms__find(ksyms, addr, out);
 }
 
+bool surf_ksyms__code_only(const struct surf_ksyms *ksyms)
+{
+	return ksyms->n && !ksyms->has_data;
+}
+
 /*
  * Like the kernel's %pS with the size: "wake_up_new_task+0x0/0x280", or
  * without it when unknown.  An unnamed address in a known file or module

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
 
 #include <surf/elf.h>
 
@@ -25,6 +27,10 @@ struct surf_types {
 	struct surf_typeview *modules[MAX_MODULE_VIEWS];
 	int nmodules;
 	bool kernel;		/* the running kernel: modules may be searched */
+	bool running;		/* this kernel's types (sysfs or the type db): a module
+				 * without BTF may be read from its .ko's DWARF */
+	char *module_paths;	/* opts.module_paths */
+	char *module_names[MAX_MODULE_VIEWS];	/* of DWARF module views */
 	bool modules_scanned;
 	char *binary;		/* a user binary: its ELF symbols name its functions */
 	char sysfs_dir[256];
@@ -88,11 +94,26 @@ int surf_types__open(struct surf_types **out, const struct surf_types_opts *opts
 				 debug, o.elf_path);
 		}
 	} else {
+		char db[4096], vmlinux[4096];
+
 		ret = surf_btf_view_open_vmlinux(&types->main, sysfs, o.cache_dir);
 		snprintf(types->describe, sizeof(types->describe), "BTF in %s/vmlinux", sysfs);
 		types->kernel = !o.no_modules;
+		snprintf(vmlinux, sizeof(vmlinux), "%s/vmlinux", sysfs);
+		/* No BTF from the kernel itself: the type database's file for it. */
+		if (ret == -ENOENT && access(vmlinux, F_OK) &&
+		    !surf_btf_db__find(o.btf_db_dirs, NULL, db, sizeof(db), NULL, 0)) {
+			ret = surf_btf_view_open_file(&types->main, db);
+			snprintf(types->describe, sizeof(types->describe), "BTF in %.480s (type db)", db);
+			types->kernel = false;
+		}
+		types->running = !ret && !o.no_modules;
 	}
+	if (!ret && o.module_paths && !(types->module_paths = strdup(o.module_paths)))
+		ret = -ENOMEM;
 	if (ret) {
+		if (types->main && ret == -ENOMEM)
+			types->main->ops->destroy(types->main);
 		free(types->binary);
 		free(types);
 		return ret;
@@ -105,10 +126,13 @@ void surf_types__close(struct surf_types *types)
 {
 	if (!types)
 		return;
-	for (int i = 0; i < types->nmodules; i++)
+	for (int i = 0; i < types->nmodules; i++) {
 		types->modules[i]->ops->destroy(types->modules[i]);
+		free(types->module_names[i]);
+	}
 	types->main->ops->destroy(types->main);
 	free(types->binary);
+	free(types->module_paths);
 	free(types);
 }
 
@@ -171,6 +195,115 @@ static int find_in_modules(struct surf_types *types, const char *name,
 	return -ENOENT;
 }
 
+/* A module's DWARF view of the .ko at path, kept under the module's name. */
+static struct surf_typeview *module_dwarf_view(struct surf_types *types, const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct surf_typeview *view;
+	char name[256];
+
+	/* the kernel names a module with '_' where its file may say '-' */
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(base, "."), base);
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	for (int i = 0; i < types->nmodules; i++)
+		if (!strcmp(types->modules[i]->module ? types->modules[i]->module : "", name))
+			return types->modules[i];
+	if (types->nmodules == MAX_MODULE_VIEWS || surf_dwarf_view_open(&view, path))
+		return NULL;
+	types->module_names[types->nmodules] = strdup(name);
+	if (!types->module_names[types->nmodules]) {
+		view->ops->destroy(view);
+		return NULL;
+	}
+	view->module = types->module_names[types->nmodules];
+	types->modules[types->nmodules++] = view;
+	return view;
+}
+
+/* NAME.ko (or NAME with '-' for '_') under dir, depth-first; 0 and path. */
+static int find_ko(const char *dir, const char *name, char *path, size_t len, int depth)
+{
+	struct dirent *de;
+	DIR *d;
+	int ret = -ENOENT;
+
+	if (depth > 6 || !(d = opendir(dir)))
+		return -ENOENT;
+	while (ret && (de = readdir(d))) {
+		char sub[4096], alt[256];
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR) {
+			ret = find_ko(sub, name, path, len, depth + 1);
+			continue;
+		}
+		if (n < 4 || strcmp(de->d_name + n - 3, ".ko"))
+			continue;
+		snprintf(alt, sizeof(alt), "%.*s", (int)(n - 3), de->d_name);
+		for (char *p = alt; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		if (!strcmp(alt, name) && strlen(sub) < len) {
+			strcpy(path, sub);
+			ret = 0;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * A function of a module without BTF (an out-of-tree module built without
+ * it): from the DWARF of the .ko files given (opts.module_paths), then,
+ * when the types are the running kernel's, of each loaded module that has
+ * no BTF, its .ko found under /lib/modules/RELEASE (uncompressed files only).
+ */
+static int find_in_module_dwarf(struct surf_types *types, const char *name,
+				struct surf_typeview **view, uint64_t *proto)
+{
+	char modules[4096], btf[600], init[600], path[4096];
+	struct surf_typeview *v;
+	struct utsname u;
+	struct dirent *de;
+	DIR *dir;
+
+	for (const char *p = types->module_paths; p && *p; p += strcspn(p, ":"), p += *p == ':') {
+		snprintf(path, sizeof(path), "%.*s", (int)strcspn(p, ":"), p);
+		v = *path ? module_dwarf_view(types, path) : NULL;
+		if (v && v->ops->find_func(v, name, proto) == 0) {
+			*view = v;
+			return 0;
+		}
+	}
+	/* loaded modules are this kernel's: not for another kernel's types */
+	if (!types->running || uname(&u) || !(dir = opendir("/sys/module")))
+		return -ENOENT;
+	snprintf(modules, sizeof(modules), "/lib/modules/%s", u.release);
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(btf, sizeof(btf), "%s/%s", types->sysfs_dir, de->d_name);
+		snprintf(init, sizeof(init), "/sys/module/%s/initstate", de->d_name);
+		/* loaded (built-in ones have no initstate), without BTF of its own */
+		if (access(init, F_OK) || !access(btf, F_OK) ||
+		    find_ko(modules, de->d_name, path, sizeof(path), 0))
+			continue;
+		v = module_dwarf_view(types, path);
+		if (v && v->ops->find_func(v, name, proto) == 0) {
+			*view = v;
+			closedir(dir);
+			return 0;
+		}
+	}
+	closedir(dir);
+	return -ENOENT;
+}
+
 /*
  * A function of a user binary is what its symbol's address is, whatever the
  * name: glibc defines __sleep and exports it as sleep too, and its public
@@ -214,9 +347,11 @@ int surf_types__find_func(struct surf_types *types, const char *name,
 		*view = types->main;
 		return 0;
 	}
-	if (!types->kernel)
+	if (types->kernel && !find_in_modules(types, name, view, proto))
+		return 0;
+	if (types->binary)
 		return -ENOENT;
-	return find_in_modules(types, name, view, proto);
+	return find_in_module_dwarf(types, name, view, proto);
 }
 
 struct module_func_ctx {
