@@ -179,14 +179,60 @@ static const char *module_base(const struct cmd_types_opts *o, char *buf, size_t
 	return NULL;
 }
 
+/*
+ * What was written must load as surftrace will load it (over base, for a
+ * module); then say what it holds.  name: the kernel release or module.
+ */
+static int check_output(const struct cmd_types_opts *o, const char *out, const char *base,
+			const char *name, const char *src)
+{
+	struct btf *b = base ? btf__parse(base, NULL) : NULL;
+	struct btf *check = !base ? btf__parse(out, NULL) : b ? btf__parse_split(out, b) : NULL;
+
+	if (!check) {
+		btf__free(b);
+		fprintf(stderr, "%s: --gen-btf: %s (from %s) does not load as BTF\n", o->prog, out,
+			src);
+		return EXIT_SYSTEM;
+	}
+	if (base)
+		printf("%s: %u types (split BTF over %s) for module %s\n", out,
+		       btf__type_cnt(check) - btf__type_cnt(b), base, name);
+	else
+		printf("%s: %u types%s%s\n", out, btf__type_cnt(check) - 1,
+		       *name ? " for kernel " : "", name);
+	btf__free(check);
+	btf__free(b);
+	return 0;
+}
+
+/* A module: split BTF over its kernel's, made of its DWARF by pahole. */
+static int gen_module_btf(const struct cmd_types_opts *o, const char *src, const char *out,
+			  const char *modname)
+{
+	char name[PATH_MAX], base_buf[PATH_MAX];
+	const char *base = module_base(o, base_buf, sizeof(base_buf));
+	int ret;
+
+	if (!base) {
+		fprintf(stderr, "%s: --gen-btf: a module's BTF extends its kernel's: this "
+			"kernel has none; give it with -d FILE\n", o->prog);
+		return EXIT_BAD_INPUT;
+	}
+	if (!out) {
+		snprintf(name, sizeof(name), "%s.btf", *modname ? modname : "module");
+		out = name;
+	}
+	ret = run_pahole(o->prog, src, base, out);
+	return ret ? ret : check_output(o, out, base, *modname ? modname : src, src);
+}
+
 int cmd_gen_btf(const struct cmd_types_opts *o, const char *src, const char *out)
 {
-	char release[256], name[PATH_MAX], modname[256], base_buf[PATH_MAX];
+	char release[256], name[PATH_MAX], modname[256];
 	bool dwarf, modinfo;
-	const char *base = NULL;
 	void *btf = NULL;
 	size_t size = 0;
-	struct btf *check;
 	int ret;
 
 	if (access(src, R_OK)) {
@@ -194,82 +240,36 @@ int cmd_gen_btf(const struct cmd_types_opts *o, const char *src, const char *out
 		return EXIT_BAD_INPUT;
 	}
 	ret = elf_sections(src, &dwarf, &modinfo, modname, sizeof(modname));
-	if (!ret && modinfo && dwarf) {
-		/* A module: split BTF over its kernel's, made from its DWARF. */
-		base = module_base(o, base_buf, sizeof(base_buf));
-		if (!base) {
-			fprintf(stderr, "%s: --gen-btf: a module's BTF extends its kernel's: this "
-				"kernel has none; give it with -d FILE\n", o->prog);
-			return EXIT_BAD_INPUT;
-		}
-		if (!out) {
-			snprintf(name, sizeof(name), "%s.btf", *modname ? modname : "module");
-			out = name;
-		}
-		ret = run_pahole(o->prog, src, base, out);
+	if (!ret && modinfo && dwarf)
+		return gen_module_btf(o, src, out, modname);
+	ret = cmd_btf_extract(src, &btf, &size, release, sizeof(release));
+	if (ret && !(ret == -ENOENT && dwarf)) {
+		fprintf(stderr, "%s: --gen-btf: %s: %s\n", o->prog, src, ret == -ENOENT ?
+			"no BTF in it, and no DWARF to make it of (a kernel image of a kernel "
+			"built without CONFIG_DEBUG_INFO_BTF: use its vmlinux with debug info, "
+			"from the distribution's debug package)" : strerror(-ret));
+		return ret == -ENOENT ? EXIT_BAD_INPUT : EXIT_SYSTEM;
+	}
+	if (!out && !*release) {
+		free(btf);
+		fprintf(stderr, "%s: --gen-btf: %s names no kernel release: give the output "
+			"file\n", o->prog, src);
+		return EXIT_BAD_INPUT;
+	}
+	if (!out) {
+		snprintf(name, sizeof(name), "%s.btf", release);
+		out = name;
+	}
+	if (ret) {
+		/* no BTF in it, but DWARF: pahole encodes it */
+		ret = run_pahole(o->prog, src, NULL, out);
+	} else {
+		ret = write_file(out, btf, size);
+		free(btf);
 		if (ret)
-			return ret;
-	} else {
-		ret = cmd_btf_extract(src, &btf, &size, release, sizeof(release));
-		if (ret == -ENOENT && dwarf) {
-			if (!out && !*release) {
-				fprintf(stderr, "%s: --gen-btf: %s names no kernel release: give the "
-					"output file\n", o->prog, src);
-				return EXIT_BAD_INPUT;
-			}
-			if (!out) {
-				snprintf(name, sizeof(name), "%s.btf", release);
-				out = name;
-			}
-			ret = run_pahole(o->prog, src, NULL, out);
-			if (ret)
-				return ret;
-		} else if (ret) {
-			fprintf(stderr, "%s: --gen-btf: %s: %s\n", o->prog, src, ret == -ENOENT ?
-				"no BTF in it, and no DWARF to make it of (a kernel image of a "
-				"kernel built without CONFIG_DEBUG_INFO_BTF: use its vmlinux with "
-				"debug info, from the distribution's debug package)" : strerror(-ret));
-			return ret == -ENOENT ? EXIT_BAD_INPUT : EXIT_SYSTEM;
-		} else {
-			if (!out && !*release) {
-				free(btf);
-				fprintf(stderr, "%s: --gen-btf: %s names no kernel release: give the "
-					"output file\n", o->prog, src);
-				return EXIT_BAD_INPUT;
-			}
-			if (!out) {
-				snprintf(name, sizeof(name), "%s.btf", release);
-				out = name;
-			}
-			ret = write_file(out, btf, size);
-			free(btf);
-			if (ret) {
-				fprintf(stderr, "%s: --gen-btf: cannot write %s: %s\n", o->prog, out,
-					strerror(-ret));
-				return EXIT_SYSTEM;
-			}
-		}
+			fprintf(stderr, "%s: --gen-btf: cannot write %s: %s\n", o->prog, out,
+				strerror(-ret));
+		ret = ret ? EXIT_SYSTEM : 0;
 	}
-	/* What was written must load as surftrace will load it. */
-	if (base) {
-		struct btf *b = btf__parse(base, NULL);
-
-		check = b ? btf__parse_split(out, b) : NULL;
-		if (check)
-			printf("%s: %u types (split BTF over %s) for module %s\n", out,
-			       btf__type_cnt(check) - btf__type_cnt(b), base, *modname ? modname : src);
-		btf__free(check);
-		btf__free(b);
-	} else {
-		check = btf__parse(out, NULL);
-		if (check)
-			printf("%s: %u types%s%s\n", out, btf__type_cnt(check) - 1,
-			       *release ? " for kernel " : "", release);
-		btf__free(check);
-	}
-	if (!check) {
-		fprintf(stderr, "%s: --gen-btf: %s does not load as BTF\n", o->prog, out);
-		return EXIT_SYSTEM;
-	}
-	return 0;
+	return ret ? ret : check_output(o, out, NULL, release, src);
 }
