@@ -222,6 +222,17 @@ SURF_API bool surf_probe_kind__is_user(enum surf_probe_kind kind);
  * NULL for tracepoints (they need no definition).
  */
 SURF_API char *surf_probe_def__definition(const struct surf_probe_def *def, const char *group);
+/*
+ * The same definition built into cmd (surf/dynevent.h), started by this
+ * call: the event is GROUP/NAME (NAME alone when group is NULL).  The
+ * engine creates its events from it.  -EINVAL for tracepoints.
+ */
+struct surf_dynevent_cmd;
+SURF_API int surf_probe_def__build(const struct surf_probe_def *def, const char *group,
+				   struct surf_dynevent_cmd *cmd);
+/* Bytes the definition takes, its NUL included (a buffer for surf_probe_def__build). */
+SURF_API size_t surf_probe_def__definition_size(const struct surf_probe_def *def,
+						const char *group);
 
 /*
  * Print an error as

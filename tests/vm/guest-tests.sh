@@ -429,6 +429,18 @@ if [ $erc = 0 ] && [ -n "$p" ] &&
 else fail exec_monitor_exec "exit $erc; want filename /tmp/surfprobe-child with pid '$p'" \
 	$W/exec.out $W/exec.err; fi
 
+# --- the dynamic-event builder: the kernel's kprobe_event_gen_test from user space
+echo surfvm >/etc/hostname
+timeout 60 $S/examples/dynevent --kprobe >$W/dynevent.out 2>$W/dynevent.err
+drc=$?
+if [ $drc = 0 ] && grep -qx 'created gen_kprobe_test: 3 fields' $W/dynevent.out &&
+   grep -qx 'through their event files: 1 call' $W/dynevent.out &&
+   [ "$(grep -c '^gen_kprobe_test dfd=-100 filename="/etc/hostname" flags=[0-9]*$' $W/dynevent.out)" = 3 ] &&
+   [ "$(grep -c '^gen_kretprobe_test ret=[0-9][0-9]*$' $W/dynevent.out)" = 3 ] &&
+   grep -qx 'deleted gen_kprobe_test, gen_kretprobe_test' $W/dynevent.out &&
+   ! grep -q surf_gen_ $KE; then pass dynevent_builder_kprobe $W/dynevent.out gen_
+else fail dynevent_builder_kprobe "exit $drc" $W/dynevent.out $W/dynevent.err; fi
+
 # --- cleanup on SIGINT and SIGTERM of a running trace, and after kill -9 --------
 for sig in INT TERM; do
 	$ST -q 'p do_filp_open name=%1->name' >$W/sig.out 2>$W/sig.err &

@@ -21,6 +21,7 @@
 
 #include <traceevent/event-parse.h>
 
+#include <surf/dynevent.h>
 #include <surf/tracefs.h>
 
 #include "sys/fault.h"
@@ -486,17 +487,16 @@ static void event_abandon(struct surf_engine *e, struct surf_event *ev)
 }
 
 static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char kind,
-			   const char *name, const char *definition, bool uprobe,
-			   const char *filter);
+			   const char *name, struct surf_dynevent_cmd *cmd, const char *filter);
 
 /*
  * kind 'e': the tracepoint GROUP/NAME; otherwise the dynamic event NAME in
- * this engine's group, made by definition (its whole uprobe_events or
- * kprobe_events line, group included).
+ * this engine's group, made by cmd (surf/dynevent.h, group included).
  */
-static int add_event(struct surf_engine *e, char kind, const char *name, const char *definition,
-		     bool uprobe, const char *filter, const struct surf_probe_def *def,
-		     surf_record_cb cb, void *ctx, struct surf_event **out)
+static int add_event(struct surf_engine *e, char kind, const char *name,
+		     struct surf_dynevent_cmd *cmd, const char *filter,
+		     const struct surf_probe_def *def, surf_record_cb cb, void *ctx,
+		     struct surf_event **out)
 {
 	struct surf_event *ev;
 	int ret;
@@ -508,7 +508,7 @@ static int add_event(struct surf_engine *e, char kind, const char *name, const c
 	if (!ev)
 		return -ENOMEM;
 	ev->def = def;
-	ret = add_event_steps(e, ev, kind, name, definition, uprobe, filter);
+	ret = add_event_steps(e, ev, kind, name, cmd, filter);
 	if (ret) {
 		event_abandon(e, ev);
 		return ret;
@@ -519,9 +519,11 @@ static int add_event(struct surf_engine *e, char kind, const char *name, const c
 }
 
 static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char kind,
-			   const char *name, const char *definition, bool uprobe,
-			   const char *filter)
+			   const char *name, struct surf_dynevent_cmd *cmd, const char *filter)
 {
+	bool uprobe = cmd && (cmd->type == SURF_DYNEVENT_UPROBE ||
+			      cmd->type == SURF_DYNEVENT_URETPROBE);
+
 	int ret;
 
 	if (filter && *filter && !(ev->filter = strdup(filter)))
@@ -537,10 +539,10 @@ static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char ki
 		snprintf(ev->group, sizeof(ev->group), "%s", e->group);
 		snprintf(ev->name, sizeof(ev->name), "%s", name);
 		ev->control = uprobe ? "uprobe_events" : "kprobe_events";
-		ret = dyn_create(e, ev, definition);
+		ret = dyn_create(e, ev, cmd);
 		if (ret)
 			return ret;
-		ret = pid_filter_instead(e, ev, definition);
+		ret = pid_filter_instead(e, ev, cmd->buf);
 		if (ret)
 			return ret;
 	}
@@ -550,28 +552,63 @@ static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char ki
 int surf_engine__add_probe(struct surf_engine *e, const struct surf_probe_def *def,
 			   surf_record_cb cb, void *ctx, struct surf_event **out)
 {
-	char *line;
+	size_t len = surf_probe_def__definition_size(def, e->group);
+	struct surf_dynevent_cmd cmd;
+	char *buf;
 	int ret;
 
 	if (def->kind == SURF_PROBE_EVENT)
-		return add_event(e, 'e', def->location, NULL, false, def->filter, def, cb, ctx, out);
-	/* Written once, with our group: what goes to tracefs as it is. */
-	line = surf_probe_def__definition(def, e->group);
-	if (!line)
+		return add_event(e, 'e', def->location, NULL, def->filter, def, cb, ctx, out);
+	/* Built once, with our group: what goes to tracefs as it is. */
+	buf = malloc(len);
+	if (!buf)
 		return -ENOMEM;
-	ret = add_event(e, line[0], def->name, line, surf_probe_kind__is_user(def->kind),
-			def->filter, def, cb, ctx, out);
-	free(line);
+	surf_dynevent_cmd__init(&cmd, buf, len);
+	ret = surf_probe_def__build(def, e->group, &cmd);
+	if (ret)
+		snprintf(e->last_error, sizeof(e->last_error), "%s", cmd.error);
+	else
+		ret = add_event(e, buf[0], def->name, &cmd, def->filter, def, cb, ctx, out);
+	free(buf);
 	return ret;
+}
+
+/* "p:NAME PLACE FIELD..." in this engine's group, built field by field. */
+static int build_raw(struct surf_engine *e, const char *definition, const char *name,
+		     struct surf_dynevent_cmd *cmd)
+{
+	char event[256], *copy, *place, *field, *save = NULL;
+	const char *space = strchr(definition, ' ');
+	enum surf_dynevent_type type;
+	bool uprobe;
+
+	if (!space)
+		return -EINVAL;
+	copy = strdup(space + 1);
+	if (!copy)
+		return -ENOMEM;
+	place = strtok_r(copy, " ", &save);
+	/* A uprobe's place is /path:0xOFFSET. */
+	uprobe = place && place[0] == '/' && strchr(place, ':');
+	type = definition[0] == 'r' ? (uprobe ? SURF_DYNEVENT_URETPROBE : SURF_DYNEVENT_KRETPROBE) :
+				      (uprobe ? SURF_DYNEVENT_UPROBE : SURF_DYNEVENT_KPROBE);
+	snprintf(event, sizeof(event), "%s/%s", e->group, name);
+	surf_dynevent_cmd__start(cmd, type, event, place ? place : "", (char *)NULL);
+	while ((field = strtok_r(NULL, " ", &save)))
+		surf_dynevent_cmd__add_fields(cmd, field, (char *)NULL);
+	free(copy);
+	if (cmd->err)
+		snprintf(e->last_error, sizeof(e->last_error), "%s", cmd->error);
+	return cmd->err;
 }
 
 int surf_engine__add_raw(struct surf_engine *e, const char *definition, const char *filter,
 			 surf_record_cb cb, void *ctx, struct surf_event **out)
 {
-	char name[64], *line;
+	char name[64], *buf;
 	const char *colon = strchr(definition, ':'), *space;
-	size_t n;
-	bool uprobe;
+	struct surf_dynevent_cmd cmd;
+	size_t n, len;
 	int ret;
 
 	if (!colon || colon == definition || !strchr("pre", definition[0]))
@@ -583,16 +620,18 @@ int surf_engine__add_raw(struct surf_engine *e, const char *definition, const ch
 	memcpy(name, colon + 1, n);
 	name[n] = '\0';
 	if (definition[0] == 'e')
-		return add_event(e, 'e', name, NULL, false, filter, NULL, cb, ctx, out);
+		return add_event(e, 'e', name, NULL, filter, NULL, cb, ctx, out);
 	if (!space || strchr(name, '/'))
 		return -EINVAL;
-	/* A uprobe's place is /path:0xOFFSET. */
-	space++;
-	uprobe = space[0] == '/' && strchr(space, ':');
-	if (asprintf(&line, "%c:%s/%s %s", definition[0], e->group, name, space) < 0)
+	len = strlen(definition) + strlen(e->group) + 8;
+	buf = malloc(len);
+	if (!buf)
 		return -ENOMEM;
-	ret = add_event(e, definition[0], name, line, uprobe, filter, NULL, cb, ctx, out);
-	free(line);
+	surf_dynevent_cmd__init(&cmd, buf, len);
+	ret = build_raw(e, definition, name, &cmd);
+	if (!ret)
+		ret = add_event(e, definition[0], name, &cmd, filter, NULL, cb, ctx, out);
+	free(buf);
 	return ret;
 }
 

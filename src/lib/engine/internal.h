@@ -142,8 +142,9 @@ struct surf_engine {
 };
 
 /* dynevent.c: tracefs writes */
-int dyn_write(struct surf_engine *e, const char *file, const char *text, bool append);
-int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definition);
+struct surf_dynevent_cmd;
+/* Create ev's dynamic event from cmd (built by surf/dynevent.h). */
+int dyn_create(struct surf_engine *e, struct surf_event *ev, struct surf_dynevent_cmd *cmd);
 void dyn_remove(struct surf_engine *e, struct surf_event *ev);
 /* Name the engine's group (unless opts.group did) and take its lock; release it at the end. */
 int dyn_claim_group(struct surf_engine *e);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <surf/dynevent.h>
+
 #include "sys/opts.h"
 #include "expr/internal.h"
 #include "sys/util.h"
@@ -652,37 +654,53 @@ void surf_probe_def__free(struct surf_probe_def *def)
 	free(def);
 }
 
-static bool fetch_has_type(const char *fetch, const char *type)
+size_t surf_probe_def__definition_size(const struct surf_probe_def *def, const char *group)
 {
-	size_t n = strlen(fetch), t = strlen(type);
+	size_t len = 64 + strlen(def->name) + (group ? strlen(group) : 0) +
+		     (def->location ? strlen(def->location) : 0);
 
-	return n > t && fetch[n - t - 1] == ':' && !strcmp(fetch + n - t, type);
+	for (int i = 0; i < def->nargs; i++)
+		len += strlen(def->args[i].name) + strlen(def->args[i].fetch) +
+		       (def->args[i].type ? strlen(def->args[i].type) + 1 : 0) + 2;
+	return len;
+}
+
+int surf_probe_def__build(const struct surf_probe_def *def, const char *group,
+			  struct surf_dynevent_cmd *cmd)
+{
+	enum surf_dynevent_type type;
+	char event[256];
+
+	switch (def->kind) {
+	case SURF_PROBE_KPROBE: type = SURF_DYNEVENT_KPROBE; break;
+	case SURF_PROBE_KRETPROBE: type = SURF_DYNEVENT_KRETPROBE; break;
+	case SURF_PROBE_UPROBE:
+	case SURF_PROBE_USDT: type = SURF_DYNEVENT_UPROBE; break;
+	case SURF_PROBE_URETPROBE: type = SURF_DYNEVENT_URETPROBE; break;
+	default: return -EINVAL;
+	}
+	snprintf(event, sizeof(event), "%s%s%s", group ? group : "", group ? "/" : "", def->name);
+	surf_dynevent_cmd__start(cmd, type, event, def->location, (char *)NULL);
+	for (int i = 0; i < def->nargs; i++)
+		surf_dynevent_cmd__add_arg(cmd, &def->args[i]);
+	return cmd->err;
 }
 
 char *surf_probe_def__definition(const struct surf_probe_def *def, const char *group)
 {
-	size_t len = 64 + strlen(def->name) + (group ? strlen(group) : 0) +
-		     (def->location ? strlen(def->location) : 0);
-	char kind, *buf, *p;
+	size_t len = surf_probe_def__definition_size(def, group);
+	struct surf_dynevent_cmd cmd;
+	char *buf;
 
 	if (def->kind == SURF_PROBE_EVENT)
 		return NULL;
-	for (int i = 0; i < def->nargs; i++)
-		len += strlen(def->args[i].name) + strlen(def->args[i].fetch) +
-		       (def->args[i].type ? strlen(def->args[i].type) + 1 : 0) + 2;
 	buf = malloc(len);
 	if (!buf)
 		return NULL;
-	kind = def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE ? 'r' : 'p';
-	p = buf + sprintf(buf, "%c:%s%s%s %s", kind, group ? group : "", group ? "/" : "",
-			  def->name, def->location);
-	for (int i = 0; i < def->nargs; i++) {
-		const struct surf_arg *a = &def->args[i];
-
-		p += sprintf(p, " %s=%s", a->name, a->fetch);
-		/* The type is its own field: a fetch written with ":TYPE" already has it. */
-		if (a->type && !fetch_has_type(a->fetch, a->type))
-			p += sprintf(p, ":%s", a->type);
+	surf_dynevent_cmd__init(&cmd, buf, len);
+	if (surf_probe_def__build(def, group, &cmd)) {
+		free(buf);
+		return NULL;
 	}
 	return buf;
 }

@@ -19,7 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <surf/dynevent.h>
+
 #include "engine/internal.h"
+#include "probe/dynevent_cmd.h"
 #include "probe/run_claim.h"
 #include "sys/util.h"
 
@@ -44,56 +47,7 @@ void dyn_note_command(struct surf_engine *e, const char *fmt, ...)
 	e->commands[e->commands_len] = '\0';
 }
 
-/* The last entry of tracefs error_log: the kernel's own words for a refusal. */
-static void read_error_log(struct surf_engine *e)
-{
-	char path[512], *log, *last = NULL, *p;
-
-	snprintf(path, sizeof(path), "%s/error_log", e->tracefs);
-	log = surf_read_file(path, NULL);
-	if (!log)
-		return;
-	for (p = log; (p = strchr(p, '[')); p++)
-		if (p == log || p[-1] == '\n')
-			last = p;
-	if (last) {
-		size_t n = strlen(last);
-
-		while (n && last[n - 1] == '\n')
-			last[--n] = '\0';
-		snprintf(e->last_error, sizeof(e->last_error), "%s", last);
-	}
-	free(log);
-}
-
-int dyn_write(struct surf_engine *e, const char *file, const char *text, bool append)
-{
-	char path[512];
-	size_t n = strlen(text);
-	ssize_t ret;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", e->tracefs, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0) {
-		snprintf(e->last_error, sizeof(e->last_error), "cannot open %s: %s", path,
-			 strerror(errno));
-		return -errno;
-	}
-	ret = write(fd, text, n);
-	if (ret < 0) {
-		int err = -errno;
-
-		e->last_error[0] = '\0';
-		read_error_log(e);
-		close(fd);
-		return err;
-	}
-	close(fd);
-	return (size_t)ret == n ? 0 : -EIO;
-}
-
-int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definition)
+int dyn_create(struct surf_engine *e, struct surf_event *ev, struct surf_dynevent_cmd *cmd)
 {
 	int ret;
 
@@ -101,8 +55,10 @@ int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definit
 	 * No retry on EEXIST: the event is not ours (our group is unique, and
 	 * the name is already taken in it), so it is not ours to remove either.
 	 */
-	ret = dyn_write(e, ev->control, definition, true);
-	dyn_note_command(e, "echo '%s' >> %s/%s", definition, e->tracefs, ev->control);
+	ret = surf_dynevent_cmd__end(cmd, e->tracefs);
+	if (ret)
+		snprintf(e->last_error, sizeof(e->last_error), "%s", cmd->error);
+	dyn_note_command(e, "echo '%s' >> %s/%s", cmd->buf, e->tracefs, ev->control);
 	if (ret == 0)
 		ev->created = true;
 	return ret;
@@ -110,14 +66,15 @@ int dyn_create(struct surf_engine *e, struct surf_event *ev, const char *definit
 
 void dyn_remove(struct surf_engine *e, struct surf_event *ev)
 {
-	char del[256];
+	enum surf_dynevent_type type;
 
 	if (!ev->created)
 		return;
-	snprintf(del, sizeof(del), "-:%s/%s", ev->group, ev->name);
-	if (dyn_write(e, ev->control, del, true) == 0)
+	type = strcmp(ev->control, "uprobe_events") ? SURF_DYNEVENT_KPROBE : SURF_DYNEVENT_UPROBE;
+	if (surf_dynevent__delete(e->tracefs, type, ev->group, ev->name) == 0)
 		ev->created = false;
-	dyn_note_command(e, "echo '%s' >> %s/%s", del, e->tracefs, ev->control);
+	dyn_note_command(e, "echo '-:%s/%s' >> %s/%s", ev->group, ev->name, e->tracefs,
+			 ev->control);
 }
 
 int dyn_read_id(struct surf_engine *e, const char *group, const char *name)
@@ -178,7 +135,6 @@ static int sweep_file(const char *tracefs, const char *file)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *group = strchr(line, ':'), *slash, *space, del[256];
 		long pid;
-		int fd;
 
 		if (!group++ || !(slash = strchr(group, '/')))
 			continue;
@@ -188,12 +144,8 @@ static int sweep_file(const char *tracefs, const char *file)
 		if (space)
 			*space = '\0';
 		snprintf(del, sizeof(del), "-:%s", group);
-		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (fd < 0)
-			break;
-		if (write(fd, del, strlen(del)) > 0)
+		if (dynevent_write(tracefs, file, del, NULL, 0) == 0)
 			removed++;
-		close(fd);
 	}
 	free(text);
 	return removed;
