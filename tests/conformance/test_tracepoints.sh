@@ -14,8 +14,10 @@
 # - The workload starts after both surftrace runs are ready and both stop
 #   after it has ended, so each reader sees all of its records.
 # - Records are matched per event and per thread, in order (a thread's
-#   records are in the same order for both readers), not by timestamp: the
-#   two readers stamp one event at two slightly different moments.
+#   records are in the same order for both readers, but for an interrupt's
+#   record nested in another's on one CPU: tp_compare.py puts such an
+#   adjacent pair back), not by timestamp: the two readers stamp one event
+#   at two slightly different moments.
 # - Text: surftrace's line against the kernel's "trace" file (same print
 #   format, cpu, time within 1 ms).  JSON: every field against the kernel's
 #   "fields" output (options/fields: each field raw).

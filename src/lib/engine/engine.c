@@ -523,7 +523,6 @@ static int add_event_steps(struct surf_engine *e, struct surf_event *ev, char ki
 {
 	bool uprobe = cmd && (cmd->type == SURF_DYNEVENT_UPROBE ||
 			      cmd->type == SURF_DYNEVENT_URETPROBE);
-
 	int ret;
 
 	if (filter && *filter && !(ev->filter = strdup(filter)))
