@@ -53,6 +53,10 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
 .PHONY: all test run deps unit fuzz bench bench-vm clean install uninstall deb
 HELPERS  := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+# The Java programs J expressions are shown on: with a JDK only.
+ifneq ($(shell command -v javac 2>/dev/null),)
+HELPERS  += $(patsubst tests/helpers/%.java,$(BUILD)/helpers/%.class,$(wildcard tests/helpers/*.java))
+endif
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 all: $(BUILD)/libsurf.a $(BUILD)/libsurf.so $(CMDS:%=$(BUILD)/%) $(BUILD)/unit-tests $(HELPERS) \
      $(EXAMPLES) $(BUILD)/libsurf.pc
@@ -67,6 +71,11 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -g -O0 -Wall -Wextra $(LDFLAGS) -o $@ $<
+
+$(BUILD)/helpers/%.class: tests/helpers/%.java
+	@mkdir -p $(dir $@)
+	$(call msg,JAVAC,$@)
+	$(Q)javac -d $(BUILD)/helpers $<
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

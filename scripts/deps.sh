@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config clang llvm libbpf-dev libelf-dev libdw-dev zlib1g-dev \
 libtraceevent-dev libtracefs-dev bpftool dwarves dwz bpftrace linux-perf \
 systemtap-sdt-dev libcapstone-dev liblzma-dev libbz2-dev liblz4-dev libzstd-dev xz-utils binutils libc6-dbg gdb \
-chromium libxml2-utils python3 strace debootstrap dpkg-dev"
+chromium libxml2-utils python3 strace debootstrap dpkg-dev openjdk-17-jdk-headless"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -17,15 +17,15 @@
 #endif
 
 #define SURF_VERSION_MAJOR 0
-#define SURF_VERSION_MINOR 13
+#define SURF_VERSION_MINOR 14
 #define SURF_VERSION_PATCH 0
-#define SURF_VERSION "0.13.0"
+#define SURF_VERSION "0.14.0"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* The version of the library in use ("0.13.0"), which may differ from the headers'. */
+/* The version of the library in use ("0.14.0"), which may differ from the headers'. */
 SURF_API const char *surf_version(void);
 
 #ifdef __cplusplus

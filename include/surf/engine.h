@@ -195,6 +195,7 @@ struct surf_field_info {
 	bool dynamic;		/* __data_loc / __rel_loc */
 	bool common;		/* common_* */
 	bool user_string;	/* a syscall's char * argument: a user-space string's address */
+	bool hidden;		/* not shown (the length of a J name: surf_arg.hidden) */
 };
 
 SURF_API int surf_event__nfields(const struct surf_event *ev);
@@ -208,6 +209,8 @@ SURF_API uint64_t surf_record__int(const struct surf_record *rec, int field);
 SURF_API const char *surf_record__str(const struct surf_record *rec, int field, uint32_t *len);
 /*
  * The string a syscall's char * argument (field info user_string) pointed to,
+ * or the name a J event's class, method or signature field points to (read
+ * with exactly its length),
  * read in the kernel at the event (a BPF program on the tracepoint): pointer
  * and length, or NULL when it was not read (BPF not allowed, the page not in
  * memory, another field).  A string read from the process later could be

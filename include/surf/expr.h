@@ -42,6 +42,11 @@ enum surf_probe_kind {
 	SURF_PROBE_UPROBE = 'P',
 	SURF_PROBE_URETPROBE = 'R',
 	SURF_PROBE_USDT = 'U',		/* a USDT probe (.note.stapsdt) of a user binary */
+	/*
+	 * "J CLASS::METHOD" and "J! CLASS::METHOD" (Java method entry and
+	 * return) compile to SURF_PROBE_USDT on HotSpot's hotspot:method__entry
+	 * or method__return, with java_class and java_method set.
+	 */
 };
 
 /* How an argument's value is shown, from its name's prefix (ip_, b16_, B32_...). */
@@ -50,6 +55,7 @@ enum surf_arg_conv {
 	SURF_CONV_IPV4,		/* ip_: a network-order u32 shown as a dotted quad */
 	SURF_CONV_BSWAP_DEC,	/* b16_/b32_/b64_: byte-swapped, decimal */
 	SURF_CONV_BSWAP_HEX,	/* B16_/B32_/B64_: byte-swapped, hex */
+	SURF_CONV_JAVA_CLASS,	/* a JVM class name ("java/lang/Thread"), shown with dots */
 };
 
 struct surf_arg {
@@ -58,6 +64,14 @@ struct surf_arg {
 	char *type;		/* how to read it ("string", "u32"); NULL: the kernel's default */
 	enum surf_arg_conv conv;
 	int conv_bits;		/* 16, 32, 64 for the byte swaps */
+	/*
+	 * The process passes a string as (pointer, length), not NUL-terminated
+	 * (HotSpot's names): this argument is the pointer, and len_arg is 1 +
+	 * the index of the argument holding the length.  Exactly that many
+	 * bytes are read, in the kernel at the event.  0: not such a string.
+	 */
+	int len_arg;
+	bool hidden;		/* the length of such a string: not shown */
 };
 
 /* A compiled expression line. */
@@ -126,6 +140,12 @@ struct surf_probe_def {
 	char *filter;		/* converted ftrace filter, NULL when none */
 	char *module;		/* p/r: module defining the function, NULL for vmlinux */
 	struct surf_agg *agg;	/* a: clause, NULL when none */
+	/*
+	 * J/J!: the class and method patterns as written (globs; a class with
+	 * dots), matched against every method event; NULL for other kinds.
+	 */
+	char *java_class, *java_method;
+	bool java_return;	/* J!: method__return */
 };
 
 /* An error with the byte range [pos, pos+len) of the expression it is about. */

@@ -41,6 +41,7 @@
 #include <surf/types.h>
 
 #include "common.h"
+#include "java.h"
 #include "kernel_types.h"
 #include "trace_run.h"
 
@@ -115,8 +116,21 @@ static int event_fields(void *ctx, const char *group, const char *event,
 static int find_binary(const struct run *r, const char *bin, char *path, size_t path_len,
 		       char *errbuf, size_t errlen)
 {
-	int ret = surf_elf__find_binary(bin, r->o->pid, path, path_len);
+	int ret;
 
+	if (!strcmp(bin, "libjvm.so")) {	/* J: the JVM's, wherever it is */
+		ret = cmd_java_find_libjvm(r->o->pid, r->o->command, path, path_len);
+		if (ret == -ENOEXEC)
+			snprintf(errbuf, errlen, "process %d is not a Java VM (no libjvm.so in "
+				 "its maps)", r->o->pid);
+		else if (ret == -ESRCH)
+			snprintf(errbuf, errlen, "-p %d: no such process", r->o->pid);
+		else if (ret)
+			snprintf(errbuf, errlen, "cannot find a Java VM (libjvm.so): give -p PID "
+				 "of a running one, -c 'java ...', or set JAVA_HOME");
+		return ret;
+	}
+	ret = surf_elf__find_binary(bin, r->o->pid, path, path_len);
 	if (ret)
 		snprintf(errbuf, errlen, "cannot find the binary or library '%s'", bin);
 	return ret;
@@ -544,6 +558,10 @@ static int target_len(const char *expr)
 /* Is def the entry of the function ret returns from (same binary and place, or symbol)? */
 static bool is_entry_of(const struct surf_probe_def *def, const struct surf_probe_def *ret)
 {
+	if (ret->java_return)	/* J!: J of the same methods */
+		return def->java_class && !def->java_return &&
+		       !strcmp(def->java_class, ret->java_class) &&
+		       !strcmp(def->java_method, ret->java_method) && !strcmp(def->path, ret->path);
 	if (ret->kind == SURF_PROBE_URETPROBE)
 		return def->kind == SURF_PROBE_UPROBE && def->path && ret->path &&
 		       !strcmp(def->path, ret->path) && !strcmp(def->location, ret->location);
@@ -581,6 +599,7 @@ static int find_lat_starts(struct run *r, int *starts)
 			fprintf(r->err, "surftrace: f%d: lat() measures from the entry of %s: give "
 				"its entry expression before it, e.g. '%s %.*s'\n", i,
 				r->defs[i]->symbol ? r->defs[i]->symbol : r->defs[i]->location,
+				r->defs[i]->java_return ? "J" :
 				r->defs[i]->kind == SURF_PROBE_URETPROBE ? "P" : "p",
 				target_len(r->o->exprs[i]), target_of(r->o->exprs[i]));
 		return EXIT_BAD_INPUT;
@@ -904,6 +923,46 @@ static int command_status(int wait_status)
 	return 0;
 }
 
+/*
+ * J expressions: HotSpot fires its method probes only when started with
+ * -XX:+DTraceMethodProbes.  -c gets it through JAVA_TOOL_OPTIONS (read by
+ * every JVM, whatever starts it); a -p JVM without it would show nothing.
+ */
+static int java_setup(struct run *r)
+{
+	bool java = false;
+	int ret;
+
+	for (int i = 0; i < r->ndefs; i++)
+		java |= r->defs[i]->java_class != NULL;
+	if (java && r->o->script) {
+		fprintf(r->err, "surftrace: -o: a J expression needs BPF to read HotSpot's names "
+			"at the event, which a tracefs script cannot do\n");
+		return EXIT_BAD_INPUT;
+	}
+	if (!java || r->o->show)
+		return 0;
+	if (r->o->command && cmd_java_set_flag_env()) {
+		fprintf(r->err, "surftrace: cannot set JAVA_TOOL_OPTIONS: %s\n", strerror(errno));
+		return 1;
+	}
+	if (r->o->pid <= 0)
+		return 0;
+	ret = cmd_java_method_probes(r->o->pid);
+	if (ret == 0) {
+		fprintf(r->err, "surftrace: the JVM %d was started without "
+			"-XX:+DTraceMethodProbes: HotSpot fires its method probes only when that "
+			"flag (or -XX:+ExtendedDTraceProbes) is given at launch; restart it with "
+			"the flag, or start it with surftrace -c, which adds it\n", r->o->pid);
+		return 1;
+	}
+	if (ret < 0)
+		fprintf(r->err, "surftrace: warning: cannot tell whether the JVM %d runs with "
+			"-XX:+DTraceMethodProbes (not on its command line; jcmd could not ask it): "
+			"without it, J shows nothing\n", r->o->pid);
+	return 0;
+}
+
 int trace_run(const struct trace_run_opts *opts)
 {
 	struct run r = { .o = opts, .child_gate = -1, .target_fd = -1 };
@@ -922,10 +981,12 @@ int trace_run(const struct trace_run_opts *opts)
 	}
 	cmd_signals_install(saved);
 	status = compile_all(&r);
+	if (!status)
+		status = java_setup(&r);
 	if (status)
 		goto out;
 	naggs = 0;
-	starts = calloc((size_t)r.ndefs, sizeof(*starts));
+	starts = calloc(r.ndefs > 0 ? (size_t)r.ndefs : 1, sizeof(*starts));
 	if (!starts) {
 		status = 1;
 		goto out;

@@ -54,7 +54,7 @@ function add_cmd_line(text, line, prompt) {
 }
 
 function file_name(first,    m) {
-	if (match(first, /^(\/\*|\/\/|#) *[A-Za-z0-9_.\/-]+\.(c|h|mk)([ :]|$)/)) {
+	if (match(first, /^(\/\*|\/\/|#) *[A-Za-z0-9_.\/-]+\.(c|h|mk|java)([ :]|$)/)) {
 		m = substr(first, RSTART, RLENGTH)
 		sub(/^(\/\*|\/\/|#) */, "", m)
 		sub(/[ :]$/, "", m)
@@ -111,7 +111,7 @@ fmt == "md" && inblock {
 	} else if (lang == "sh" || lang == "shell" || lang == "bash") {
 		if (cont || ($0 !~ /^[ \t]*(#|$)/))
 			add_cmd_line($0, FNR)
-	} else if (lang == "c" || lang == "make") {
+	} else if (lang == "c" || lang == "make" || lang == "java") {
 		file[++nfile] = $0
 	}
 	next

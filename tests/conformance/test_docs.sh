@@ -51,6 +51,8 @@ OPTIONAL_PROGS="flamegraph.pl"
 # Live examples that wait for an event the workload cannot make.
 declare -A NO_EVENT_OK=(
 	["surftrace 'e sched/sched_switch f:prev_pid==1'"]="pid 1 seldom runs (here it is the sandbox's init)"
+	["surftrace -i 1 -t 3 'e block/block_rq_issue s=sector' \\
+            'e block/block_rq_complete s=sector a:lat(f0.s==s)'"]="a quiet disk may issue no request in 3 s"
 )
 LIVE_WAIT=2		# seconds before Ctrl-C for a trace without an end of its own
 

@@ -145,7 +145,7 @@ TEST(test_agg_errors_point_at_the_bad_part)
 		  "x" },
 		{ "e syscalls/sys_enter_read a:lhist(count, 0)", "lhist takes the value, MIN, MAX",
 		  "lhist(count, 0)" },
-		{ "e sched/sched_switch a:lat()", "use it on r or R", "lat()" },
+		{ "e sched/sched_switch a:lat()", "use it on r, R or J!", "lat()" },
 		{ "e block/block_rq_complete a:lat(f0.sector=sector)", "lat(EVENT.NAME==NAME)",
 		  "f0.sector=sector" },
 		{ "e sched/sched_switch a:count(comm) a:count(pid)", "one a: clause",

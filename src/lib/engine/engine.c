@@ -198,6 +198,9 @@ static void event_close(struct surf_event *ev)
 			close(ev->fds[i]);
 	ev->nfds = 0;
 	bells_event_close(ev);
+	if (ev->ustr_anchor_fd >= 0)
+		close(ev->ustr_anchor_fd);
+	ev->ustr_anchor_fd = -1;
 	/* After the perf events: closing them detached it from the tracepoint. */
 	if (ev->ustr_prog_fd >= 0)
 		close(ev->ustr_prog_fd);
@@ -393,6 +396,7 @@ static struct surf_event *event_new(struct surf_engine *e, surf_record_cb cb, vo
 		return NULL;
 	ev->engine = e;
 	ev->ustr_prog_fd = -1;
+	ev->ustr_anchor_fd = -1;
 	ev->cb = cb;
 	ev->ctx = ctx;
 	e->events[e->nevents++] = ev;

@@ -228,6 +228,30 @@ static char *evaluable_format(struct surf_engine *e, const char *format, size_t 
 	return out;
 }
 
+/*
+ * A probe's fields to the arguments they record: J's names are strings
+ * passed as (pointer, length), read at the event with their length (ustr.c).
+ */
+static void link_args(struct surf_event *ev)
+{
+	const struct surf_probe_def *def = ev->def;
+
+	for (int a = 0; def && a < def->nargs; a++) {
+		const struct surf_arg *arg = &def->args[a];
+		int f = surf_event__field(ev, arg->name), len;
+
+		if (f < 0)
+			continue;
+		ev->fields[f].arg = arg;
+		ev->fields[f].info.hidden = arg->hidden;
+		if (arg->len_arg > 0 && arg->len_arg <= def->nargs &&
+		    (len = surf_event__field(ev, def->args[arg->len_arg - 1].name)) >= 0) {
+			ev->fields[f].len_field = len + 1;
+			ev->fields[f].info.user_string = true;
+		}
+	}
+}
+
 int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char *group,
 		       char *format, size_t size)
 {
@@ -255,6 +279,7 @@ int fields_from_format(struct surf_engine *e, struct surf_event *ev, const char 
 	for (tf = ev->tep->format.fields; tf; tf = tf->next)
 		fill_field(&ev->fields[i++], tf, false, !strcmp(group, "syscalls"));
 	ev->nfields = n;
+	link_args(ev);
 	return 0;
 }
 

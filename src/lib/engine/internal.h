@@ -24,6 +24,8 @@ struct field {
 	struct surf_field_info info;
 	bool rel;		/* __rel_loc: offset counted from the end of the field */
 	uint32_t bytes;		/* the whole field in the record (fixed arrays) */
+	const struct surf_arg *arg;	/* the probe argument it records, or NULL */
+	int len_field;		/* a (pointer, length) string: 1 + the length's field; 0 */
 };
 
 /* Strings of char * syscall arguments read at the event (ustr.c). */
@@ -61,6 +63,7 @@ struct surf_event {
 	char *filter;
 	bool pid_by_filter;	/* opened for all processes, filtered on opts.pid */
 	int ustr_prog_fd;	/* BPF program reading char * arguments, or -1 */
+	int ustr_anchor_fd;	/* the uninherited perf event it is attached through, or -1 */
 	int *bell_fds;		/* its doorbells (wakeup.c), as fds */
 	int nbells;
 };
@@ -197,6 +200,11 @@ int ustr_attach(struct surf_engine *e, struct surf_event *ev);
 void ustr_start(struct surf_engine *e);
 void ustr_free(struct surf_engine *e);
 void ustr_store(struct ring *r, int tid, const uint8_t *raw, uint32_t size);
+/*
+ * A J event's names against its patterns (fnmatch: the parts between two
+ * '*' that its program does not check); true when a name was not read.
+ */
+bool ustr_java_match(const struct surf_event *ev, const struct surf_record *rec);
 
 /* pool.c */
 int pool_new(struct pool **out, unsigned int workers, unsigned int queue_len);

@@ -218,6 +218,11 @@ static void dispatch_sample(struct surf_engine *e, const uint8_t *p, const uint8
 	if (r && r->ustr.n && ev->ustr_prog_fd >= 0 && r->ustr.tid == perf_tid &&
 	    r->ustr.tp_id == (uint32_t)ev->tp_id)
 		rec.user_strings = &r->ustr;
+	if (ev->def && ev->def->java_class && !ustr_java_match(ev, &rec)) {
+		if (rec.user_strings)
+			r->ustr.n = 0;
+		return;
+	}
 	if (e->discarding) {
 		e->stats.unread++;
 		return;

@@ -28,8 +28,13 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <fnmatch.h>
+#include <surf/arch.h>
 
 #include "engine/internal.h"
+#include "gen/fetch.h"
+#include "gen/gen.h"
+#include "gen/java.h"
 
 /* What the program writes: this header, then USTR_MAX bytes of string. */
 struct ustr_out {
@@ -100,6 +105,106 @@ static int build_program(const struct surf_engine *e, const struct surf_event *e
 	return n;
 }
 
+/*
+ * The program for a J event (a uprobe: its context is pt_regs): the class
+ * and method patterns first (no match: the record is not written), then
+ * each (pointer, length) name read with exactly its length, up to
+ * USTR_MAX - 1 bytes, and output as a syscall's string is.
+ */
+static int build_java_program(const struct surf_event *ev, int map_fd, const char *arch,
+			      struct gen *g)
+{
+	const struct surf_probe_def *def = ev->def;
+	struct gen_fetch_opts fo = { .arch = arch, .user = true, .ctx_reg = BPF_REG_6,
+				     .scratch = -OUT_SIZE - 8 };
+	int16_t tmp = -OUT_SIZE - 16;
+	int drop = gen_label(g), ret;
+
+	gen_emit(g, G_MOV64_REG(BPF_REG_6, BPF_REG_1));
+	for (int i = 0; i < ev->nfields; i++) {
+		const struct field *f = &ev->fields[i];
+		const char *glob = !f->arg ? NULL : !strcmp(f->arg->name, "class") ?
+				   def->java_class : !strcmp(f->arg->name, "method") ?
+				   def->java_method : NULL;
+		struct gen_java_glob m;
+
+		if (!glob || !f->len_field || gen_java_glob_parse(glob, f->arg->conv ==
+								  SURF_CONV_JAVA_CLASS, &m))
+			continue;	/* too long a part to match here: fnmatch's alone */
+		ret = gen_java_match(g, &fo, f->arg->fetch, ev->fields[f->len_field - 1].arg->fetch,
+				     ev->fields[f->len_field - 1].arg->type, &m, tmp, drop);
+		if (ret)
+			return ret;
+	}
+	for (int i = 0; i < ev->nfields; i++) {
+		const struct field *f = &ev->fields[i], *len;
+		int bad = gen_label(g), out = gen_label(g);
+
+		if (!f->len_field || !f->arg)
+			continue;
+		len = &ev->fields[f->len_field - 1];
+		ret = gen_fetch_value(g, &fo, f->arg->fetch, "u64");
+		if (ret)
+			return ret;
+		gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, -OUT_SIZE + 8));
+		gen_emit(g, G_ST(BPF_W, BPF_REG_10, -OUT_SIZE, ev->tp_id));
+		gen_emit(g, G_ST(BPF_W, BPF_REG_10, -OUT_SIZE + 4, i));
+		gen_emit(g, G_ST(BPF_W, BPF_REG_10, -OUT_SIZE + 20, 0));
+		ret = gen_fetch_value(g, &fo, len->arg->fetch, len->arg->type);
+		if (ret)
+			return ret;
+		/* A length the verifier can bound: [0, USTR_MAX - 1], longer names cut. */
+		gen_emit(g, G_MOV64_IMM(BPF_REG_1, -EINVAL));
+		gen_jmp_imm(g, BPF_JSLT, BPF_REG_0, 0, bad);
+		gen_jmp_imm(g, BPF_JSLE, BPF_REG_0, USTR_MAX - 1, out);
+		gen_emit(g, G_MOV64_IMM(BPF_REG_0, USTR_MAX - 1));
+		gen_place(g, out);
+		gen_emit(g, G_MOV64_REG(BPF_REG_7, BPF_REG_0));
+		gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_0));
+		gen_emit(g, G_LDX(BPF_DW, BPF_REG_3, BPF_REG_10, -OUT_SIZE + 8));
+		gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_10));
+		gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, -USTR_MAX));
+		gen_emit(g, G_CALL(BPF_FUNC_probe_read_user));
+		/* As bpf_probe_read_user_str counts: the bytes and a NUL, or -errno. */
+		gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_0));
+		gen_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, bad);
+		gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_7));
+		gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+		gen_place(g, bad);
+		gen_emit(g, G_STX(BPF_W, BPF_REG_10, BPF_REG_1, -OUT_SIZE + 16));
+		gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_6));
+		gen_ld_map_fd(g, BPF_REG_2, map_fd);
+		gen_ld_imm64(g, BPF_REG_3, BPF_F_CURRENT_CPU);
+		gen_emit(g, G_MOV64_REG(BPF_REG_4, BPF_REG_10));
+		gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_4, -OUT_SIZE));
+		gen_emit(g, G_MOV64_IMM(BPF_REG_5, OUT_SIZE));
+		gen_emit(g, G_CALL(BPF_FUNC_perf_event_output));
+	}
+	/* 1: perf writes the record; 0 (no match) it does not. */
+	gen_emit(g, G_MOV64_IMM(BPF_REG_0, 1));
+	gen_emit(g, G_EXIT());
+	gen_place(g, drop);
+	gen_emit(g, G_MOV64_IMM(BPF_REG_0, 0));
+	gen_emit(g, G_EXIT());
+	return gen_finish(g);
+}
+
+static int load_java_program(struct surf_engine *e, const struct surf_event *ev)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	const struct surf_arch *arch = surf_arch__host();
+	struct gen g;
+	int ret;
+
+	gen_init(&g);
+	ret = build_java_program(ev, e->ustr_map_fd, arch->name, &g);
+	if (!ret)
+		ret = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "surf_jnames", "Dual MIT/GPL", g.insns,
+				    (size_t)g.n, &opts);
+	gen_free(&g);
+	return ret;
+}
+
 /* Once per engine: the output map and a BPF output event per ring, into that ring. */
 static int ustr_setup(struct surf_engine *e)
 {
@@ -149,6 +254,31 @@ static int ustr_setup(struct surf_engine *e)
 	return 0;
 }
 
+/*
+ * The event to attach the program through.  A program attached to an
+ * inherited event is copied to the events the process's new threads and
+ * children inherit, and the first of those to end (a thread's exit) takes
+ * the program off the tracepoint for every event: after it, records came
+ * without strings.  So with -p/-c (inherit), an event of its own, opened
+ * disabled for the traced process alone: it never records, never goes
+ * before the engine closes it.
+ */
+static int anchor_event(struct surf_engine *e, struct surf_event *ev)
+{
+	struct perf_event_attr attr;
+
+	if (!e->opts.inherit || e->targets[0] <= 0)
+		return ev->fds[0];
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = (uint64_t)ev->tp_id;
+	attr.sample_period = 1;
+	attr.disabled = 1;
+	ev->ustr_anchor_fd = engine_perf_open(&attr, e->targets[0], -1);
+	return ev->ustr_anchor_fd >= 0 ? ev->ustr_anchor_fd : ev->fds[0];
+}
+
 int ustr_attach(struct surf_engine *e, struct surf_event *ev)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
@@ -165,22 +295,27 @@ int ustr_attach(struct surf_engine *e, struct surf_event *ev)
 	ret = ustr_setup(e);
 	if (ret)
 		return ret;
-	n = build_program(e, ev, e->ustr_map_fd, prog, 256);
-	if (n < 0)
-		return n;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_ustr", "Dual MIT/GPL", prog,
-			   (size_t)n, &opts);
+	if (ev->def && ev->def->java_class) {
+		fd = load_java_program(e, ev);
+	} else {
+		n = build_program(e, ev, e->ustr_map_fd, prog, 256);
+		if (n < 0)
+			return n;
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "surf_ustr", "Dual MIT/GPL", prog,
+				   (size_t)n, &opts);
+	}
 	if (fd < 0)
 		return fd;
 	/* Attached to the tracepoint through one of our events; gone when it closes. */
-	if (ioctl(ev->fds[0], PERF_EVENT_IOC_SET_BPF, fd)) {
+	if (ioctl(anchor_event(e, ev), PERF_EVENT_IOC_SET_BPF, fd)) {
 		ret = -errno;
 		close(fd);
 		return ret;
 	}
 	ev->ustr_prog_fd = fd;
-	dyn_note_command(e, "# char * arguments of %s/%s read at the event (BPF)", ev->group,
-			 ev->name);
+	dyn_note_command(e, ev->def && ev->def->java_class ?
+			 "# Java names of %s/%s matched and read at the event (BPF)" :
+			 "# char * arguments of %s/%s read at the event (BPF)", ev->group, ev->name);
 	return 0;
 }
 
@@ -241,4 +376,28 @@ const char *surf_record__user_str(const struct surf_record *rec, int field, uint
 		}
 	}
 	return NULL;
+}
+
+/* A class or method name against its pattern, as the user wrote it (dots). */
+static bool name_matches(const struct surf_record *rec, int field, const char *glob,
+			 bool is_class)
+{
+	char name[USTR_MAX];
+	uint32_t n;
+	const char *s = field >= 0 ? surf_record__user_str(rec, field, &n) : NULL;
+
+	if (!s)
+		return true;	/* not read: the program matched what it could */
+	for (uint32_t i = 0; i < n; i++)
+		name[i] = is_class && s[i] == '/' ? '.' : s[i];
+	name[n] = '\0';
+	return !fnmatch(glob, name, 0);
+}
+
+bool ustr_java_match(const struct surf_event *ev, const struct surf_record *rec)
+{
+	const struct surf_probe_def *def = ev->def;
+
+	return name_matches(rec, surf_event__field(ev, "class"), def->java_class, true) &&
+	       name_matches(rec, surf_event__field(ev, "method"), def->java_method, false);
 }

@@ -292,7 +292,7 @@ int expr_compile_agg(const char *line, struct span at, const struct surf_arg *ar
 			first = 1;
 		} else if (!is_return) {
 			ret = expr_error(err, -EINVAL, at, "lat() without a start event measures "
-					 "from a function's entry to its return: use it on r or R, "
+					 "from a function's entry to its return: use it on r, R or J!, "
 					 "or name the start, e.g. lat(f0.s==s)");
 		}
 	}

@@ -489,7 +489,8 @@ static int compile_agg(const char *line, const struct ast_line *al, struct surf_
 	ret = expr_compile_agg(line, al->agg_span, def->args, def->nargs,
 			       def->kind == SURF_PROBE_EVENT && nevent >= 0 ? names : NULL, classes,
 			       nevent > 0 ? nevent : 0,
-			       def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE,
+			       def->kind == SURF_PROBE_KRETPROBE || def->kind == SURF_PROBE_URETPROBE ||
+			       def->java_return,
 			       &def->agg, err);
 	if (!ret) {	/* for errors found later, in the generated program */
 		def->agg->pos = al->agg_span.pos;
@@ -554,7 +555,7 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 	ret = expr_split_line(line, &al, err);
 	if (ret)
 		goto out;
-	def->kind = (enum surf_probe_kind)al.kind;
+	def->kind = al.kind == 'J' ? SURF_PROBE_USDT : (enum surf_probe_kind)al.kind;
 	cc.kind = def->kind;
 	def->name = strdup(o.name ? o.name : "f0");
 	for (int i = 0; i < al.nargs && !ret && al.kind != 'e'; i++)
@@ -579,6 +580,12 @@ int surf_expr__compile(struct surf_types *types, const char *line,
 		usdt = calloc(1, sizeof(*usdt));
 		ret = usdt ? setup_usdt(&cc, &al, cc.env, def, usdt, err) : -ENOMEM;
 		break;
+	case 'J':	/* its arguments are HotSpot's, set up with the probe */
+		usdt = calloc(1, sizeof(*usdt));
+		ret = usdt ? expr_setup_java(&cc, &al, def, usdt) : -ENOMEM;
+		if (!ret)
+			ret = compile_agg(line, &al, def, NULL, -1, err);
+		goto out;
 	default:
 		ret = setup_uprobe(&cc, &al, cc.env, def, err);
 		break;
@@ -650,6 +657,8 @@ void surf_probe_def__free(struct surf_probe_def *def)
 	free(def->event);
 	free(def->filter);
 	free(def->module);
+	free(def->java_class);
+	free(def->java_method);
 	expr_free_agg(def->agg);
 	free(def);
 }

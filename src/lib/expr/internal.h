@@ -82,6 +82,7 @@ struct ast_arg {
 
 struct ast_line {
 	char kind;
+	bool java_return;		/* "J!" */
 	struct span kind_span;
 	struct span target_span;
 	char target[512];
@@ -111,12 +112,15 @@ struct compile_ctx {
 	uint64_t proto;
 	const char *func;
 	const char *binary;		/* P/R/U: the user binary */
-	const struct surf_usdt_probe *usdt;	/* U: the probe's arguments */
+	const struct surf_usdt_probe *usdt;	/* U, J: the probe's arguments */
 	const struct surf_expr_env *env;	/* NULL: nothing is checked against the system */
 	struct surf_expr_error *err;
 };
 
 int expr_compile_arg(struct compile_ctx *cc, const struct ast_arg *arg, struct surf_arg *out);
+/* J/J! (java.c): def's probe, location and arguments; cc->err says what is wrong. */
+int expr_setup_java(struct compile_ctx *cc, const struct ast_line *al, struct surf_probe_def *def,
+		    struct surf_usdt_probe *usdt);
 
 /* Check a filter and convert ip_/bNN_/BNN_ values; *out is malloc'ed. */
 /* classes[i]: fields[i]'s enum surf_filter_class, as a char (0: not known). */

@@ -172,14 +172,18 @@ int expr_split_line(const char *line, struct ast_line *out, struct surf_expr_err
 	ret = word_end(line, i, &end, err);
 	if (ret)
 		return ret;
-	if (end - i != 1 || !strchr("prePRU", line[i]))
+	/* "J!": the return of a Java method, as bpftrace's "uretprobe" to "uprobe". */
+	if (end - i == 2 && !strncmp(line + i, "J!", 2))
+		out->java_return = true;
+	else if (end - i != 1 || !strchr("prePRUJ", line[i]))
 		return expr_error(err, -EINVAL, span(i, end - i),
 				  "unknown probe kind '%.*s': use p (kernel function entry), "
 				  "r (kernel function return), e (tracepoint), P (user function "
-				  "entry), R (user function return) or U (USDT probe)",
+				  "entry), R (user function return), U (USDT probe), J or J! "
+				  "(Java method entry or return)",
 				  (int)(end - i), line + i);
 	out->kind = line[i];
-	out->kind_span = span(i, 1);
+	out->kind_span = span(i, end - i);
 
 	i = skip_blanks(line, end);
 	if (!line[i])
@@ -187,6 +191,7 @@ int expr_split_line(const char *line, struct ast_line *out, struct surf_expr_err
 				  out->kind == 'e' ? "tracepoint (GROUP/EVENT)" :
 				  out->kind == 'P' || out->kind == 'R' ? "user symbol (BINARY:SYMBOL)" :
 				  out->kind == 'U' ? "USDT probe (BINARY:PROVIDER:NAME)" :
+				  out->kind == 'J' ? "Java method (CLASS::METHOD)" :
 									"function name",
 				  out->kind);
 	ret = word_end(line, i, &end, err);

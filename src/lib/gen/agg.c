@@ -17,6 +17,7 @@
 #include "gen/fetch.h"
 #include "gen/filter.h"
 #include "gen/gen.h"
+#include "gen/java.h"
 #include "sys/fault.h"
 
 #define SCRATCH_OFF (-8)
@@ -45,7 +46,7 @@ int gen_agg_key_size(const struct gen_agg_desc *d)
 	int n = 0;
 
 	if (d->role == GEN_AGG_LAT_START)
-		return 8;
+		return gen_agg_lat_key_size(d);
 	for (int i = 0; i < d->nkeys; i++)
 		n += gen_agg_src_size(&d->keys[i]);
 	if (is_hist(d->kind))
@@ -137,6 +138,27 @@ static int emit_str_key(struct gen *g, const struct gen_agg_desc *d, const struc
 		if (d->user || (k->type && !strcmp(k->type, "ustring")))
 			helper = BPF_FUNC_probe_read_user_str;
 		break;
+	case GEN_STR_PTR_LEN: {	/* exactly its length, at most the key less its NUL */
+		int ok = gen_label(g), bad = gen_label(g);
+
+		ret = gen_fetch_value(g, &fo, k->fetch, "u64");
+		if (ret)
+			return ret;
+		gen_emit(g, G_MOV64_REG(BPF_REG_9, BPF_REG_0));
+		ret = gen_fetch_value(g, &fo, k->len_fetch, k->len_type);
+		if (ret)
+			return ret;
+		gen_jmp_imm(g, BPF_JSLT, BPF_REG_0, 0, bad);
+		gen_jmp_imm(g, BPF_JSLE, BPF_REG_0, size - 1, ok);
+		gen_emit(g, G_MOV64_IMM(BPF_REG_0, size - 1));
+		gen_place(g, ok);
+		gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_0));
+		gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_9));
+		emit_key_ptr(g, off);
+		gen_emit(g, G_CALL(BPF_FUNC_probe_read_user));
+		gen_place(g, bad);	/* a negative length: the key stays empty */
+		return g->err;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -314,13 +336,31 @@ static void emit_pid_check(struct gen *g, const struct gen_agg_desc *d, int out)
  * lat(): r7 = now - the start's time for lat_key, the start forgotten; out
  * when there is none (the start came before the run, or was filtered out).
  */
-static int emit_latency(struct gen *g, const struct gen_agg_desc *d, int out)
+/* The start map's key at KEY_OFF: lat_key, and J's method (lat_method_fetch). */
+static int emit_lat_key(struct gen *g, const struct gen_agg_desc *d)
 {
+	struct gen_fetch_opts fo = { .arch = d->arch, .user = d->user, .ctx_reg = BPF_REG_6,
+				     .scratch = SCRATCH_OFF };
 	int ret = emit_src(g, d, &d->lat_key);
 
 	if (ret)
 		return ret;
 	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, KEY_OFF));
+	if (!d->lat_method_fetch)
+		return g->err;
+	ret = gen_fetch_value(g, &fo, d->lat_method_fetch, "u64");
+	if (ret)
+		return ret;
+	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, KEY_OFF + 8));
+	return g->err;
+}
+
+static int emit_latency(struct gen *g, const struct gen_agg_desc *d, int out)
+{
+	int ret = emit_lat_key(g, d);
+
+	if (ret)
+		return ret;
 	emit_map_key(g, d->start_fd, KEY_OFF);
 	gen_emit(g, G_CALL(BPF_FUNC_map_lookup_elem));
 	gen_jmp_imm(g, BPF_JEQ, BPF_REG_0, 0, out);
@@ -336,11 +376,10 @@ static int emit_latency(struct gen *g, const struct gen_agg_desc *d, int out)
 /* A lat() start: its time by lat_key; a full start map is counted as a drop. */
 static int emit_lat_start(struct gen *g, const struct gen_agg_desc *d, int out)
 {
-	int ret = emit_src(g, d, &d->lat_key);
+	int ret = emit_lat_key(g, d);
 
 	if (ret)
 		return ret;
-	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, KEY_OFF));
 	gen_emit(g, G_CALL(BPF_FUNC_ktime_get_ns));
 	gen_emit(g, G_STX(BPF_DW, BPF_REG_10, BPF_REG_0, VAL_OFF));
 	emit_map_key(g, d->start_fd, KEY_OFF);
@@ -365,6 +404,28 @@ int gen_agg_program(struct gen *g, const struct gen_agg_desc *d, char *errbuf, s
 	gen_emit(g, G_MOV64_IMM(BPF_REG_8, 0));
 	if (d->pids_fd != GEN_MAP_NONE)
 		emit_pid_check(g, d, out);
+	for (int j = 0; j < d->njava; j++) {	/* J: another method: out at once */
+		const struct gen_agg_java *jv = &d->java[j];
+		struct gen_fetch_opts fo = { .arch = d->arch, .user = true, .ctx_reg = BPF_REG_6,
+					     .scratch = SCRATCH_OFF };
+		struct gen_java_glob m;
+
+		gen_mark(g, GEN_PART_FILTER);
+		ret = gen_java_glob_parse(jv->glob, jv->is_class, &m);
+		if (!ret && !m.exact)
+			ret = -EOPNOTSUPP;
+		if (ret) {
+			snprintf(errbuf, errlen, "a: on J matches %s names in the kernel, where '%s' "
+				 "cannot be: a glob with '*' at its start, its end or both, and "
+				 "at most %d other characters on each side", jv->is_class ?
+				 "class" : "method", jv->glob, GEN_JAVA_MAX_LITERAL);
+			return -EOPNOTSUPP;
+		}
+		ret = gen_java_match(g, &fo, jv->ptr_fetch, jv->len_fetch, jv->len_type, &m,
+				     (int16_t)(KEY_OFF - 8), out);
+		if (ret)
+			return ret;
+	}
 	if (d->filter) {	/* the events f: rejects: out at once */
 		struct filter_ctx fc = { g, d };
 

@@ -31,6 +31,7 @@ enum gen_str {
 	GEN_STR_ARRAY,		/* a char array in the record, at offset */
 	GEN_STR_DATA_LOC,	/* a __data_loc string of the record: u32 at offset (len << 16 | start) */
 	GEN_STR_PTR,		/* an argument's string: at the address its fetch text reads */
+	GEN_STR_PTR_LEN,	/* a (pointer, length) string (J's names): exactly that long */
 };
 
 /* Where a key or the value comes from, resolved for code generation. */
@@ -42,6 +43,9 @@ struct gen_agg_src {
 	int key_size;		/* bytes in the map key, a multiple of 8; 0: the source's default */
 	const char *fetch;	/* SURF_AGG_ARG: fetch text and type */
 	const char *type;
+	const char *len_fetch;	/* GEN_STR_PTR_LEN: the length's fetch text and type */
+	const char *len_type;
+	bool dots;		/* a JVM class name: shown with dots for its slashes */
 };
 
 /* What a program does with the event. */
@@ -66,11 +70,24 @@ struct gen_agg_desc {
 	int nfnames;
 	/* lat(): the start's time by this key (the thread, or a value matched across events). */
 	struct gen_agg_src lat_key;
+	/*
+	 * J's lat(): the method too (its name's pointer, one per method in
+	 * HotSpot), so that a glob's nested methods each find their own entry:
+	 * the start map's key is 16 bytes, the thread then this.  NULL: none.
+	 */
+	const char *lat_method_fetch;
 	int map_fd;
 	int drops_fd;		/* a per-CPU array of one u64: updates the map refused (full); GEN_MAP_NONE: none */
 	int start_fd;		/* lat(): hash of u64 lat_key -> u64 ns */
 	int stack_fd;		/* kstack, ustack keys: the stack trace map */
 	int pids_fd;		/* only processes in this hash (u32 tgid -> u8) count; GEN_MAP_NONE: all */
+	/* J: the class and method patterns, matched before anything else. */
+	struct gen_agg_java {
+		const char *glob;
+		bool is_class;
+		const char *ptr_fetch, *len_fetch, *len_type;
+	} java[2];
+	int njava;
 };
 
 /* The parts of an a: program (gen_mark): what the verifier's refusal is blamed on. */
@@ -82,6 +99,11 @@ enum gen_agg_part {
 	GEN_PART_KEY,		/* key i: GEN_PART_KEY + i */
 };
 
+/* Bytes of the start map's key of a lat() (gen_agg_desc.lat_method_fetch). */
+static inline int gen_agg_lat_key_size(const struct gen_agg_desc *d)
+{
+	return d->lat_method_fetch ? 16 : 8;
+}
 /* Key and value sizes of the map for desc. */
 int gen_agg_key_size(const struct gen_agg_desc *d);
 int gen_agg_value_size(const struct gen_agg_desc *d);

@@ -192,6 +192,20 @@ static void print_stack(FILE *out, struct surf_aggregator *a, const struct gen_a
 }
 
 /* The keys: "name=value ..." (stacks on the lines after), or a JSON array. */
+
+/* A string key's bytes as shown: a JVM class name with dots ("java.lang.Thread"). */
+static const char *str_key(const struct gen_agg_src *k, const uint8_t *bytes, char *buf,
+			   size_t len)
+{
+	size_t n = (size_t)gen_agg_src_size(k);
+
+	if (!k->dots || n > len)
+		return (const char *)bytes;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = bytes[i] == '/' ? '.' : (char)bytes[i];
+	return buf;
+}
+
 static void print_keys(FILE *out, struct surf_aggregator *a, const uint8_t *key, bool json,
 		       bool stacks)
 {
@@ -205,6 +219,8 @@ static void print_keys(FILE *out, struct surf_aggregator *a, const uint8_t *key,
 		const struct gen_agg_src *k = &d->keys[i];
 		bool is_stack = k->src == SURF_AGG_KSTACK || k->src == SURF_AGG_USTACK;
 		bool is_str = k->src == SURF_AGG_COMM || k->str;
+		char name[GEN_AGG_MAX_KEY];
+		const char *str = NULL;
 		int64_t v;
 
 		memcpy(&v, key + off, 8);
@@ -220,13 +236,14 @@ static void print_keys(FILE *out, struct surf_aggregator *a, const uint8_t *key,
 			fputs(", ", out);
 		else if (!json && n++)
 			fputc(' ', out);
+		if (is_str)
+			str = str_key(k, key + off, name, sizeof(name));
 		if (json && is_str)
-			put_json_str(out, (const char *)key + off, (size_t)gen_agg_src_size(k));
+			put_json_str(out, str, (size_t)gen_agg_src_size(k));
 		else if (json)
 			fprintf(out, "%" PRId64, v);
 		else if (is_str)
-			fprintf(out, "%s=%.*s", agg->keys[i].name, gen_agg_src_size(k),
-				(const char *)key + off);
+			fprintf(out, "%s=%.*s", agg->keys[i].name, gen_agg_src_size(k), str);
 		else
 			fprintf(out, "%s=%" PRId64, agg->keys[i].name, v);
 	}

@@ -263,7 +263,8 @@ static int create_maps(struct surf_aggregator *a, const struct surf_aggregator_o
 		ret = create_map(&a->drops_fd, BPF_MAP_TYPE_PERCPU_ARRAY, "surf_agg_drops", 4, 8,
 				 1, 0, errbuf, errlen);
 	if (!ret && o->start)
-		ret = create_map(&a->start_fd, BPF_MAP_TYPE_HASH, "surf_agg_start", 8, 8,
+		ret = create_map(&a->start_fd, BPF_MAP_TYPE_HASH, "surf_agg_start",
+				 gen_agg_lat_key_size(d), 8,
 				 o->max_entries, hash_flags, errbuf, errlen);
 	if (!ret && has_stack_key(d))
 		ret = create_map(&a->stack_fd, BPF_MAP_TYPE_STACK_TRACE, "surf_agg_stacks", 4,

@@ -82,6 +82,19 @@ static int ref_src(const struct surf_probe_def *def, struct tep_event *ev,
 		out->src = SURF_AGG_ARG;
 		out->fetch = arg->fetch;
 		out->type = arg->type;
+		if (arg->len_arg > 0 && arg->len_arg <= def->nargs) {	/* J's names */
+			if (!as_key) {
+				snprintf(errbuf, errlen, "'%s' is a string: a number is needed here",
+					 r->name);
+				return -EINVAL;
+			}
+			out->str = GEN_STR_PTR_LEN;
+			out->key_size = GEN_AGG_STR_KEY;
+			out->len_fetch = def->args[arg->len_arg - 1].fetch;
+			out->len_type = def->args[arg->len_arg - 1].type;
+			out->dots = arg->conv == SURF_CONV_JAVA_CLASS;
+			return 0;
+		}
 		if (arg->type && (!strcmp(arg->type, "string") || !strcmp(arg->type, "ustring"))) {
 			if (!as_key) {
 				snprintf(errbuf, errlen, "'%s' is a string: a number is needed here",
@@ -174,6 +187,35 @@ static int filter_names(const struct surf_probe_def *def, struct tep_event *ev,
 	return ret;
 }
 
+/* J: its class and method patterns, with the arguments holding the names. */
+static void java_globs(const struct surf_probe_def *def, struct gen_agg_desc *d)
+{
+	const char *globs[2] = { def->java_class, def->java_method };
+	const char *names[2] = { "class", "method" };
+
+	for (int j = 0; j < 2; j++)
+		for (int i = 0; i < def->nargs; i++) {
+			const struct surf_arg *a = &def->args[i];
+
+			if (strcmp(a->name, names[j]) || a->len_arg <= 0 || a->len_arg > def->nargs)
+				continue;
+			d->java[d->njava++] = (struct gen_agg_java){
+				.glob = globs[j], .is_class = j == 0, .ptr_fetch = a->fetch,
+				.len_fetch = def->args[a->len_arg - 1].fetch,
+				.len_type = def->args[a->len_arg - 1].type,
+			};
+		}
+}
+
+/* J: where the method's name is (its Symbol: one per method name); NULL for others. */
+static const char *java_method_fetch(const struct surf_probe_def *def)
+{
+	for (int i = 0; def->java_class && i < def->nargs; i++)
+		if (!strcmp(def->args[i].name, "method") && def->args[i].len_arg)
+			return def->args[i].fetch;
+	return NULL;
+}
+
 /* The event's format parsed (e expressions; NULL *ev for probes), common fields of d set. */
 static int describe_common(const struct surf_probe_def *def, char *format, size_t format_len,
 			   const char *arch, struct tep_handle **tep, struct tep_event **ev,
@@ -192,6 +234,8 @@ static int describe_common(const struct surf_probe_def *def, char *format, size_
 			return -EINVAL;
 		}
 	}
+	if (def->java_class)
+		java_globs(def, d);
 	d->tracepoint = def->kind == SURF_PROBE_EVENT;
 	d->user = surf_probe_kind__is_user(def->kind);
 	d->arch = arch;
@@ -225,6 +269,8 @@ int gen_agg_describe(const struct surf_probe_def *def, char *format, size_t form
 		d->lat_key.src = SURF_AGG_TID;
 		if (a->lat_event)
 			ret = ref_src(def, ev, &a->value, false, &d->lat_key, errbuf, errlen);
+		else
+			d->lat_method_fetch = java_method_fetch(def);
 	} else if (!ret && a->value.src) {
 		ret = ref_src(def, ev, &a->value, false, &d->value, errbuf, errlen);
 	}
@@ -254,6 +300,8 @@ int gen_agg_describe_start(const struct surf_probe_def *start, char *format, siz
 	d->role = GEN_AGG_LAT_START;
 	d->kind = SURF_AGG_LAT;
 	d->lat_key.src = SURF_AGG_TID;
+	if (!lat->lat_start)
+		d->lat_method_fetch = java_method_fetch(start);
 	if (!ret && lat->lat_start) {	/* lat(f0.s==s): f0's s */
 		struct surf_agg_ref ref = { .src = SURF_AGG_FIELD, .name = lat->lat_start,
 					    .index = -1 };

@@ -338,8 +338,16 @@ static void put_field(struct surf_out *o, struct line *l, const struct surf_reco
 	case SURF_FIELD_INT: {
 		uint64_t v = surf_record__int(rec, i);
 
-		/* A char * syscall argument with its string read at the event. */
+		/* A char * syscall argument or a J name, read at the event. */
 		if (fi->user_string && (s = surf_record__user_str(rec, i, &n))) {
+			char name[256];
+
+			/* HotSpot's "java/lang/Thread" as Java writes it. */
+			if (arg && arg->conv == SURF_CONV_JAVA_CLASS && n <= sizeof(name)) {
+				for (uint32_t c = 0; c < n; c++)
+					name[c] = s[c] == '/' ? '.' : s[c];
+				s = name;
+			}
 			put_string_value(l, s, n, json);
 			break;
 		}
@@ -457,12 +465,14 @@ static void put_info_text(struct surf_out *o, struct line *l, const struct surf_
 
 	/* A print format libtraceevent cannot parse: the fields, rather than its "[FAILED TO PARSE]". */
 	if (is_dynamic_probe(rec) || !te || (te->flags & TEP_EVENT_FL_FAILED)) {
-		if (is_dynamic_probe(rec))
+		/* J: the method's names say where; HotSpot's probe address would not. */
+		if (is_dynamic_probe(rec) && !(def && def->java_class))
 			put_probe_location(o, l, rec);
 		for (int i = 0; i < nf; i++) {
 			const struct surf_field_info *fi = surf_event__field_info(ev, i);
 
-			if (fi->common || is_probe_field(fi->name) || !strcmp(fi->name, "__syscall_nr"))
+			if (fi->common || fi->hidden || is_probe_field(fi->name) ||
+			    !strcmp(fi->name, "__syscall_nr"))
 				continue;
 			if (l->len && l->buf[l->len - 1] != ' ' && l->buf[l->len - 1] != ':')
 				putc_(l, ' ');
@@ -601,7 +611,7 @@ static void put_json(struct surf_out *o, struct line *l, const struct surf_recor
 		const struct surf_field_info *fi = surf_event__field_info(ev, i);
 
 		/* The probe's own address is in "probe", not among the user's names. */
-		if (fi->common || is_probe_field(fi->name))
+		if (fi->common || fi->hidden || is_probe_field(fi->name))
 			continue;
 		if (!first)
 			putc_(l, ',');
