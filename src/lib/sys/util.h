@@ -12,4 +12,12 @@ size_t surf_edit_distance(const char *a, const char *b);
 /* The same, but any distance over max comes back as max + 1, found early. */
 size_t surf_edit_distance_max(const char *a, const char *b, size_t max);
 
+struct surf_ksyms;
+/*
+ * The kernel code symbol closest to name, at most limit edits away, into
+ * out (ksyms.c): 0, or -ENOENT when none is that close.
+ */
+int surf_ksyms_closest(const struct surf_ksyms *ksyms, const char *name, size_t limit, char *out,
+		       size_t len);
+
 #endif
