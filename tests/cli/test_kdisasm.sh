@@ -28,6 +28,12 @@ if grep -qw do_filp_open /proc/kallsyms && [ "$(awk '$3=="do_filp_open"{print $1
 	expect_error kdisasm_unknown_function 2 \
 		"surftrace: no kernel function 'do_filp_opn' in /proc/kallsyms (did you mean 'do_filp_open'?)" \
 		"" "$ST" -F do_filp_opn
+	# A variable (or a section marker, on a kernel that lists only code) is not code.
+	data=$(awk '$2 ~ /^[dDbBrR]$/ && $3 !~ /\[/ { print $3; exit }' /proc/kallsyms)
+	if [ -n "$data" ]; then
+		expect_error kdisasm_not_a_function 2 "surftrace: '$data' in /proc/kallsyms is not a function" \
+			"" "$ST" -F "$data"
+	fi
 else skip kdisasm_unknown_function "kallsyms shows no addresses here"; fi
 expect_error disassemble_empty_function 2 "-F takes FUNCTION (kernel) or BINARY:FUNCTION" "" \
 	"$ST" -F 'bash:'

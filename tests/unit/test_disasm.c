@@ -526,6 +526,12 @@ static void check_kcore(const char *dir)
 	CHECK_CONTAINS(err, "no kernel function 'kfnuc' in");
 	CHECK_CONTAINS(err, "(did you mean 'kfunc'?)");
 
+	out = kernel_listing("some_variable", &o, &ret, err, sizeof(err));
+	free(out);
+	CHECK_INT(ret, ==, -EINVAL);
+	CHECK_CONTAINS(err, "'some_variable' in ");
+	CHECK_CONTAINS(err, "is not a function");
+
 	CHECK_INT(surf_disasm__kernel_insn("kfunc", 5, &o, err, sizeof(err)), ==, 0);
 	CHECK_INT(surf_disasm__kernel_insn("kfunc", 9, &o, err, sizeof(err)), ==, 0);
 	CHECK_INT(surf_disasm__kernel_insn("kfunc", 1, &o, err, sizeof(err)), ==, -EILSEQ);

@@ -879,6 +879,10 @@ static int kcode_open(struct kcode *k, const char *func, const struct surf_kdisa
 			snprintf(errbuf, errlen, "no kernel function '%s' in %s", func, kallsyms);
 		return -ENOENT;
 	}
+	if (!ret && sym.addr && !surf_ksyms_is_code(k->ksyms, func, sym.addr)) {
+		snprintf(errbuf, errlen, "'%s' in %s is not a function", func, kallsyms);
+		return -EINVAL;
+	}
 	if (!ret && sym.addr && sym.size) {
 		k->addr = sym.addr;
 		k->size = sym.size;

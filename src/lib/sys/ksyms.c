@@ -782,3 +782,15 @@ int surf_ksyms_closest(const struct surf_ksyms *ksyms, const char *name, size_t 
 	}
 	return out[0] ? 0 : -ENOENT;
 }
+
+/*
+ * Whether kallsyms lists name as code (t, T, w, W) at addr: a function to
+ * disassemble, not a variable.  A table loaded whole, as above.
+ */
+bool surf_ksyms_is_code(const struct surf_ksyms *ksyms, const char *name, uint64_t addr)
+{
+	for (size_t i = 0; i < ksyms->n; i++)
+		if (ksyms->syms[i].addr == addr && !strcmp(ksyms->pool + ksyms->syms[i].name, name))
+			return is_text(ksyms->syms[i].type);
+	return false;
+}

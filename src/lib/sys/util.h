@@ -3,7 +3,9 @@
 #ifndef SURF_UTIL_H
 #define SURF_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The whole file (tracefs files have no size): malloc'ed, NUL-terminated; NULL with errno. */
 char *surf_read_file(const char *path, size_t *size);
@@ -19,5 +21,7 @@ struct surf_ksyms;
  */
 int surf_ksyms_closest(const struct surf_ksyms *ksyms, const char *name, size_t limit, char *out,
 		       size_t len);
+/* Whether kallsyms lists name at addr as code (ksyms.c). */
+bool surf_ksyms_is_code(const struct surf_ksyms *ksyms, const char *name, uint64_t addr);
 
 #endif
