@@ -50,11 +50,12 @@ if [ -n "$OFF" ]; then
 			delete ax[task]
 		} }
 		END { printf "%d %d %d\n", same, retried, bad }' $W/kdis_live.out 2>$W/kdis_pairs.err)
-	set -- $pairs
-	if [ $RC = 0 ] && [ "${1:-0}" -ge 1 ] && [ "${3:-1}" = 0 ] && clean kdis_live &&
+	# Not set --: this file is sourced, and the suites after it read $1.
+	same=${pairs%% *}; rest=${pairs#* }; retried=${rest%% *}; bad=${rest#* }
+	if [ $RC = 0 ] && [ "${same:-0}" -ge 1 ] && [ "${bad:-1}" = 0 ] && clean kdis_live &&
 	   grep -q "kdisasm" $W/kdis_live.out; then
 		pass kprobe_after_call_ax_is_retval $W/kdis_live.out " f[01]: "
-		echo "# $1 pairs equal, $2 retried lookups"
+		echo "# $same pairs equal, $retried retried lookups"
 	else fail kprobe_after_call_ax_is_retval "exit $RC; pairs equal/retried/other: $pairs" \
 		$W/kdis_pairs.err $W/kdis_live.out $W/kdis_live.err; fi
 else skip kprobe_after_call_ax_is_retval "no offset after the call to path_openat"; fi
