@@ -215,6 +215,14 @@ struct surf_expr_env {
 	 * other error when this cannot be known.  NULL: not checked.
 	 */
 	int (*kernel_symbol)(void *ctx, const char *name, uint64_t *size);
+	/*
+	 * Whether "p FUNC+OFF" starts an instruction of FUNC
+	 * (surf_disasm__kernel_insn): 0 yes; -EILSEQ inside one, -ERANGE past
+	 * the end, errbuf saying which instruction and the boundaries around
+	 * it; any other error when the code cannot be read (then the kernel
+	 * checks it itself).  NULL: not checked.
+	 */
+	int (*kernel_insn)(void *ctx, const char *sym, uint64_t off, char *errbuf, size_t errlen);
 	void *ctx;
 };
 

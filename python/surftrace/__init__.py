@@ -75,7 +75,7 @@ class _Env(ct.Structure):
     _fields_ = [("event_fields", _EVENT_FIELDS), ("resolve_user", _RESOLVE_USER),
                 ("resolve_usdt", _RESOLVE_USDT), ("kernel_function", ct.c_void_p),
                 ("user_types", _USER_TYPES), ("kernel_symbol", ct.c_void_p),
-                ("ctx", ct.c_void_p)]
+                ("kernel_insn", ct.c_void_p), ("ctx", ct.c_void_p)]
 
 
 class _ExprOpts(ct.Structure):

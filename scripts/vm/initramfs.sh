@@ -73,6 +73,16 @@ for lib in $(for b in "${bins[@]}"; do ldd "$b" 2>/dev/null; done |
 	cp -L "$lib" "$R$lib"
 done
 
+# capstone: surftrace loads it with dlopen when it first disassembles (-F, a
+# probe offset checked), so ldd does not name it.  A dynamic build only (the
+# arm64 programs are static: they have no disassembler).
+if ldd "$BUILD/surftrace" >/dev/null 2>&1; then
+	for lib in $(ldconfig -p | awk '$1 ~ /^libcapstone\.so\.[0-9]+$/ && $NF ~ /^\// { print $NF }'); do
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+fi
+
 cp "$SRC/tests/vm/init.sh" "$R/init"
 cp "$SRC/tests/vm/guest-tests.sh" "$R/surf/guest-tests.sh"
 # Other suites' guest tests (sourced by guest-tests.sh): surfgraph, BPF tools...

@@ -74,7 +74,8 @@ static const char usage_text[] =
 "  -a, --arch=ARCH     register names of ARCH: x86_64 (default here), aarch64\n"
 "  -d, --db=FILE|DIR   take kernel types from this BTF file (another kernel),\n"
 "                      or look in DIR first for this kernel's (type database)\n"
-"  -v, --vmlinux=FILE  take kernel types from a vmlinux (.BTF or DWARF)\n"
+"  -v, --vmlinux=FILE  take kernel types from a vmlinux (.BTF or DWARF); with\n"
+"                      -F FUNC, the code (and its source lines) too\n"
 "  -m, --module=FILE.ko  types of a module without BTF from its DWARF\n"
 "                      (loaded ones are found under /lib/modules too)\n"
 "  -l, --list=PATTERN  list functions ('tcp_*'), tracepoints ('sched:*') or a\n"
@@ -83,6 +84,9 @@ static const char usage_text[] =
 "                      ('BIN:struct NAME'), USDT probes ('BIN:usdt[:GLOB]')\n"
 "  -F, --disassemble=BIN:FUNC  disassemble a user function with offsets, to\n"
 "                      pick a place for 'P BIN:FUNC+OFF'\n"
+"  -F, --disassemble=FUNC  the same for a kernel function, for 'p FUNC+OFF':\n"
+"                      from /proc/kcore, or a vmlinux (-v, or this release's\n"
+"                      /usr/lib/debug/boot/vmlinux-RELEASE)\n"
 "      --gen-btf=SOURCE [OUTPUT]  write the BTF of a vmlinux, a kernel image\n"
 "                      (vmlinuz) or a module (.ko with DWARF) for the type\n"
 "                      database (OUTPUT: RELEASE.btf or MODULE.btf here)\n"
@@ -441,14 +445,39 @@ static bool user_list(const struct options *o, const char *p, int *ret)
 	return true;
 }
 
-static int disassemble(const char *what, int pid)
+/*
+ * -F FUNC: a kernel function, from /proc/kcore or a vmlinux (-v, else this
+ * release's debug vmlinux).  Exit 2 for a function the kernel does not
+ * have, 1 when its code cannot be read here (the message says what would do).
+ */
+static int disassemble_kernel(const char *func, const char *vmlinux)
+{
+	struct surf_kdisasm_opts kopts = { .sz = sizeof(kopts), .vmlinux = vmlinux };
+	char tracefs[4096], err[1024] = "";
+	int ret;
+
+	/* Only a tracefs already mounted: a listing changes nothing on the system. */
+	if (!surf_tracefs__find(tracefs, sizeof(tracefs), false))
+		kopts.tracefs = tracefs;
+	ret = surf_disasm__print_kernel(func, &kopts, stdout, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "surftrace: %s\n", err[0] ? err : strerror(-ret));
+		return ret == -ENOENT || ret == -EINVAL ? EXIT_BAD_INPUT : 1;
+	}
+	return 0;
+}
+
+static int disassemble(const char *what, int pid, const char *vmlinux)
 {
 	const char *colon = strrchr(what, ':');
 	char bin[1024], path[4096], err[512] = "";
 	int ret;
 
-	if (!colon || colon == what || !colon[1]) {
-		fprintf(stderr, "surftrace: -F takes BINARY:FUNCTION, e.g. bash:readline\n");
+	if (!colon)
+		return disassemble_kernel(what, vmlinux);
+	if (colon == what || !colon[1]) {
+		fprintf(stderr, "surftrace: -F takes FUNCTION (kernel) or BINARY:FUNCTION, e.g. "
+			"do_filp_open or bash:readline\n");
 		return EXIT_BAD_INPUT;
 	}
 	snprintf(bin, sizeof(bin), "%.*s", (int)(colon - what), what);
@@ -511,7 +540,7 @@ int main(int argc, char **argv)
 
 		status = cmd_gen_btf(&t, o.gen_btf, o.gen_btf_out);
 	} else if (o.disasm) {
-		status = disassemble(o.disasm, o.run.pid);
+		status = disassemble(o.disasm, o.run.pid, o.run.vmlinux_path);
 	} else if (o.list) {
 		struct cmd_types_opts t = types_opts(&o);
 

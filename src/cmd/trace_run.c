@@ -31,6 +31,7 @@
 #include <bpf/libbpf.h>
 
 #include <surf/agg.h>
+#include <surf/disasm.h>
 #include <surf/elf.h>
 #include <surf/engine.h>
 #include <surf/expr.h>
@@ -183,6 +184,21 @@ static int kernel_symbol(void *ctx, const char *name, uint64_t *size)
 	return ret == -ENODATA && surf_ksyms__code_only(r->ksyms) ? -EADDRNOTAVAIL : ret;
 }
 
+/*
+ * FUNC+OFF against FUNC's instructions, read from /proc/kcore, or the -v
+ * vmlinux (the user's word that it is this kernel's), or this release's
+ * debug vmlinux: errors other than -EILSEQ/-ERANGE leave it to the kernel.
+ */
+static int kernel_insn(void *ctx, const char *sym, uint64_t off, char *errbuf, size_t errlen)
+{
+	const struct run *r = ctx;
+	struct surf_kdisasm_opts kopts = { .sz = sizeof(kopts), .vmlinux = r->o->vmlinux_path };
+
+	if (r->o->btf_path)
+		return -EOPNOTSUPP;	/* another kernel's types: its code is not here */
+	return surf_disasm__kernel_insn(sym, off, &kopts, errbuf, errlen);
+}
+
 /* The DWARF types of a user binary, opened once; NULL when it has none. */
 static struct surf_types *user_types(void *ctx, const char *path)
 {
@@ -213,6 +229,7 @@ static int compile_all(struct run *r)
 				       .resolve_usdt = resolve_usdt,
 				       .kernel_function = kernel_function,
 				       .kernel_symbol = kernel_symbol,
+				       .kernel_insn = kernel_insn,
 				       .user_types = user_types };
 	struct surf_expr_opts eopts = { .sz = sizeof(eopts), .env = &env };
 	int ret, status = 0;

@@ -21,6 +21,9 @@
 
 #include "test.h"
 
+/* As src/lib/elf/debuginfo.h names it: where debug files (a vmlinux) are looked for. */
+#define SURF_DEBUG_ROOT_ENV_NAME "SURF_DEBUG_ROOT"
+
 #define DISASM_FIXTURE "tests/fixtures/usdt_disasm.c"
 #define A64_FIXTURE "tests/fixtures/usdt_a64.c"
 
@@ -402,4 +405,167 @@ TEST(disasm_aarch64)
 	/* Fixed 4-byte instructions: size / 4 lines, from +0, ending in ret. */
 	CHECK_INT(lines, ==, size / 4);
 	CHECK(last_ret);
+}
+
+/* ---- Kernel functions, from a kcore and a kallsyms made here -------------------- */
+
+#include <elf.h>
+
+#define KBASE 0xffffffff81000000ull
+
+/*
+ * A kcore as the kernel lays it out (ELF64 core, kernel addresses in
+ * PT_LOAD segments, the data far into the file) holding hand-assembled
+ * x86_64 code, with a kallsyms and a kprobe blacklist naming it:
+ *   kfunc+0x0  nopl 0x0(%rax,%rax,1)   ftrace's 5-byte nop
+ *   kfunc+0x5  push %rbp;  +0x6 mov %rsp,%rbp
+ *   kfunc+0x9  call other_func (KBASE+0x40);  +0xe pop %rbp;  +0xf ret
+ */
+static bool fake_kernel(char *dir, size_t len)
+{
+	static const unsigned char code[] = {
+		0x0f, 0x1f, 0x44, 0x00, 0x00, 0x55, 0x48, 0x89, 0xe5,
+		0xe8, 0x32, 0x00, 0x00, 0x00, 0x5d, 0xc3,
+	};
+	unsigned char img[0x2000] = { 0 };
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (test_tmpdir(dir, len, "surf-kcore"))
+		return false;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_CORE;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 2;
+	/* A segment elsewhere first: the right one must be picked. */
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x1800, .p_vaddr = 0xffff888000000000ull,
+			      .p_filesz = 0x100, .p_memsz = 0x100 };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x1000, .p_vaddr = KBASE,
+			      .p_filesz = 0x800, .p_memsz = 0x800 };
+	memcpy(img + 0x1000, code, sizeof(code));
+	memset(img + 0x1000 + 0x40, 0xc3, 0x10);
+	snprintf(path, sizeof(path), "%s/kcore", dir);
+	f = fopen(path, "w");
+	if (!f || fwrite(img, sizeof(img), 1, f) != 1 || fclose(f))
+		return false;
+	snprintf(path, sizeof(path), "%s/kallsyms", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "ffffffff81000000 T kfunc\nffffffff81000030 t __pfx_other_func\n"
+		   "ffffffff81000040 T other_func\nffffffff81000050 T end_func\n"
+		   "ffffffff81001000 D some_variable\n");
+	if (fclose(f))
+		return false;
+	snprintf(path, sizeof(path), "%s/blacklist", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "0xffffffff81000040-0xffffffff81000050\tother_func\n");
+	return !fclose(f);
+}
+
+static char *kernel_listing(const char *func, const struct surf_kdisasm_opts *o, int *ret,
+			    char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	*ret = surf_disasm__print_kernel(func, o, f, err, errlen);
+	fclose(f);
+	return buf;
+}
+
+static void check_kcore(const char *dir)
+{
+	char kcore[PATH_MAX], kallsyms[PATH_MAX], bl[PATH_MAX], err[512] = "";
+	char want[PATH_MAX + 512];
+	struct surf_kdisasm_opts o = { .sz = sizeof(o), .kcore = kcore, .kallsyms = kallsyms,
+				       .blacklist = bl };
+	char *out;
+	int ret;
+
+	snprintf(kcore, sizeof(kcore), "%s/kcore", dir);
+	snprintf(kallsyms, sizeof(kallsyms), "%s/kallsyms", dir);
+	snprintf(bl, sizeof(bl), "%s/blacklist", dir);
+	out = kernel_listing("kfunc", &o, &ret, err, sizeof(err));
+	CHECK_INT(ret, ==, 0);
+	snprintf(want, sizeof(want), "# kfunc: x86_64, 48 bytes at 0xffffffff81000000, read from "
+		 "%s (size: up to the next kallsyms symbol)\n# kprobes: every offset listed starts "
+		 "an instruction: 'p kfunc+OFF' may go at any of them\n"
+		 "<+0>   kfunc+0x0   0xffffffff81000000:  nopl    (%%rax, %%rax)\n"
+		 "<+5>   kfunc+0x5   0xffffffff81000005:  pushq   %%rbp\n", kcore);
+	if (strncmp(out, want, strlen(want))) {
+		test_fail(__FILE__, __LINE__, "the listing starts\n%s\nnot\n%s", out, want);
+		free(out);
+		return;
+	}
+	CHECK_CONTAINS(out, "<+9>   kfunc+0x9   0xffffffff81000009:  callq   0xffffffff81000040 <other_func>\n");
+	CHECK_CONTAINS(out, "<+15>  kfunc+0xf   0xffffffff8100000f:  retq\n");
+	free(out);
+
+	out = kernel_listing("other_func", &o, &ret, err, sizeof(err));
+	CHECK_INT(ret, ==, 0);
+	CHECK_CONTAINS(out, "# kprobes: other_func is in the kprobe blacklist: the kernel refuses a "
+		       "kprobe anywhere in it\n");
+	free(out);
+
+	out = kernel_listing("kfnuc", &o, &ret, err, sizeof(err));
+	free(out);
+	CHECK_INT(ret, ==, -ENOENT);
+	CHECK_CONTAINS(err, "no kernel function 'kfnuc' in");
+	CHECK_CONTAINS(err, "(did you mean 'kfunc'?)");
+
+	out = kernel_listing("some_variable", &o, &ret, err, sizeof(err));
+	free(out);
+	CHECK_INT(ret, ==, -EINVAL);
+	CHECK_CONTAINS(err, "'some_variable' in ");
+	CHECK_CONTAINS(err, "is not a function");
+
+	CHECK_INT(surf_disasm__kernel_insn("kfunc", 5, &o, err, sizeof(err)), ==, 0);
+	CHECK_INT(surf_disasm__kernel_insn("kfunc", 9, &o, err, sizeof(err)), ==, 0);
+	CHECK_INT(surf_disasm__kernel_insn("kfunc", 1, &o, err, sizeof(err)), ==, -EILSEQ);
+	CHECK_CONTAINS(err, "kfunc+0x1 is inside the instruction at kfunc+0x0 (nopl (%rax, %rax), "
+		       "5 bytes): probe kfunc+0x0 or kfunc+0x5");
+	CHECK_INT(surf_disasm__kernel_insn("kfunc", 0xb, &o, err, sizeof(err)), ==, -EILSEQ);
+	CHECK_CONTAINS(err, "inside the instruction at kfunc+0x9 (callq 0xffffffff81000040, 5 bytes)");
+	CHECK_INT(surf_disasm__kernel_insn("kfunc", 0x30, &o, err, sizeof(err)), ==, -ERANGE);
+
+	/* No kcore and no debug vmlinux: nothing can be told, and errbuf says what would do. */
+	snprintf(kcore, sizeof(kcore), "%s/no-kcore", dir);
+	out = kernel_listing("kfunc", &o, &ret, err, sizeof(err));
+	free(out);
+	CHECK_INT(ret, ==, -ENODATA);
+	CHECK_CONTAINS(err, "this kernel does not provide /proc/kcore");
+	CHECK_CONTAINS(err, "give the kernel's vmlinux with -v FILE");
+	CHECK_INT(surf_disasm__kernel_insn("kfunc", 1, &o, err, sizeof(err)), ==, -ENODATA);
+}
+
+TEST(disasm_kernel_kcore)
+{
+	char dir[128];
+	const char *old = getenv(SURF_DEBUG_ROOT_ENV_NAME);
+	char *saved = old ? strdup(old) : NULL;
+
+	if (!fake_kernel(dir, sizeof(dir)))
+		SKIP("cannot write the fake kcore");
+	/* No debug vmlinux to fall back on: an empty root. */
+	setenv(SURF_DEBUG_ROOT_ENV_NAME, dir, 1);
+	check_kcore(dir);
+	if (saved)
+		setenv(SURF_DEBUG_ROOT_ENV_NAME, saved, 1);
+	else
+		unsetenv(SURF_DEBUG_ROOT_ENV_NAME);
+	free(saved);
+	test_sh(dir, "rm -rf '%s'", dir);
 }

@@ -207,14 +207,30 @@ static int check_kernel_offset(const struct ast_line *al, const struct surf_expr
 			       const struct surf_probe_def *def, size_t symlen,
 			       struct surf_expr_error *err)
 {
+	struct span off_span = sub(al->target_span, symlen, strlen(al->target) - symlen);
+	char why[512] = "";
 	uint64_t size = 0;
+	int ret;
 
-	if (!def->offset || !env || !env->kernel_symbol ||
-	    env->kernel_symbol(env->ctx, def->symbol, &size) || !size || def->offset < size)
+	if (!def->offset || !env)
 		return 0;
-	return expr_error(err, -ERANGE, sub(al->target_span, symlen, strlen(al->target) - symlen),
-			  "+0x%" PRIx64 " is past the end of %s: it is 0x%" PRIx64 " bytes long "
-			  "(/proc/kallsyms)", def->offset, def->symbol, size);
+	if (env->kernel_symbol && !env->kernel_symbol(env->ctx, def->symbol, &size) && size &&
+	    def->offset >= size)
+		return expr_error(err, -ERANGE, off_span, "+0x%" PRIx64 " is past the end of %s: it "
+				  "is 0x%" PRIx64 " bytes long (/proc/kallsyms)", def->offset,
+				  def->symbol, size);
+	/*
+	 * Inside an instruction, the kernel refuses the probe (x86 decodes the
+	 * function to check) or, where it cannot tell, breaks the code there:
+	 * said here, before anything is written.  Code that cannot be read
+	 * here is left to the kernel.
+	 */
+	if (!env->kernel_insn)
+		return 0;
+	ret = env->kernel_insn(env->ctx, def->symbol, def->offset, why, sizeof(why));
+	if (ret == -EILSEQ || ret == -ERANGE)
+		return expr_error(err, ret, off_span, "%s", why);
+	return 0;
 }
 
 static int setup_kprobe(struct compile_ctx *cc, const struct ast_line *al,

@@ -36,6 +36,7 @@
 #include <surf/syms.h>
 
 #include "sys/cache.h"
+#include "sys/util.h"
 
 /* Size of a symbol when the next one is further away than this: unknown. */
 #define KSYM_MAX_SIZE (1u << 20)
@@ -752,4 +753,44 @@ int surf_sym__format(const struct surf_sym *sym, uint64_t addr, char *buf, size_
 	if (sym && sym->module)
 		return snprintf(buf, len, sym->module[0] == '[' ? "%s" : "[%s]", sym->module);
 	return snprintf(buf, len, "0x%" PRIx64, addr);
+}
+
+/*
+ * The code symbol nearest to name by edit distance, for "did you mean": a
+ * kernel function misspelt.  The padding symbols (__pfx_, __cfi_) are the
+ * compiler's, never what someone meant.  A table loaded whole
+ * (surf_ksyms__load): a cached one holds vmlinux's part only.
+ */
+int surf_ksyms_closest(const struct surf_ksyms *ksyms, const char *name, size_t limit, char *out,
+		       size_t len)
+{
+	size_t best = limit + 1;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < ksyms->n; i++) {
+		const char *s = ksyms->pool + ksyms->syms[i].name;
+		size_t d;
+
+		if (!is_text(ksyms->syms[i].type) || !strncmp(s, "__pfx_", 6) ||
+		    !strncmp(s, "__cfi_", 6))
+			continue;
+		d = surf_edit_distance_max(name, s, best - 1);
+		if (d < best) {
+			best = d;
+			snprintf(out, len, "%s", s);
+		}
+	}
+	return out[0] ? 0 : -ENOENT;
+}
+
+/*
+ * Whether kallsyms lists name as code (t, T, w, W) at addr: a function to
+ * disassemble, not a variable.  A table loaded whole, as above.
+ */
+bool surf_ksyms_is_code(const struct surf_ksyms *ksyms, const char *name, uint64_t addr)
+{
+	for (size_t i = 0; i < ksyms->n; i++)
+		if (ksyms->syms[i].addr == addr && !strcmp(ksyms->pool + ksyms->syms[i].name, name))
+			return is_text(ksyms->syms[i].type);
+	return false;
 }
