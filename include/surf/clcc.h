@@ -300,6 +300,13 @@ SURF_API int clcc_attach_java_sym(struct clcc_struct *p, const char *func, int p
 SURF_API int clcc_attach_breakpoint(struct clcc_struct *p, const char *func, int pid,
 				    unsigned long addr);
 
+/*
+ * Does this machine deliver execute hardware breakpoints to user space?
+ * The self test of clcc_attach_java_sym (its answer is kept): 1 yes, 0 no,
+ * -errno when none can be opened; why (may be NULL) says what was seen.
+ */
+SURF_API int clcc_hw_breakpoints(char *why, size_t len);
+
 /* Is there a program named func (0 / -ENOENT)? */
 SURF_API int clcc_has_program(struct clcc_struct *p, const char *func);
 

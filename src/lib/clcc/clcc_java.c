@@ -52,8 +52,12 @@ static void bp_attr(struct perf_event_attr *attr, uint64_t addr)
 	attr->type = PERF_TYPE_BREAKPOINT;
 	attr->size = sizeof(*attr);
 	attr->bp_type = HW_BREAKPOINT_X;
-	/* x86 requires sizeof(long) for an execute breakpoint. */
+	/* x86 wants sizeof(long) for an execute breakpoint, arm64 one instruction. */
+#if defined(__aarch64__)
+	attr->bp_len = HW_BREAKPOINT_LEN_4;
+#else
 	attr->bp_len = sizeof(long);
+#endif
 	attr->bp_addr = addr;
 	attr->exclude_kernel = 1;
 	attr->exclude_hv = 1;
@@ -116,6 +120,16 @@ static int hwbp_selftest(char *why, size_t len)
 		 (unsigned long long)count, SELFTEST_CALLS);
 	snprintf(why, len, "%s", cached_why);
 	return cached;
+}
+
+int clcc_hw_breakpoints(char *why, size_t len)
+{
+	char buf[256];
+	int err = hwbp_selftest(buf, sizeof(buf));
+
+	if (why && len)
+		snprintf(why, len, "%s", buf);
+	return err;
 }
 
 /* Is [addr, addr+1) in an executable mapping of pid? */
