@@ -155,6 +155,18 @@ else
 	else fail "attachJavaSym: hardware breakpoints are not delivered here" "exit $rc" \
 		"$(cat "$W/attach.out" "$W/attach.err")"; fi
 fi
+# The same mechanism on a C function of its own (examples/bcc/hw_breakpoint).
+HB=$ROOT/build/examples/bcc/hw_breakpoint
+if [ -x "$HB" ]; then
+	(cd "$(dirname "$HB")" && ./hw_breakpoint) >"$W/hb.out" 2>&1; rc=$?
+	if [ $hw = 0 ]; then
+		if [ $rc = 0 ] && grep -qx 'si 99: 5' "$W/hb.out" && grep -qx 'si 77: 3' "$W/hb.out"; then
+			pass "clcc_attach_breakpoint on a C function: 5 calls with 99, 3 from a later thread with 77"
+		else fail "clcc_attach_breakpoint on a C function" "exit $rc" "$(cat "$W/hb.out")"; fi
+	elif [ $rc = 3 ] && grep -qF "hardware breakpoints are not delivered on this machine" "$W/hb.out"; then
+		pass "clcc_attach_breakpoint on a C function: refused, hardware breakpoints not delivered"
+	else fail "clcc_attach_breakpoint on a C function: refused" "exit $rc" "$(cat "$W/hb.out")"; fi
+fi
 # Never compiled: no address; the reason and the USDT way instead.
 timeout 120 python3 probe.py $JPID 'test::cold_test' >"$W/cold.out" 2>"$W/cold.err"; rc=$?
 if [ $rc = 3 ] && grep -qF "test::cold_test is not in /tmp/perf-$JPID.map: the method is not JIT-compiled yet" "$W/cold.out" &&

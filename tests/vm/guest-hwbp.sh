@@ -23,3 +23,21 @@ if [ -x /surf/bin/hwbp ]; then
 else
 	skip hwbp_bpf_on_c_function "/surf/bin/hwbp was not built"
 fi
+# The library's way (clcc_attach_breakpoint: an event per thread, inherited
+# by the threads created after it, libbpf's perf_event attach): the BPF
+# program counts 5 calls with 99 from the main thread, 3 with 77 from a
+# thread created after the attach.
+if [ "$(uname -m)" != x86_64 ]; then
+	skip hwbp_clcc_attach_breakpoint "the BPF objects are built on this x86_64 machine's vmlinux.h"
+elif [ -x /surf/bcc/hw_breakpoint ]; then
+	(cd /surf/bcc && ./hw_breakpoint) >$W/hwbp_clcc.out 2>&1; crc=$?
+	if [ $hrc = 0 ]; then
+		if [ $crc = 0 ] && grep -qx 'si 99: 5' $W/hwbp_clcc.out && grep -qx 'si 77: 3' $W/hwbp_clcc.out; then
+			pass hwbp_clcc_attach_breakpoint $W/hwbp_clcc.out
+		else fail hwbp_clcc_attach_breakpoint "exit $crc" $W/hwbp_clcc.out; fi
+	elif [ $crc = 3 ] && grep -qF 'hardware breakpoints are not delivered on this machine' $W/hwbp_clcc.out; then
+		pass hwbp_clcc_attach_breakpoint_refused $W/hwbp_clcc.out
+	else fail hwbp_clcc_attach_breakpoint_refused "exit $crc" $W/hwbp_clcc.out; fi
+else
+	skip hwbp_clcc_attach_breakpoint "the bcc examples were not built (make bcc-examples)"
+fi
