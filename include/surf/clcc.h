@@ -267,6 +267,46 @@ SURF_API int clcc_attach_perf_event_all(struct clcc_struct *p, const char *func,
 			       unsigned long long config, unsigned long long period, int freq,
 			       int pid);
 
+/*
+ * Attach func (SEC("perf_event"), struct bpf_perf_event_data *ctx) to the
+ * JIT-compiled code of a Java method of JVM pid: ctx->regs are the method's
+ * registers at its entry (x86_64 HotSpot passes a static method's first int
+ * argument in regs.si).  method: "Ltest;::square_test" (the seed's JNI
+ * form), "test::square_test", "test.square_test", globs of class and method
+ * ("com.acme.*::handle*"), optionally with argument types
+ * ("test.square_test(int)").  Every compiled copy of the method (tiered
+ * compilation keeps the older ones a while) gets an execute hardware
+ * breakpoint in every thread of pid (inherited by the threads they create),
+ * at most 4 (x86's debug registers).
+ *
+ * The addresses come from the JVM's perf map, /tmp/perf-PID.map, which
+ * `jcmd PID Compiler.perfmap` writes (the library never runs it: pylcc's
+ * attachJavaSym does).  Errors: -ENOENT no map, or the method is not in it
+ * (not JIT-compiled yet: trace it with surftrace -p PID 'J CLASS::METHOD',
+ * the JVM's USDT probes); -ESTALE the map is older than the process or
+ * names code no longer mapped (run jcmd again); -E2BIG more than 4 copies;
+ * -EOPNOTSUPP this machine does not deliver hardware breakpoints (a self
+ * test, once per process: a breakpoint on one of our own functions, called
+ * 5 times, must count 5; hypervisors often accept the event and never raise
+ * the debug exception).
+ */
+SURF_API int clcc_attach_java_sym(struct clcc_struct *p, const char *func, int pid,
+				  const char *method);
+
+/*
+ * The mechanism under clcc_attach_java_sym: an execute hardware breakpoint
+ * at addr in every thread of process pid, running func.  The same errors.
+ */
+SURF_API int clcc_attach_breakpoint(struct clcc_struct *p, const char *func, int pid,
+				    unsigned long addr);
+
+/*
+ * Does this machine deliver execute hardware breakpoints to user space?
+ * The self test of clcc_attach_java_sym (its answer is kept): 1 yes, 0 no,
+ * -errno when none can be opened; why (may be NULL) says what was seen.
+ */
+SURF_API int clcc_hw_breakpoints(char *why, size_t len);
+
 /* Is there a program named func (0 / -ENOENT)? */
 SURF_API int clcc_has_program(struct clcc_struct *p, const char *func);
 

@@ -67,6 +67,47 @@ SURF_API int surf_usyms__find(struct surf_usyms *usyms, int pid, uint64_t addr, 
 /* Forget what is cached about pid (it exited or exec'ed). */
 SURF_API void surf_usyms__forget(struct surf_usyms *usyms, int pid);
 
+/*
+ * A JIT's perf map, /tmp/perf-PID.map ("START SIZE NAME" lines, hex), as a
+ * JVM writes it on `jcmd PID Compiler.perfmap` (JDK 17; methods named
+ * "void test.square_test(int)").  surf_usyms__find names the addresses of a
+ * process's anonymous executable mappings from it, rereading it when it
+ * changes.  The strings of a struct surf_sym it gives stay valid until the
+ * next surf_jmap__refresh that rereads the file, or surf_jmap__free.
+ */
+struct surf_jmap;
+
+/* "/tmp/perf-PID.map" into buf. */
+SURF_API int surf_jmap__path(int pid, char *buf, size_t len);
+/* Load pid's map (-ENOENT: none; the JVM writes it on jcmd PID Compiler.perfmap). */
+SURF_API int surf_jmap__open(struct surf_jmap **out, int pid);
+/* Load a map from a file of that format (tests). */
+SURF_API int surf_jmap__load(struct surf_jmap **out, const char *path);
+/* Reread the file if its mtime, size or inode changed: 1 reread, 0 unchanged, -errno. */
+SURF_API int surf_jmap__refresh(struct surf_jmap *m);
+SURF_API void surf_jmap__free(struct surf_jmap *m);
+SURF_API const char *surf_jmap__file(const struct surf_jmap *m);
+/* When the file was last written (seconds since the epoch). */
+SURF_API int64_t surf_jmap__mtime(const struct surf_jmap *m);
+SURF_API size_t surf_jmap__count(const struct surf_jmap *m);
+/* The entry holding addr (the latest line's when several do); -ENOENT. */
+SURF_API int surf_jmap__find(const struct surf_jmap *m, uint64_t addr, struct surf_sym *out);
+/*
+ * The compiled code of a Java method by name: "Ltest;::square_test" (JNI's
+ * class descriptor), "test::square_test", "test.square_test",
+ * "com/acme/Foo::bar", globs of class and method ("com.acme.*::handle*"),
+ * optionally with the argument types as the map writes them
+ * ("test.square_test(int)"; "()" for none).  Fills up to max entries of out,
+ * one per address (tiered compilation leaves several copies of a method
+ * until the older ones are flushed), and returns how many there are (0:
+ * none), or -EINVAL for a pattern that names no method.
+ */
+SURF_API int surf_jmap__lookup(const struct surf_jmap *m, const char *pattern, struct surf_sym *out,
+			       size_t max);
+/* A method pattern as surf_jmap__lookup reads it: class glob, method glob, "(args)" or "". */
+SURF_API int surf_jmap__parse_method(const char *pattern, char *cls, size_t clen, char *meth,
+				     size_t mlen, char *args, size_t alen);
+
 /* Format "name+0xoff/0xsize" (or "[module]" / "0xaddr" when unknown) into buf. */
 SURF_API int surf_sym__format(const struct surf_sym *sym, uint64_t addr, char *buf, size_t len);
 

@@ -84,6 +84,8 @@ lib.clcc_symbolize.argtypes = [ct.POINTER(ClccStruct), ct.c_int, ct.c_ulong, ct.
                                ct.c_size_t]
 lib.clcc_attach_uprobe_sym.argtypes = [ct.POINTER(ClccStruct), ct.c_char_p, ct.c_int,
                                        ct.c_char_p, ct.c_char_p, ct.c_int]
+lib.clcc_attach_java_sym.argtypes = [ct.POINTER(ClccStruct), ct.c_char_p, ct.c_int, ct.c_char_p]
+lib.clcc_attach_breakpoint.argtypes = [ct.POINTER(ClccStruct), ct.c_char_p, ct.c_int, ct.c_ulong]
 lib.clcc_print_log2_hist_map.argtypes = [ct.POINTER(ClccStruct), ct.c_int, ct.c_char_p]
 lib.clcc_poll.argtypes = [ct.POINTER(ClccStruct), ct.c_int]
 

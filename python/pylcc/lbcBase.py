@@ -116,6 +116,22 @@ def _check_size(layout, size, what):
                        % (what, size, layout["size"]))
 
 
+def _perfmap(pid):
+    """`jcmd PID Compiler.perfmap`: the JVM writes /tmp/perf-PID.map."""
+    import shutil   # only for Java
+    import subprocess
+
+    jcmd = shutil.which("jcmd")
+    if not jcmd:
+        raise LbcError("attachJavaSym: no jcmd on PATH to write /tmp/perf-%d.map "
+                       "(run `jcmd %d Compiler.perfmap` with the JVM's JDK)" % (pid, pid))
+    r = subprocess.run([jcmd, str(pid), "Compiler.perfmap"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True)
+    if r.returncode or not os.path.exists("/tmp/perf-%d.map" % pid):
+        raise LbcError("attachJavaSym: `jcmd %d Compiler.perfmap` failed (exit %d): %s"
+                       % (pid, r.returncode, r.stdout.strip()))
+
+
 def _raise(p, what):
     msg = lib.clcc_last_error(p)
     raise LbcError("%s: %s" % (what, msg.decode() if msg else "failed"))
@@ -406,6 +422,44 @@ class ClbcBase(object):
         """By symbol: 'libc', 'malloc' (surftrace's resolution of BIN and SYM)."""
         return self._attach("attachUprobeSym", lib.clcc_attach_uprobe_sym(
             self._p, function.encode(), pid, binary.encode(), symbol.encode(), 1 if ret else 0))
+
+    def attachJavaSym(self, function, pid, symbol, jcmd=True):
+        """A SEC("perf_event") program on a JIT-compiled Java method of JVM pid
+        ('Ltest;::square_test', 'test::square_test', 'com.acme.*::handle*'):
+        an execute hardware breakpoint at its address in the JVM's perf map,
+        /tmp/perf-PID.map.  With jcmd, `jcmd PID Compiler.perfmap` writes that
+        map when there is none, or again when it does not name the method
+        (compiled since) or is stale.  LbcError with the reason otherwise:
+        not JIT-compiled yet, or hardware breakpoints not delivered here."""
+        args = (self._p, function.encode(), pid, symbol.encode())
+        path = "/tmp/perf-%d.map" % pid
+        if not jcmd:
+            return self._attach("attachJavaSym", lib.clcc_attach_java_sym(*args))
+        if not os.path.exists(path):
+            _perfmap(pid)
+            return self._attach("attachJavaSym", lib.clcc_attach_java_sym(*args))
+        # The map there may be older than the method's compilation: a quiet
+        # first try, then a new snapshot for the errors one would cure.
+        quiet = os.environ.get("CLCC_QUIET")
+        os.environ["CLCC_QUIET"] = "1"
+        try:
+            ret = lib.clcc_attach_java_sym(*args)
+        finally:
+            if quiet is None:
+                del os.environ["CLCC_QUIET"]
+            else:
+                os.environ["CLCC_QUIET"] = quiet
+        if ret in (-errno.ENOENT, -errno.ESTALE):
+            _perfmap(pid)
+            ret = lib.clcc_attach_java_sym(*args)
+        elif ret and quiet is None:
+            sys.stderr.write("clcc: %s\n" % lib.clcc_last_error(self._p).decode())
+        return self._attach("attachJavaSym", ret)
+
+    def attachBreakpoint(self, function, pid, addr):
+        """A SEC("perf_event") program on an execute hardware breakpoint at addr in process pid."""
+        return self._attach("attachBreakpoint", lib.clcc_attach_breakpoint(
+            self._p, function.encode(), pid, addr))
 
     def attachTracepoint(self, function, category, name):
         return self._attach("attachTracepoint", self._p.contents.attach_tracepoint(

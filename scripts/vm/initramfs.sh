@@ -26,6 +26,7 @@ build_static() { # build_static OUT SRC [FLAGS...]
 build_static surfprobe-child surfprobe_child.c -pthread
 build_static tcp_accept tcp_accept.c
 build_static udp_send udp_send.c
+build_static hwbp hwbp.c
 
 rm -rf "$R"
 mkdir -p "$R"/{bin,sbin,dev,proc,sys,tmp,run,etc,surf/examples,surf/helpers,surf/bin}

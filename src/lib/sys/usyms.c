@@ -13,6 +13,9 @@
  * works alike for PIE and non-PIE executables and shared libraries, and for
  * any load address or layout of the segments.
  *
+ * Addresses in anonymous executable memory (JIT code) are named from the
+ * process's perf map, /tmp/perf-PID.map, when it has one (jmap.c).
+ *
  * Both caches are bounded and drop their least recently used entries.  The
  * strings of a struct surf_sym point into them: they stay valid until that
  * process (for an unnamed address) or that file is dropped, that is for at
@@ -67,6 +70,8 @@ struct uproc {
 	char *paths;
 	uint64_t read_ns;	/* when the maps were read */
 	uint64_t used;		/* usyms->tick at the last use */
+	struct surf_jmap *jmap;	/* its JIT's perf map, once found */
+	uint64_t jmap_ns;	/* when it was last looked for, while there is none */
 };
 
 struct elf_sym {
@@ -247,6 +252,7 @@ next:
 
 static void proc_free(struct uproc *p)
 {
+	surf_jmap__free(p->jmap);
 	free(p->maps);
 	free(p->paths);
 	free(p);
@@ -795,6 +801,34 @@ static int reread(struct uproc *p)
 	return 0;
 }
 
+/*
+ * An address in anonymous executable memory: JIT code, named by the
+ * process's perf map when it has one (a JVM after jcmd PID
+ * Compiler.perfmap).  The map is reread when the file changes (a new
+ * snapshot names the methods compiled since), which costs a stat() per
+ * lookup; a process without one is looked at again at most every
+ * MAPS_RETRY_NS.
+ */
+static int jit_find(struct uproc *p, uint64_t addr, struct surf_sym *out)
+{
+	int err;
+
+	if (!p->jmap) {
+		if (p->jmap_ns && now_ns() - p->jmap_ns < MAPS_RETRY_NS)
+			return -ENOENT;
+		p->jmap_ns = now_ns();
+		err = surf_jmap__open(&p->jmap, p->pid);
+		if (err)
+			return err == -ENOMEM ? err : -ENOENT;
+	} else {
+		err = surf_jmap__refresh(p->jmap);
+		if (err == -ENOMEM)
+			return err;
+		/* Removed: what it said still holds for the code it named. */
+	}
+	return surf_jmap__find(p->jmap, addr, out) ? -ENOENT : 0;
+}
+
 int surf_usyms__find(struct surf_usyms *usyms, int pid, uint64_t addr, struct surf_sym *out)
 {
 	const struct elf_sym *s;
@@ -822,6 +856,8 @@ int surf_usyms__find(struct surf_usyms *usyms, int pid, uint64_t addr, struct su
 		return -ENOENT;
 	/* Unnamed, the address is still known to be in this file. */
 	out->module = p->paths[m->path] ? p->paths + m->path : NULL;
+	if (m->kind == MAP_OTHER && !p->paths[m->path])
+		return jit_find(p, addr, out);
 	if (m->kind != MAP_FILE && m->kind != MAP_VDSO)
 		return -ENOENT;
 	err = get_elf(usyms, p, m, &f);
