@@ -2,7 +2,8 @@
 /*
  * The per-boot cache of traceable kernel functions (src/lib/sys/funcache.c):
  * over a list shaped as available_filter_functions is ("name [module]",
- * GCC clones, duplicates, 40,000 names), every answer with the cache is the
+ * GCC clones, duplicates, 6,000 names: each uncached answer reads the whole
+ * list again), every answer with the cache is the
  * uncached answer (surf_tracefs__traceable, the oracle), for every listed
  * name, its clones' base names and near misses; the second run answers from
  * the file even when the list is gone; files of another boot are removed.
@@ -18,7 +19,7 @@
 
 #include "test.h"
 
-#define NAMES 40000
+#define NAMES 6000
 
 /* Both answers for sym: false (and why) when they differ. */
 static bool same_answer(const char *tfs, const char *cache, const char *sym, char *why, size_t len)
