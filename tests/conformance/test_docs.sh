@@ -45,6 +45,9 @@ declare -A PROVIDE=(
 declare -A NOT_RUN=(
 	["make test"]="runs every suite, this one included"
 	["make run"]="builds and traces until Ctrl-C: its trace is 'e sched/sched_process_exec', run by other examples"
+	["jcmd 13233 Compiler.perfmap"]="a running JVM's pid: tests/cli/test_java.sh does this on a JVM of its own"
+	["surftrace -p 13233 -s -n 1 'P libc:write'"]="a running JVM's pid: tests/cli/test_java.sh does this on a JVM of its own"
+	["build/examples/javamap 13233 'Ltest;::square_test'"]="a running JVM's pid: tests/cli/test_java.sh does this on a JVM of its own"
 )
 # Third-party programs that examples pipe into; without them the example is skipped.
 OPTIONAL_PROGS="flamegraph.pl"

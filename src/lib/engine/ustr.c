@@ -138,7 +138,7 @@ static int build_java_program(const struct surf_event *ev, int map_fd, const cha
 	}
 	for (int i = 0; i < ev->nfields; i++) {
 		const struct field *f = &ev->fields[i], *len;
-		int bad = gen_label(g), out = gen_label(g);
+		int bad = gen_label(g), negative = gen_label(g);
 
 		if (!f->len_field || !f->arg)
 			continue;
@@ -150,15 +150,11 @@ static int build_java_program(const struct surf_event *ev, int map_fd, const cha
 		gen_emit(g, G_ST(BPF_W, BPF_REG_10, -OUT_SIZE, ev->tp_id));
 		gen_emit(g, G_ST(BPF_W, BPF_REG_10, -OUT_SIZE + 4, i));
 		gen_emit(g, G_ST(BPF_W, BPF_REG_10, -OUT_SIZE + 20, 0));
-		ret = gen_fetch_value(g, &fo, len->arg->fetch, len->arg->type);
+		/* Up to USTR_MAX - 1 bytes: longer names are cut. */
+		ret = gen_bounded_length(g, &fo, len->arg->fetch, len->arg->type, USTR_MAX - 1,
+					 negative);
 		if (ret)
 			return ret;
-		/* A length the verifier can bound: [0, USTR_MAX - 1], longer names cut. */
-		gen_emit(g, G_MOV64_IMM(BPF_REG_1, -EINVAL));
-		gen_jmp_imm(g, BPF_JSLT, BPF_REG_0, 0, bad);
-		gen_jmp_imm(g, BPF_JSLE, BPF_REG_0, USTR_MAX - 1, out);
-		gen_emit(g, G_MOV64_IMM(BPF_REG_0, USTR_MAX - 1));
-		gen_place(g, out);
 		gen_emit(g, G_MOV64_REG(BPF_REG_7, BPF_REG_0));
 		gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_0));
 		gen_emit(g, G_LDX(BPF_DW, BPF_REG_3, BPF_REG_10, -OUT_SIZE + 8));
@@ -170,6 +166,9 @@ static int build_java_program(const struct surf_event *ev, int map_fd, const cha
 		gen_jmp_imm(g, BPF_JNE, BPF_REG_0, 0, bad);
 		gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_7));
 		gen_emit(g, G_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+		gen_goto(g, bad);
+		gen_place(g, negative);
+		gen_emit(g, G_MOV64_IMM(BPF_REG_1, -EINVAL));
 		gen_place(g, bad);
 		gen_emit(g, G_STX(BPF_W, BPF_REG_10, BPF_REG_1, -OUT_SIZE + 16));
 		gen_emit(g, G_MOV64_REG(BPF_REG_1, BPF_REG_6));

@@ -139,19 +139,15 @@ static int emit_str_key(struct gen *g, const struct gen_agg_desc *d, const struc
 			helper = BPF_FUNC_probe_read_user_str;
 		break;
 	case GEN_STR_PTR_LEN: {	/* exactly its length, at most the key less its NUL */
-		int ok = gen_label(g), bad = gen_label(g);
+		int bad = gen_label(g);
 
 		ret = gen_fetch_value(g, &fo, k->fetch, "u64");
 		if (ret)
 			return ret;
 		gen_emit(g, G_MOV64_REG(BPF_REG_9, BPF_REG_0));
-		ret = gen_fetch_value(g, &fo, k->len_fetch, k->len_type);
+		ret = gen_bounded_length(g, &fo, k->len_fetch, k->len_type, size - 1, bad);
 		if (ret)
 			return ret;
-		gen_jmp_imm(g, BPF_JSLT, BPF_REG_0, 0, bad);
-		gen_jmp_imm(g, BPF_JSLE, BPF_REG_0, size - 1, ok);
-		gen_emit(g, G_MOV64_IMM(BPF_REG_0, size - 1));
-		gen_place(g, ok);
 		gen_emit(g, G_MOV64_REG(BPF_REG_2, BPF_REG_0));
 		gen_emit(g, G_MOV64_REG(BPF_REG_3, BPF_REG_9));
 		emit_key_ptr(g, off);

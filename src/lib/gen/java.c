@@ -116,3 +116,17 @@ int gen_java_match(struct gen *g, const struct gen_fetch_opts *fo, const char *p
 	}
 	return g->err;
 }
+
+int gen_bounded_length(struct gen *g, const struct gen_fetch_opts *fo, const char *len_fetch,
+		       const char *len_type, int max, int bad)
+{
+	int ok = gen_label(g), ret = gen_fetch_value(g, fo, len_fetch, len_type);
+
+	if (ret)
+		return ret;
+	gen_jmp_imm(g, BPF_JSLT, BPF_REG_0, 0, bad);
+	gen_jmp_imm(g, BPF_JSLE, BPF_REG_0, max, ok);
+	gen_emit(g, G_MOV64_IMM(BPF_REG_0, max));
+	gen_place(g, ok);
+	return g->err;
+}

@@ -34,4 +34,12 @@ int gen_java_match(struct gen *g, const struct gen_fetch_opts *fo, const char *p
 		   const char *len_fetch, const char *len_type, const struct gen_java_glob *m,
 		   int16_t tmp, int fail);
 
+/*
+ * Emit code leaving in r0 the length a (pointer, length) name's length
+ * fetch text gives, cut to max so that the verifier can bound a read of
+ * it; a negative length jumps to bad.  Clobbers r0 to r5.
+ */
+int gen_bounded_length(struct gen *g, const struct gen_fetch_opts *fo, const char *len_fetch,
+		       const char *len_type, int max, int bad);
+
 #endif
