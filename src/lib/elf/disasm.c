@@ -8,7 +8,6 @@
  * targets' names from the symbol table or kallsyms.
  */
 #include <capstone/capstone.h>
-#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
@@ -16,7 +15,6 @@
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +28,7 @@
 #include <surf/tracefs.h>
 
 #include "elf/debuginfo.h"
+#include "elf/cs.h"
 #include "elf/elfoff.h"
 
 #include "sys/util.h"
@@ -117,69 +116,6 @@ static int find_func(Elf *elf, const char *path, const char *symbol, GElf_Sym *o
 	else
 		snprintf(errbuf, errlen, "no function '%s' in %s", symbol, path);
 	return -ENOENT;
-}
-
-/*
- * capstone, loaded the first time something is disassembled: linked, its
- * 77,000 relocations cost every run of every program 0.7 ms at exec,
- * though few runs disassemble.  The soname of the version built against.
- */
-#define CS_STR(x) #x
-#define CS_SONAME(major) "libcapstone.so." CS_STR(major)
-
-static struct {
-	cs_err (*open)(cs_arch arch, cs_mode mode, csh *handle);
-	cs_err (*option)(csh handle, cs_opt_type type, size_t value);
-	cs_err (*close)(csh *handle);
-	cs_insn *(*malloc)(csh handle);
-	void (*free)(cs_insn *insn, size_t count);
-	bool (*disasm_iter)(csh handle, const uint8_t **code, size_t *size, uint64_t *address,
-			    cs_insn *insn);
-	bool loaded;
-} cs;
-
-static void load_capstone(void)
-{
-	void *lib = dlopen(CS_SONAME(CS_API_MAJOR), RTLD_NOW | RTLD_LOCAL);
-
-	if (!lib)
-		return;
-	*(void **)&cs.open = dlsym(lib, "cs_open");
-	*(void **)&cs.option = dlsym(lib, "cs_option");
-	*(void **)&cs.close = dlsym(lib, "cs_close");
-	*(void **)&cs.malloc = dlsym(lib, "cs_malloc");
-	*(void **)&cs.free = dlsym(lib, "cs_free");
-	*(void **)&cs.disasm_iter = dlsym(lib, "cs_disasm_iter");
-	cs.loaded = cs.open && cs.option && cs.close && cs.malloc && cs.free && cs.disasm_iter;
-}
-
-static int open_cs(const GElf_Ehdr *eh, csh *h, const char **arch)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	cs_arch a;
-	cs_mode m;
-
-	switch (eh->e_machine) {
-	case EM_X86_64:
-		a = CS_ARCH_X86, m = CS_MODE_64, *arch = "x86_64";
-		break;
-	case EM_386:
-		a = CS_ARCH_X86, m = CS_MODE_32, *arch = "x86";
-		break;
-	case EM_AARCH64:
-		a = CS_ARCH_ARM64, m = CS_MODE_ARM, *arch = "aarch64";
-		if (eh->e_ident[EI_DATA] == ELFDATA2MSB)
-			m |= CS_MODE_BIG_ENDIAN;
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-	pthread_once(&once, load_capstone);
-	if (!cs.loaded || cs.open(a, m, h) != CS_ERR_OK)
-		return -EOPNOTSUPP;
-	if (a == CS_ARCH_X86)
-		cs.option(*h, CS_OPT_SYNTAX, CS_OPT_SYNTAX_ATT);
-	return 0;
 }
 
 /* An operand that is only an address: "0x1180" (x86), "#0x1180" (aarch64). */
@@ -358,7 +294,7 @@ static void print_insns(csh h, cs_insn *insn, const struct listing *l, FILE *out
 		snprintf(off, sizeof(off), "<+%" PRIu64 ">", at - addr);
 		snprintf(hex, sizeof(hex), "%s+0x%" PRIx64, l->symbol, at - addr);
 		fprintf(out, "%-*s  %-*s  0x%" PRIx64 ":  ", offw, off, hexw, hex, at);
-		if (cs.disasm_iter(h, &p, &left, &pc, insn)) {
+		if (surf_cs.disasm_iter(h, &p, &left, &pc, insn)) {
 			fprintf(out, insn->op_str[0] ? "%-7s %s" : "%s", insn->mnemonic,
 				insn->op_str);
 			/* A branch inside the function: where to, as a probe names it. */
@@ -382,87 +318,6 @@ static void print_insns(csh h, cs_insn *insn, const struct listing *l, FILE *out
 		left -= n;
 		pc = at + n;
 	}
-}
-
-/* The bytes of [vaddr, vaddr + size) in the file, through the segment holding them. */
-static const uint8_t *code_bytes(Elf *elf, uint64_t vaddr, uint64_t size)
-{
-	uint64_t first, last;
-	size_t len;
-	const char *file = elf_rawfile(elf, &len);
-
-	if (!file || !size || surf_elf_vaddr_to_offset(elf, vaddr, &first) ||
-	    surf_elf_vaddr_to_offset(elf, vaddr + size - 1, &last) || last - first != size - 1 ||
-	    last >= len)
-		return NULL;
-	return (const uint8_t *)file + first;
-}
-
-/* The boundary check on code in memory; see surf_disasm_boundary. */
-static int boundary_in(const GElf_Ehdr *eh, const uint8_t *code, uint64_t vaddr, uint64_t size,
-		       uint64_t off, struct surf_insn_at *at)
-{
-	const uint8_t *p;
-	const char *arch;
-	uint64_t pc = vaddr;
-	size_t left = size, step;
-	cs_insn *insn;
-	csh h;
-	int ret = -EILSEQ;
-
-	memset(at, 0, sizeof(*at));
-	if (off >= size)
-		return -ERANGE;
-	if (open_cs(eh, &h, &arch))
-		return -EOPNOTSUPP;
-	insn = cs.malloc(h);
-	if (!insn) {
-		cs.close(&h);
-		return -ENOMEM;
-	}
-	step = eh->e_machine == EM_AARCH64 ? 4 : 1;
-	p = code;
-	while (left) {
-		uint64_t start = pc - vaddr;
-
-		if (cs.disasm_iter(h, &p, &left, &pc, insn)) {
-			at->len = insn->size;
-		} else {	/* step over it as print_insns does: not a place to probe */
-			at->len = 0;
-			pc += left < step ? left : step;
-			p = code + (pc - vaddr);
-			left = size - (pc - vaddr);
-		}
-		if (off < pc - vaddr) {
-			at->start = start;
-			if (at->len)
-				snprintf(at->text, sizeof(at->text), insn->op_str[0] ? "%s %s" : "%s",
-					 insn->mnemonic, insn->op_str);
-			if (start == off && at->len)
-				ret = 0;
-			break;
-		}
-	}
-	cs.free(insn, 1);
-	cs.close(&h);
-	return ret;
-}
-
-int surf_disasm_boundary(Elf *elf, uint64_t vaddr, uint64_t size, uint64_t off,
-			 struct surf_insn_at *at)
-{
-	const uint8_t *code;
-	GElf_Ehdr eh;
-
-	memset(at, 0, sizeof(*at));
-	if (off >= size)
-		return -ERANGE;
-	if (!gelf_getehdr(elf, &eh))
-		return -ENOEXEC;
-	code = code_bytes(elf, vaddr, size);
-	if (!code)
-		return -ENODATA;
-	return boundary_in(&eh, code, vaddr, size, off, at);
 }
 
 /*
@@ -560,20 +415,20 @@ static int print_listing(const GElf_Ehdr *eh, const struct listing *l, FILE *out
 	cs_insn *insn;
 	csh h;
 
-	if (open_cs(eh, &h, &arch)) {
+	if (surf_cs_open(eh, &h, &arch)) {
 		snprintf(errbuf, errlen, "%s: disassembly of ELF machine %u is not supported", what,
 			 eh->e_machine);
 		return -EOPNOTSUPP;
 	}
-	insn = cs.malloc(h);
+	insn = surf_cs.malloc(h);
 	if (!insn) {
 		snprintf(errbuf, errlen, "out of memory");
-		cs.close(&h);
+		surf_cs.close(&h);
 		return -ENOMEM;
 	}
 	print_insns(h, insn, l, out);
-	cs.free(insn, 1);
-	cs.close(&h);
+	surf_cs.free(insn, 1);
+	surf_cs.close(&h);
 	return 0;
 }
 
@@ -999,7 +854,7 @@ int surf_disasm__kernel_insn(const char *func, uint64_t off, const struct surf_k
 	ret = kcode_open(&k, func, o, false, errbuf, errlen);
 	if (ret)
 		goto out;
-	ret = boundary_in(&k.eh, k.code, k.addr, k.size, off, &at);
+	ret = surf_disasm_boundary_in(&k.eh, k.code, k.addr, k.size, off, &at);
 	switch (ret) {
 	case 0:
 		break;
